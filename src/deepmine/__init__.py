@@ -1,0 +1,65 @@
+"""deepmine: deep learning for data mining, on PyTorch, with the scikit-learn API.
+
+The package follows the chapters of a data-mining lecture on deep learning:
+
+- :mod:`deepmine.tabular` -- perceptron and multi-layer networks,
+- :mod:`deepmine.autoencoders` -- autoencoders and outlier detection,
+- :mod:`deepmine.vision` -- convolutional networks and pretrained features,
+- :mod:`deepmine.adversarial`, :mod:`deepmine.visualize` -- attacking and looking inside networks,
+- :mod:`deepmine.timeseries` -- sliding windows, LSTMs and CNNs for series,
+- :mod:`deepmine.embeddings` -- word2vec and "anything2vec".
+
+Every neural estimator trains through one engine, :mod:`deepmine.nn`.
+Subpackages are imported lazily, so ``import deepmine`` stays cheap.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBPACKAGES = {
+    "nn", "tabular", "autoencoders", "vision", "adversarial", "visualize",
+    "timeseries", "embeddings", "datasets", "tour", "cli", "report", "utils",
+    "base", "exceptions",
+}
+
+__all__ = ["__version__", "load", *sorted(_SUBPACKAGES)]
+
+
+def load(path):
+    """Load an estimator written by ``estimator.save(path)``.
+
+    The file holds a JSON description and the weights in safetensors format;
+    nothing in it is executed (no pickle).
+
+    Parameters
+    ----------
+    path : str or path-like
+        File written by :meth:`deepmine.base.BaseDeepEstimator.save`.
+
+    Returns
+    -------
+    estimator : fitted estimator
+
+    Examples
+    --------
+    >>> import deepmine, tempfile, os
+    >>> from deepmine.tabular import Perceptron
+    >>> from deepmine.datasets import load_credit
+    >>> df = load_credit()
+    >>> X, y = df.drop(columns=["Person", "Get Credit"]), df["Get Credit"]
+    >>> p = Perceptron(random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "credit.dm")
+    >>> p.save(path)
+    >>> (deepmine.load(path).predict(X) == p.predict(X)).all()
+    np.True_
+    """
+    from deepmine._persistence import load_estimator
+
+    return load_estimator(path)
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"deepmine.{name}")
+    raise AttributeError(f"module 'deepmine' has no attribute {name!r}")

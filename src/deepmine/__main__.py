@@ -1,0 +1,3 @@
+from deepmine.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""Exceptions and warnings raised by deepmine.
+
+Hierarchy::
+
+    DeepmineError(Exception)
+    ├── InvalidParameterError(DeepmineError, ValueError, TypeError)
+    ├── DataError(DeepmineError, ValueError)        bad input data: shapes, NaN, empty, unknown items
+    ├── DivergenceError(DeepmineError, FloatingPointError)   the training loss became NaN/inf
+    └── ModelFileError(DeepmineError, ValueError)   a saved model that cannot be read
+    NotFittedError                                  re-exported from scikit-learn
+    DeviceWarning(UserWarning), DataWarning(UserWarning)
+"""
+
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+__all__ = [
+    "DeepmineError", "InvalidParameterError", "DataError", "DivergenceError",
+    "ModelFileError", "NotFittedError", "ConvergenceWarning", "DeviceWarning",
+    "DataWarning",
+]
+
+
+class DeepmineError(Exception):
+    """Base class of all deepmine errors."""
+
+
+class InvalidParameterError(DeepmineError, ValueError, TypeError):
+    """A hyperparameter or function argument has an invalid value."""
+
+
+class DataError(DeepmineError, ValueError):
+    """Input data cannot be used: wrong shape, NaN, empty, unknown items."""
+
+
+class DivergenceError(DeepmineError, FloatingPointError):
+    """The training loss became NaN or infinite."""
+
+
+class ModelFileError(DeepmineError, ValueError):
+    """A saved model file is malformed or was not written by deepmine."""
+
+
+class DeviceWarning(UserWarning):
+    """A requested device is not available and another one is used."""
+
+
+class DataWarning(UserWarning):
+    """Input data was used but looks suspicious."""
