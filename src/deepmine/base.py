@@ -1,0 +1,406 @@
+"""Base classes of deepmine's neural estimators: scikit-learn on top, :class:`deepmine.nn.Trainer` below.
+
+A new estimator subclasses :class:`BaseDeepEstimator` and implements
+``_build_module`` (the network) and ``_compute_loss`` (the loss of a batch);
+validation, devices, seeding, the training loop, early stopping, batched
+prediction, pickling and ``save``/``deepmine.load`` are inherited.
+"""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from deepmine.exceptions import InvalidParameterError
+from deepmine.nn import OPTIMIZERS, SCHEDULES, History, Trainer
+from deepmine.utils import resolve_device, resolve_seed
+
+#: Hyperparameters every neural estimator shares, with their defaults.
+ENGINE_DEFAULTS = dict(
+    optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+    lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
+    validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
+    random_state=None, verbose=0, warm_start=False,
+)
+
+ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}, default="adam"
+        Optimizer of :mod:`torch.optim`, by name.
+    learning_rate : float or None, default=None
+        Step size; None takes the optimizer's customary default.
+    momentum : float, default=0.9
+        Momentum of ``"momentum"`` and ``"nesterov"``.
+    weight_decay : float, default=0.0
+        L2 penalty.
+    lr_schedule : {"constant", "step", "exponential", "cosine", "plateau"}, default="constant"
+        Learning-rate schedule, stepped once per epoch.
+    batch_size : int, default=64
+        Mini-batch size.
+    max_epochs : int, default=200
+        Number of passes over the training data (fewer with early stopping).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its loss has
+        not improved for ``patience`` epochs; the best weights are restored.
+    validation_fraction : float or None, default=None
+        Share of the data held out for ``valid_loss``/``valid_score`` in
+        ``history_``; None means 0.1 with early stopping and 0 without.
+    patience : int, default=10
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
+    callbacks : list of deepmine.nn.Callback or None, default=None
+        Extra hooks into the training loop.
+    device : {"auto", "cpu", "cuda", "mps"}, default="auto"
+        Where to train; ``"auto"`` picks an accelerator when there is one.
+    random_state : int, RandomState instance or None, default=None
+        Seed for initialisation, dropout, shuffling and the validation split;
+        an int gives bit-identical results on the CPU.
+    verbose : int, default=0
+        1 shows a progress bar over epochs.
+    warm_start : bool, default=False
+        Continue training the fitted network on the next ``fit``."""
+
+
+class BaseDeepEstimator(BaseEstimator):
+    """Template for neural estimators: subclasses supply the network and the loss.
+
+    Subclasses implement ``_validate_fit(X, y, reset)`` (returning arrays),
+    ``_validate_predict(X)``, ``_build_module()`` and ``_compute_loss(module, batch)``;
+    optionally ``_make_tensors``, ``_forward``, ``_validation_score``,
+    ``_stratify_labels`` and ``_default_callbacks``.
+    """
+
+    _parameter_constraints = {
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions(set(SCHEDULES))],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [list, tuple, None],
+        "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    # ---- hooks ---------------------------------------------------------------------------
+    def _validate_fit(self, X, y, reset):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _validate_predict(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _build_module(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _compute_loss(self, module, batch):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _make_tensors(self, X, y):
+        """Arrays -> tuple of CPU tensors, one row per sample."""
+        tensors = [torch.as_tensor(np.ascontiguousarray(X))]
+        if y is not None:
+            tensors.append(torch.as_tensor(np.ascontiguousarray(y)))
+        return tuple(tensors)
+
+    def _forward(self, module, X):
+        """Inference output of one batch (logits for classifiers)."""
+        return module(X)
+
+    def _validation_score(self, module, valid):
+        return None
+
+    def _stratify_labels(self, y):
+        return None
+
+    def _default_callbacks(self):
+        return []
+
+    # ---- training ------------------------------------------------------------------------
+    def _check_params(self):
+        try:
+            self._validate_params()
+        except ValueError as exc:  # sklearn's InvalidParameterError -> deepmine's
+            raise InvalidParameterError(str(exc)) from None
+
+    def _is_fitted(self):
+        return hasattr(self, "module_")
+
+    def fit(self, X, y=None):
+        """Train the network on ``X`` (and ``y``) and return the fitted estimator."""
+        return self._fit(X, y, partial=False)
+
+    def _fit(self, X, y, *, partial):
+        self._check_params()
+        keep = self._is_fitted() and (partial or self.warm_start)
+        X, y = self._validate_fit(X, y, reset=not keep)
+        self.device_ = resolve_device(self.device)
+        seed = resolve_seed(self.random_state)
+        devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            if not keep:
+                self.module_ = self._build_module()
+                self.history_, optimizer = History(), None
+            else:
+                optimizer = getattr(self, "optimizer_", None)
+            self.module_.to(self.device_)
+            train, valid = self._split(self._make_tensors(X, y), y, seed, partial)
+            train = tuple(t.to(self.device_) for t in train)
+            valid = None if valid is None else tuple(t.to(self.device_) for t in valid)
+            trainer = Trainer(
+                optimizer=self.optimizer, learning_rate=self.learning_rate,
+                momentum=self.momentum, weight_decay=self.weight_decay,
+                lr_schedule=self.lr_schedule, batch_size=self.batch_size,
+                max_epochs=1 if partial else self.max_epochs, shuffle=getattr(self, "shuffle", True),
+                early_stopping=self.early_stopping and not partial, patience=self.patience,
+                tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
+                verbose=self.verbose, random_state=seed + len(self.history_),
+                description=type(self).__name__)
+            trainer.fit(self.module_, train, valid, compute_loss=self._compute_loss,
+                        score=self._validation_score, optimizer=optimizer, history=self.history_)
+            self.optimizer_ = trainer.optimizer_
+        self.n_iter_ = len(self.history_)
+        self.loss_curve_ = self.history_["train_loss"]
+        return self
+
+    def _split(self, tensors, y, seed, partial):
+        fraction = self.validation_fraction
+        if fraction is None:
+            fraction = 0.1 if self.early_stopping else 0.0
+        n = tensors[0].shape[0]
+        n_valid = int(round(fraction * n))
+        if partial or n_valid == 0 or n - n_valid < 1:
+            return tensors, None
+        from sklearn.model_selection import train_test_split
+
+        labels = self._stratify_labels(y)
+        if labels is not None and np.bincount(np.unique(labels, return_inverse=True)[1]).min() < 2:
+            labels = None
+        try:
+            tr, va = train_test_split(np.arange(n), test_size=n_valid, random_state=seed,
+                                      stratify=labels)
+        except ValueError:
+            tr, va = train_test_split(np.arange(n), test_size=n_valid, random_state=seed)
+        tr, va = torch.as_tensor(np.sort(tr)), torch.as_tensor(np.sort(va))
+        return tuple(t[tr] for t in tensors), tuple(t[va] for t in tensors)
+
+    # ---- inference -----------------------------------------------------------------------
+    @torch.no_grad()
+    def _predict_raw(self, X, batch_size=4096):
+        """Run the network over ``X`` in batches (eval mode) and return a NumPy array."""
+        check_is_fitted(self, "module_")
+        X = self._validate_predict(X)
+        (Xt,) = self._make_tensors(X, None)
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        device = next(module.parameters()).device
+        outs = [self._forward(module, Xt[i:i + batch_size].to(device)).cpu()
+                for i in range(0, Xt.shape[0], batch_size)]
+        module.train(was_training)
+        return torch.cat(outs).numpy() if outs else np.zeros((0,), dtype=np.float32)
+
+    # ---- persistence ---------------------------------------------------------------------
+    def save(self, path):
+        """Write the fitted estimator to ``path``: a JSON description plus safetensors weights.
+
+        Load it back with :func:`deepmine.load`; loading never executes code
+        from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        from deepmine._persistence import save_estimator
+
+        check_is_fitted(self, "module_")
+        save_estimator(self, path)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        module = state.get("module_")
+        if module is not None and any(p.device.type != "cpu" for p in module.parameters()):
+            state["module_"] = copy.deepcopy(module).cpu()
+            state.pop("optimizer_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        dev = getattr(self, "device_", None)
+        if dev is not None and dev.type != "cpu" and resolve_device(dev.type).type == "cpu":
+            self.device_ = torch.device("cpu")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class DeepClassifierMixin:
+    """Classifier glue: labels <-> class indices, class weights, ``predict_proba``, accuracy.
+
+    Mix in before :class:`BaseDeepEstimator`; the network must output one logit per class.
+    """
+
+    _estimator_type = "classifier"
+
+    def _encode_targets(self, y, reset, classes=None):
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import column_or_1d
+
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            self.classes_ = np.unique(y) if classes is None else np.asarray(classes)
+            if classes is None and len(self.classes_) < 2:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes in the "
+                                 f"data; got only one class: {self.classes_[0]!r}.")
+            self.class_weight_ = self._class_weights(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(f"y contains labels {unknown.tolist()[:5]} that are not in classes_ "
+                             f"{self.classes_.tolist()[:10]}.")
+        return np.searchsorted(self.classes_, y).astype(np.int64)
+
+    def _class_weights(self, y):
+        cw = getattr(self, "class_weight", None)
+        if cw is None:
+            return None
+        from sklearn.utils.class_weight import compute_class_weight
+
+        return compute_class_weight(cw, classes=self.classes_, y=y).astype(np.float32)
+
+    def _classification_loss(self, logits, target):
+        weight = None
+        if getattr(self, "class_weight_", None) is not None:
+            weight = torch.as_tensor(self.class_weight_, device=logits.device)
+        return torch.nn.functional.cross_entropy(logits, target, weight=weight)
+
+    def _stratify_labels(self, y):
+        return y
+
+    def _validation_score(self, module, valid):
+        with torch.no_grad():
+            correct = sum(int((self._forward(module, valid[0][i:i + 4096]).argmax(1)
+                               == valid[1][i:i + 4096]).sum())
+                          for i in range(0, valid[0].shape[0], 4096))
+        return correct / valid[0].shape[0]
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
+        logits = torch.as_tensor(self._predict_raw(X))
+        return torch.softmax(logits.double(), dim=1).numpy()
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        logits = torch.as_tensor(self._predict_raw(X))
+        return torch.log_softmax(logits.double(), dim=1).numpy()
+
+    def predict(self, X):
+        """Predicted class labels, shape (n_samples,)."""
+        return self.classes_[self._predict_raw(X).argmax(axis=1)]
+
+    def partial_fit(self, X, y, classes=None):
+        """Train one epoch on ``(X, y)``, keeping weights and optimizer state between calls.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like or None, default=None
+            All labels that will ever appear; required on the first call.
+
+        Returns
+        -------
+        self
+        """
+        if not self._is_fitted():
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            self._pending_classes = np.asarray(classes)
+        try:
+            return self._fit(X, y, partial=True)
+        finally:
+            self.__dict__.pop("_pending_classes", None)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``(X, y)``."""
+        from sklearn.metrics import accuracy_score
+
+        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        from sklearn.utils import ClassifierTags
+
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        return tags
+
+
+class DeepRegressorMixin:
+    """Regressor glue: targets standardized inside (undone in ``predict``), multi-output, R^2."""
+
+    _estimator_type = "regressor"
+
+    def _encode_targets(self, y, reset):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = np.asarray(y, dtype=np.float64)
+        if reset:
+            self._y_1d = y.ndim == 1
+        y2 = y.reshape(len(y), -1)
+        if not np.isfinite(y2).all():
+            raise ValueError("Input y contains NaN or infinity.")
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            self.y_mean_ = y2.mean(axis=0)
+            scale = y2.std(axis=0)
+            self.y_scale_ = np.where(scale > 0, scale, 1.0)
+        return ((y2 - self.y_mean_) / self.y_scale_).astype(np.float32)
+
+    def _validation_score(self, module, valid):
+        with torch.no_grad():
+            pred = torch.cat([self._forward(module, valid[0][i:i + 4096])
+                              for i in range(0, valid[0].shape[0], 4096)])
+            target = valid[1]
+            ss_res = ((pred - target) ** 2).sum()
+            ss_tot = ((target - target.mean(0)) ** 2).sum()
+        return float(1 - ss_res / ss_tot) if float(ss_tot) > 0 else 0.0
+
+    def predict(self, X):
+        """Predicted targets, shape (n_samples,) or (n_samples, n_outputs)."""
+        out = self._predict_raw(X).astype(np.float64) * self.y_scale_ + self.y_mean_
+        return out.ravel() if self._y_1d else out
+
+    def partial_fit(self, X, y):
+        """Train one epoch on ``(X, y)``, keeping weights and optimizer state between calls."""
+        return self._fit(X, y, partial=True)
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 on ``(X, y)``."""
+        from sklearn.metrics import r2_score
+
+        return r2_score(y, self.predict(X), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor"
+        from sklearn.utils import RegressorTags
+
+        tags.regressor_tags = RegressorTags()
+        tags.target_tags.required = True
+        return tags

@@ -1,0 +1,20 @@
+"""The training engine: one loop for every neural estimator of deepmine.
+
+:class:`Trainer` does mini-batch training over tensors, optimizers and
+learning-rate schedules by name, early stopping, history, progress bar,
+divergence checks and seeding. Estimators in :mod:`deepmine.tabular`,
+:mod:`deepmine.autoencoders`, :mod:`deepmine.vision` and
+:mod:`deepmine.timeseries` only supply a network and a loss.
+"""
+
+from deepmine.nn._callbacks import Callback, EarlyStopping, ProgressBar
+from deepmine.nn._history import History
+from deepmine.nn._layers import get_activation, make_mlp
+from deepmine.nn._optim import OPTIMIZERS, SCHEDULES, get_optimizer, get_scheduler
+from deepmine.nn._training import Trainer
+
+__all__ = [
+    "Trainer", "History", "Callback", "EarlyStopping", "ProgressBar",
+    "make_mlp", "get_activation", "get_optimizer", "get_scheduler",
+    "OPTIMIZERS", "SCHEDULES",
+]

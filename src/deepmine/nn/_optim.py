@@ -1,0 +1,101 @@
+"""Optimizers and learning-rate schedules by name, backed by ``torch.optim``."""
+
+import torch
+
+from deepmine.exceptions import InvalidParameterError
+
+#: name -> (torch optimizer class, default learning rate, extra keyword arguments)
+OPTIMIZERS = {
+    "sgd": (torch.optim.SGD, 0.01),
+    "momentum": (torch.optim.SGD, 0.01),
+    "nesterov": (torch.optim.SGD, 0.01),
+    "adagrad": (torch.optim.Adagrad, 0.01),
+    "rmsprop": (torch.optim.RMSprop, 0.001),
+    "adadelta": (torch.optim.Adadelta, 1.0),
+    "adam": (torch.optim.Adam, 0.001),
+    "adamw": (torch.optim.AdamW, 0.001),
+}
+
+SCHEDULES = ("constant", "step", "exponential", "cosine", "plateau")
+
+
+def get_optimizer(name, params, *, learning_rate=None, momentum=0.9, weight_decay=0.0):
+    """Create a ``torch.optim`` optimizer from its lecture name.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}
+        ``"momentum"`` is SGD with (heavy-ball) momentum, ``"nesterov"`` SGD with
+        Nesterov momentum.
+    params : iterable of parameters
+    learning_rate : float or None, default=None
+        None takes the optimizer's customary default (0.01 for the SGD family and
+        AdaGrad, 0.001 for RMSProp and Adam, 1.0 for AdaDelta).
+    momentum : float, default=0.9
+        Used by ``"momentum"`` and ``"nesterov"``.
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for ``"adamw"``).
+
+    Returns
+    -------
+    torch.optim.Optimizer
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.nn import get_optimizer
+    >>> opt = get_optimizer("nesterov", torch.nn.Linear(2, 1).parameters(), learning_rate=0.1)
+    >>> opt.defaults["nesterov"], opt.defaults["lr"]
+    (True, 0.1)
+    """
+    if name not in OPTIMIZERS:
+        raise InvalidParameterError(
+            f"Unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}.")
+    cls, default_lr = OPTIMIZERS[name]
+    lr = default_lr if learning_rate is None else float(learning_rate)
+    kwargs = {"lr": lr, "weight_decay": weight_decay}
+    if name == "momentum":
+        kwargs["momentum"] = momentum
+    elif name == "nesterov":
+        kwargs.update(momentum=momentum, nesterov=True)
+    return cls(params, **kwargs)
+
+
+def get_scheduler(name, optimizer, *, max_epochs):
+    """Create a per-epoch learning-rate schedule from its name.
+
+    Parameters
+    ----------
+    name : {"constant", "step", "exponential", "cosine", "plateau"}
+        ``"step"`` divides the rate by 10 every third of training,
+        ``"exponential"`` multiplies it by 0.95 each epoch, ``"cosine"`` anneals it
+        to zero over ``max_epochs``, ``"plateau"`` divides it by 10 after 5 epochs
+        without improvement of the monitored loss.
+    optimizer : torch.optim.Optimizer
+    max_epochs : int
+
+    Returns
+    -------
+    torch.optim.lr_scheduler.LRScheduler or None
+        None for ``"constant"``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.nn import get_optimizer, get_scheduler
+    >>> opt = get_optimizer("sgd", torch.nn.Linear(2, 1).parameters())
+    >>> type(get_scheduler("cosine", opt, max_epochs=10)).__name__
+    'CosineAnnealingLR'
+    """
+    sched = torch.optim.lr_scheduler
+    if name == "constant":
+        return None
+    if name == "step":
+        return sched.StepLR(optimizer, step_size=max(1, max_epochs // 3), gamma=0.1)
+    if name == "exponential":
+        return sched.ExponentialLR(optimizer, gamma=0.95)
+    if name == "cosine":
+        return sched.CosineAnnealingLR(optimizer, T_max=max(1, max_epochs))
+    if name == "plateau":
+        return sched.ReduceLROnPlateau(optimizer, factor=0.1, patience=5)
+    raise InvalidParameterError(f"Unknown lr_schedule {name!r}; choose one of {list(SCHEDULES)}.")

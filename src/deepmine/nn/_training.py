@@ -1,0 +1,193 @@
+"""The one training loop of deepmine (mini-batches over tensors already on the device)."""
+
+import math
+import time
+
+import torch
+
+from deepmine.exceptions import DivergenceError
+from deepmine.nn._callbacks import EarlyStopping, ProgressBar
+from deepmine.nn._history import History
+from deepmine.nn._optim import get_optimizer, get_scheduler
+
+
+class Trainer:
+    """Train any ``torch.nn.Module`` with a loss function, over tensors.
+
+    Parameters
+    ----------
+    optimizer : str, default="adam"
+        See :func:`deepmine.nn.get_optimizer`.
+    learning_rate : float or None, default=None
+    momentum : float, default=0.9
+    weight_decay : float, default=0.0
+    lr_schedule : str, default="constant"
+        See :func:`deepmine.nn.get_scheduler`.
+    batch_size : int, default=64
+    max_epochs : int, default=100
+    shuffle : bool, default=True
+    early_stopping : bool, default=False
+        Stop when the validation loss (or, without a validation set, the
+        training loss) stops improving, and restore the best weights.
+    patience : int, default=10
+    tol : float, default=1e-4
+    callbacks : list of Callback or None, default=None
+    verbose : int, default=0
+        Truthy shows a tqdm progress bar.
+    random_state : int or None, default=None
+        Seeds the order of mini-batches.
+    description : str, default="training"
+        Label of the progress bar and of error messages.
+
+    Attributes
+    ----------
+    module : torch.nn.Module
+        The module being trained.
+    optimizer_ : torch.optim.Optimizer
+    stop_training : bool
+        Set by callbacks to end training after the current epoch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.nn import Trainer
+    >>> X = torch.randn(64, 3); y = X @ torch.tensor([[1.0], [-2.0], [0.5]])
+    >>> net = torch.nn.Linear(3, 1)
+    >>> mse = lambda module, batch: torch.nn.functional.mse_loss(module(batch[0]), batch[1])
+    >>> history = Trainer(max_epochs=200, learning_rate=0.05, random_state=0).fit(net, (X, y), compute_loss=mse)
+    >>> history[-1]["train_loss"] < 1e-3
+    True
+    """
+
+    def __init__(self, *, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 lr_schedule="constant", batch_size=64, max_epochs=100, shuffle=True,
+                 early_stopping=False, patience=10, tol=1e-4, callbacks=None, verbose=0,
+                 random_state=None, description="training"):
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.random_state = random_state
+        self.description = description
+
+    def _callbacks(self):
+        cbs = list(self.callbacks or [])
+        if self.early_stopping and not any(isinstance(c, EarlyStopping) for c in cbs):
+            cbs.append(EarlyStopping(patience=self.patience, min_delta=self.tol))
+        if self.verbose:
+            cbs.append(ProgressBar())
+        return cbs
+
+    def fit(self, module, train, valid=None, *, compute_loss, score=None, optimizer=None,
+            history=None):
+        """Train ``module`` and return the :class:`~deepmine.nn.History`.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+        train : tuple of torch.Tensor
+            Tensors with the same first dimension (inputs, targets, ...); each
+            mini-batch is the tuple of their rows.
+        valid : tuple of torch.Tensor or None
+            Held-out tensors for ``valid_loss`` / ``valid_score``.
+        compute_loss : callable ``(module, batch) -> scalar tensor``
+            The mean loss of a batch.
+        score : callable ``(module, valid) -> float`` or None
+            Validation score (higher is better), e.g. accuracy.
+        optimizer : torch.optim.Optimizer or None
+            Continue with this optimizer (``partial_fit``, ``warm_start``).
+        history : History or None
+            Append to this history.
+
+        Returns
+        -------
+        History
+        """
+        self.module = module
+        self.stop_training = False
+        self.best_epoch = None
+        params = [p for p in module.parameters() if p.requires_grad]
+        self.optimizer_ = optimizer or get_optimizer(
+            self.optimizer, params, learning_rate=self.learning_rate,
+            momentum=self.momentum, weight_decay=self.weight_decay)
+        scheduler = get_scheduler(self.lr_schedule, self.optimizer_, max_epochs=self.max_epochs)
+        history = History() if history is None else history
+        start_epoch = len(history)
+        n = train[0].shape[0]
+        device = train[0].device
+        gen = torch.Generator().manual_seed(self.random_state or 0)
+        callbacks = self._callbacks()
+        for cb in callbacks:
+            cb.on_train_begin(self)
+        for epoch in range(start_epoch + 1, start_epoch + self.max_epochs + 1):
+            tic = time.perf_counter()
+            train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
+            if not math.isfinite(train_loss):
+                self._diverged(epoch, train_loss)
+            row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,
+                   "valid_score": None, "lr": self.optimizer_.param_groups[0]["lr"]}
+            if valid is not None:
+                row["valid_loss"], row["valid_score"] = self._evaluate(module, valid, compute_loss,
+                                                                        score)
+            row["seconds"] = time.perf_counter() - tic
+            history.append(row)
+            if scheduler is not None:
+                if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                    scheduler.step(row["valid_loss"] if row["valid_loss"] is not None else train_loss)
+                else:
+                    scheduler.step()
+            for cb in callbacks:
+                cb.on_epoch_end(self, row)
+            if self.stop_training:
+                break
+        for cb in callbacks:
+            cb.on_train_end(self)
+        module.eval()
+        return history
+
+    def _run_epoch(self, module, train, n, device, gen, compute_loss):
+        module.train()
+        bs = self.batch_size
+        order = torch.randperm(n, generator=gen).to(device) if self.shuffle else None
+        total = torch.zeros((), device=device)
+        opt = self.optimizer_
+        for start in range(0, n, bs):
+            if order is None:
+                batch = tuple(t[start:start + bs] for t in train)
+            else:
+                idx = order[start:start + bs]
+                batch = tuple(t[idx] for t in train)
+            opt.zero_grad(set_to_none=True)
+            loss = compute_loss(module, batch)
+            loss.backward()
+            opt.step()
+            total += loss.detach() * batch[0].shape[0]
+        return float(total) / n
+
+    @torch.no_grad()
+    def _evaluate(self, module, valid, compute_loss, score):
+        module.eval()
+        n = valid[0].shape[0]
+        bs = max(self.batch_size, 1024)
+        total = 0.0
+        for start in range(0, n, bs):
+            batch = tuple(t[start:start + bs] for t in valid)
+            total += float(compute_loss(module, batch)) * batch[0].shape[0]
+        value = score(module, valid) if score is not None else None
+        return total / n, value
+
+    def _diverged(self, epoch, loss):
+        lr = self.optimizer_.param_groups[0]["lr"]
+        raise DivergenceError(
+            f"{self.description} diverged at epoch {epoch}: the training loss became {loss}. "
+            f"Lower the learning rate (now {lr:g}; try {lr / 10:g}), standardize the inputs, "
+            f"or use optimizer='adam'.")

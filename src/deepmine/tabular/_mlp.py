@@ -1,0 +1,268 @@
+"""Multi-layer perceptrons trained by backpropagation (Rumelhart et al. 1986).
+
+Hidden layers of sigmoid/tanh/ReLU/GELU units, optional dropout after each,
+any optimizer of the lecture (SGD, momentum, AdaGrad, RMSProp, AdaDelta, Adam)
+through :class:`deepmine.nn.Trainer`.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from deepmine.base import (ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin,
+                           DeepRegressorMixin)
+from deepmine.nn import make_mlp
+from deepmine.nn._layers import ACTIVATIONS
+from deepmine.utils.validation import check_is_fitted, check_table
+
+
+class _TabularNet(BaseDeepEstimator):
+    """Shared parts of the table estimators: input checks and weights as NumPy arrays."""
+
+    _parameter_constraints = {
+        **BaseDeepEstimator._parameter_constraints,
+        "hidden_layer_sizes": [tuple, list, Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left"), tuple, list],
+    }
+
+    def _hidden(self):
+        sizes = self.hidden_layer_sizes
+        return (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+
+    def _validate_fit(self, X, y, reset):
+        X, y = check_table(self, X, y=y, reset=reset) if y is not None else (
+            check_table(self, X, reset=reset), None)
+        classes = getattr(self, "_pending_classes", None)
+        kw = {"classes": classes} if classes is not None else {}
+        return X, self._encode_targets(y, reset, **kw)
+
+    def _validate_predict(self, X):
+        return check_table(self, X, reset=False)
+
+    def _build_module(self):
+        return make_mlp(self.n_inputs_, self._hidden(), self._n_out(), activation=self.activation,
+                        dropout=self.dropout)
+
+    @property
+    def coefs_(self):
+        """Weight matrices, ``coefs_[i]`` of shape (n_in, n_out) as in scikit-learn's MLP."""
+        check_is_fitted(self, "module_")
+        return [m.weight.detach().cpu().numpy().T.copy() for m in self._linears()]
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, one per layer."""
+        check_is_fitted(self, "module_")
+        return [m.bias.detach().cpu().numpy().copy() for m in self._linears()]
+
+    def _linears(self):
+        import torch
+
+        return [m for m in self.module_.modules() if isinstance(m, torch.nn.Linear)]
+
+
+class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
+    __doc__ = f"""Multi-layer perceptron classifier (softmax output, cross-entropy loss).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Width of each hidden layer.
+    activation : {{"relu", "sigmoid", "tanh", "leaky_relu", "gelu"}}, default="relu"
+        Non-linearity of the hidden units.
+    dropout : float or tuple of float, default=0.0
+        Drop rate after each hidden layer (training only).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss.
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    module_ : torch.nn.Sequential
+        The trained network.
+    history_ : deepmine.nn.History
+        One row per epoch: train_loss, valid_loss, valid_score, lr, seconds.
+    coefs_, intercepts_ : list of ndarray
+        Weights and biases per layer, as in scikit-learn's MLP.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when X is a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run.
+    loss_curve_ : list of float
+    device_ : torch.device
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from deepmine.tabular import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_epochs=100, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **_TabularNet._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", dropout=0.0,
+                 class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
+                 weight_decay=0.0, lr_schedule="constant", batch_size=64, max_epochs=200,
+                 early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
+                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def fit(self, X, y, init=None):
+        """Train on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        init : fitted estimator or None, default=None
+            An estimator whose encoder initialises the first hidden layers, e.g. a
+            fitted :class:`deepmine.autoencoders.StackedAutoEncoder` (it must offer
+            ``encoder_layers()`` returning ``torch.nn.Linear`` layers whose sizes
+            match ``hidden_layer_sizes``).
+
+        Returns
+        -------
+        self
+        """
+        self._init_from = init
+        try:
+            return self._fit(X, y, partial=False)
+        finally:
+            self.__dict__.pop("_init_from", None)
+
+    def _n_out(self):
+        return len(self.classes_)
+
+    def _build_module(self):
+        module = super()._build_module()
+        init = getattr(self, "_init_from", None)
+        if init is not None:
+            _copy_encoder(init, module, self._hidden())
+        return module
+
+    def _compute_loss(self, module, batch):
+        X, y = batch
+        return self._classification_loss(module(X), y)
+
+
+class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
+    __doc__ = f"""Multi-layer perceptron regressor (squared error; targets standardized inside).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Width of each hidden layer.
+    activation : {{"relu", "sigmoid", "tanh", "leaky_relu", "gelu"}}, default="relu"
+        Non-linearity of the hidden units.
+    dropout : float or tuple of float, default=0.0
+        Drop rate after each hidden layer (training only).
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    module_ : torch.nn.Sequential
+    history_ : deepmine.nn.History
+    coefs_, intercepts_ : list of ndarray
+    n_outputs_ : int
+    n_features_in_ : int
+    n_iter_ : int
+    loss_curve_ : list of float
+    device_ : torch.device
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepmine.tabular import MLPRegressor
+    >>> X = np.linspace(-2, 2, 200).reshape(-1, 1); y = X.ravel() ** 2
+    >>> reg = MLPRegressor((32,), max_epochs=200, learning_rate=0.01, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.95
+    True
+    """
+
+    def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", dropout=0.0,
+                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
+                 validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
+                 random_state=None, verbose=0, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _n_out(self):
+        return self.n_outputs_
+
+    def _compute_loss(self, module, batch):
+        import torch.nn.functional as F
+
+        X, y = batch
+        return F.mse_loss(module(X), y)
+
+
+def _copy_encoder(source, module, hidden):
+    """Copy the encoder layers of a fitted (stacked) autoencoder into the first layers of ``module``."""
+    import torch
+
+    from deepmine.exceptions import InvalidParameterError
+
+    if not hasattr(source, "encoder_layers"):
+        raise InvalidParameterError(
+            f"init must be a fitted estimator with encoder_layers() (e.g. StackedAutoEncoder); "
+            f"got {type(source).__name__}.")
+    src = list(source.encoder_layers())
+    dst = [m for m in module.modules() if isinstance(m, torch.nn.Linear)][:len(src)]
+    for s, d in zip(src, dst):
+        if s.weight.shape != d.weight.shape:
+            raise InvalidParameterError(
+                f"init's encoder layer {tuple(s.weight.shape[::-1])} does not match the network's "
+                f"layer {tuple(d.weight.shape[::-1])}; set hidden_layer_sizes to start with "
+                f"{[layer.out_features for layer in src]}.")
+        with torch.no_grad():
+            d.weight.copy_(s.weight.detach().cpu())
+            d.bias.copy_(s.bias.detach().cpu())
+    return np.asarray([layer.out_features for layer in src])

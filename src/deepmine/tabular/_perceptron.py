@@ -1,0 +1,148 @@
+"""Rosenblatt's perceptron (1958): a threshold unit trained with the perceptron rule.
+
+For a sample x with label t in {0, 1} and output o = step(w.x + b), the rule
+is ``w <- w + eta * (t - o) * x`` (and likewise for b). It is the gradient step
+of the loss ``(o - t) * (w.x + b)`` with o held fixed, which is how it runs
+through :class:`deepmine.nn.Trainer` (SGD with batch size 1 by default). More
+than two classes are learned one-vs-rest, one unit per class.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+
+from deepmine.base import BaseDeepEstimator, DeepClassifierMixin
+from deepmine.nn import EarlyStopping
+from deepmine.utils.validation import check_is_fitted, check_table
+
+
+class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
+    """Single-layer perceptron with a step activation, trained with the classic perceptron rule.
+
+    Training stops after an epoch without any training error; on data that is
+    not linearly separable the best weights seen are kept (the "pocket"
+    variant) after ``patience`` epochs without improvement.
+
+    Parameters
+    ----------
+    learning_rate : float, default=1.0
+        The rule's eta.
+    batch_size : int, default=1
+        1 gives the classic online rule; larger batches sum the updates.
+    max_epochs : int, default=100
+    patience : int, default=20
+        Epochs without fewer training errors before stopping.
+    shuffle : bool, default=True
+        Present samples in a new random order each epoch.
+    device : {"auto", "cpu", "cuda", "mps"}, default="cpu"
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    warm_start : bool, default=False
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights of the unit(s).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Bias; the firing threshold is ``-intercept_``.
+    classes_ : ndarray
+    n_iter_ : int
+    history_ : deepmine.nn.History
+        ``train_loss`` counts errors (plus the margin of the misclassified samples).
+
+    Examples
+    --------
+    >>> from deepmine.datasets import load_credit
+    >>> from deepmine.tabular import Perceptron
+    >>> df = load_credit()
+    >>> X, y = df[["Employed", "Owns House", "Balanced Account"]], df["Get Credit"]
+    >>> p = Perceptron(random_state=0).fit(X, y)
+    >>> p.score(X, y)
+    1.0
+    """
+
+    _parameter_constraints = {
+        k: v for k, v in BaseDeepEstimator._parameter_constraints.items()
+        if k in ("learning_rate", "batch_size", "max_epochs", "patience", "device",
+                 "random_state", "verbose", "warm_start")
+    }
+    _parameter_constraints["shuffle"] = ["boolean"]
+
+    def __init__(self, *, learning_rate=1.0, batch_size=1, max_epochs=100, patience=20,
+                 shuffle=True, device="cpu", random_state=None, verbose=0, warm_start=False):
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.shuffle = shuffle
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # the engine parameters a perceptron does not expose
+    optimizer, momentum, weight_decay, lr_schedule = "sgd", 0.0, 0.0, "constant"
+    early_stopping, validation_fraction, tol, callbacks = False, 0.0, 0.0, None
+    class_weight = None
+
+    def _validate_fit(self, X, y, reset):
+        X, y = check_table(self, X, y=y, reset=reset)
+        classes = getattr(self, "_pending_classes", None)
+        y = self._encode_targets(y, reset, **({"classes": classes} if classes is not None else {}))
+        n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
+        target = (y == 1)[:, None] if n_units == 1 else (y[:, None] == np.arange(n_units))
+        return X, target.astype(np.float32)
+
+    def _validate_predict(self, X):
+        return check_table(self, X, reset=False)
+
+    def _build_module(self):
+        n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
+        unit = torch.nn.Linear(self.n_inputs_, n_units)
+        torch.nn.init.zeros_(unit.weight)  # Rosenblatt's start: all weights and the bias zero
+        torch.nn.init.zeros_(unit.bias)
+        return unit
+
+    def _default_callbacks(self):
+        return [EarlyStopping(monitor="train_loss", patience=self.patience, min_delta=0.0,
+                              stop_at=0.0)]
+
+    def _compute_loss(self, module, batch):
+        X, t = batch
+        net = module(X)
+        out = (net >= 0).float()
+        wrong = (out != t).float()
+        # gradient = the perceptron rule; value = errors + their margins (0 iff no error)
+        return ((out - t) * net + wrong.detach()).sum() / X.shape[0]
+
+    def _forward(self, module, X):
+        net = module(X)
+        if net.shape[1] == 1:  # two columns so that argmax gives step(net) (ties fire)
+            return torch.cat([-net, net + 1e-30 * (net == 0)], dim=1)
+        return net
+
+    def _validation_score(self, module, valid):
+        return None
+
+    def _stratify_labels(self, y):
+        return None
+
+    @property
+    def coef_(self):
+        """Weights of the unit(s), shape (n_units, n_features)."""
+        check_is_fitted(self, "module_")
+        return self.module_.weight.detach().cpu().numpy().copy()
+
+    @property
+    def intercept_(self):
+        """Bias of the unit(s); the threshold is its negative."""
+        check_is_fitted(self, "module_")
+        return self.module_.bias.detach().cpu().numpy().copy()
+
+    def _split(self, tensors, y, seed, partial):
+        return tensors, None
+
+    def decision_function(self, X):
+        """Net input ``w.x + b`` of the unit(s): positive means the unit fires."""
+        net = self._predict_raw(X)
+        return net[:, 1] / 2 if len(self.classes_) == 2 else net
