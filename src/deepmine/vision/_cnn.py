@@ -1,0 +1,245 @@
+"""Convolutional network classifier for images (LeCun et al. 1998), optionally on a pretrained backbone.
+
+Convolutions share one small kernel over all positions of the image, so a
+layer needs ``k*k*C_in*filters`` weights whatever the image size (see
+:func:`deepmine.vision.count_weights`); pooling makes the features tolerant
+to small shifts. With ``backbone="resnet18"`` the network is a torchvision
+model whose head is replaced and trained (transfer learning, Yosinski et al. 2014).
+"""
+
+import os
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin
+from deepmine.nn._layers import ACTIVATIONS
+from deepmine.vision._architectures import (POOLINGS, BackboneNet, ConvNet, check_conv_layers,
+                                            random_affine)
+from deepmine.vision._images import check_images
+
+_DOC_ENGINE = ENGINE_PARAMS_DOC.replace("max_epochs : int, default=200",
+                                        "max_epochs : int, default=30")
+
+
+class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
+    __doc__ = f"""Convolutional neural network classifier for images.
+
+    Images may be given as ``(n, H, W)``, ``(n, C, H, W)`` or ``(n, H, W, C)``
+    arrays, or as flat rows with ``image_shape`` (so it works on scikit-learn's
+    digits and inside a ``Pipeline``). Pixels are standardised per channel
+    inside the network with the training data's statistics, so ``module_``
+    takes raw ``(N, C, H, W)`` pixel tensors and returns logits.
+
+    Parameters
+    ----------
+    conv_layers : sequence of (int, int) or None, default=None
+        ``(filters, kernel_size)`` per convolution block (convolution with
+        "same" padding, activation, pooling by 2). None: ``((32, k), (64, k))``
+        with ``k=5`` for images of at least 20 pixels a side, else ``k=3``.
+    pooling : {{"max", "avg"}}, default="max"
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Fully connected layers after the convolutions.
+    activation : {{"relu", "sigmoid", "tanh", "leaky_relu", "gelu"}}, default="relu"
+    dropout : float, default=0.25
+        Drop rate of the fully connected hidden layers (or before the head of a backbone).
+    batch_norm : bool, default=False
+        Batch normalisation after each convolution.
+    shift : float, default=0.0
+        Data augmentation during training: random shifts up to this fraction
+        of the image size, drawn for every image of every batch.
+    rotation : float, default=0.0
+        Data augmentation: random rotations up to this many degrees.
+    image_shape : tuple of int or None, default=None
+        ``(H, W)`` or ``(H, W, C)`` of flat rows. None: square one-channel
+        images when the row length is a square number, else ``(1, n_features)``.
+    channels : {{"auto", "first", "last"}}, default="auto"
+        Channel axis of 4-D input.
+    backbone : str or None, default=None
+        Name of a torchvision model (``"resnet18"``, ``"mobilenet_v3_small"``,
+        ...) to use instead of ``conv_layers``: its head is replaced by a
+        linear layer for ``classes_``. Grey images are repeated to 3 channels
+        and small ones enlarged to 32 pixels.
+    pretrained : bool, default=True
+        Start the backbone from torchvision's default weights (from its cache;
+        an error explains how to get them when absent) or from ``weights_path``.
+    freeze_backbone : bool, default=True
+        Train only the new head (and the last ``trainable_layers`` blocks).
+    trainable_layers : int, default=0
+        With ``freeze_backbone``, the number of the backbone's last top-level
+        blocks that are trained too (fine-tuning).
+    weights_path : str or None, default=None
+        A local ``state_dict`` file for the backbone.
+    class_weight : dict, "balanced" or None, default=None
+    {_DOC_ENGINE}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    module_ : torch.nn.Module
+        The trained network: ``(N, C, H, W)`` float tensors -> logits.
+    image_shape_ : tuple of int
+        ``(C, H, W)`` of the training images.
+    conv_layers_ : list of (int, int)
+        The convolution blocks used (empty with a backbone).
+    channel_mean_, channel_std_ : ndarray of shape (C,)
+        Pixel statistics used to standardise the input.
+    n_features_in_ : int
+        Values per image (``C*H*W``).
+    history_ : deepmine.nn.History
+    n_iter_ : int
+    loss_curve_ : list of float
+    device_ : torch.device
+
+    Examples
+    --------
+    >>> from deepmine.datasets import load_digits_images
+    >>> from deepmine.vision import ConvNetClassifier
+    >>> X, y = load_digits_images(return_X_y=True)
+    >>> clf = ConvNetClassifier(conv_layers=[(8, 3)], max_epochs=2, random_state=0)
+    >>> clf.fit(X[:300], y[:300]).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **BaseDeepEstimator._parameter_constraints,
+        "conv_layers": [list, tuple, None],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "hidden_layer_sizes": [list, tuple],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "shift": [Interval(Real, 0, 1, closed="both")],
+        "rotation": [Interval(Real, 0, 180, closed="both")],
+        "image_shape": [tuple, list, None],
+        "channels": [StrOptions({"auto", "first", "last"})],
+        "backbone": [str, None],
+        "pretrained": ["boolean"],
+        "freeze_backbone": ["boolean"],
+        "trainable_layers": [Interval(Integral, 0, None, closed="left")],
+        "weights_path": [str, os.PathLike, None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, conv_layers=None, *, pooling="max", hidden_layer_sizes=(128,),
+                 activation="relu", dropout=0.25, batch_norm=False, shift=0.0, rotation=0.0,
+                 image_shape=None, channels="auto", backbone=None, pretrained=True,
+                 freeze_backbone=True, trainable_layers=0, weights_path=None, class_weight=None,
+                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 lr_schedule="constant", batch_size=64, max_epochs=30, early_stopping=False,
+                 validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
+                 random_state=None, verbose=0, warm_start=False):
+        self.conv_layers = conv_layers
+        self.pooling = pooling
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.shift = shift
+        self.rotation = rotation
+        self.image_shape = image_shape
+        self.channels = channels
+        self.backbone = backbone
+        self.pretrained = pretrained
+        self.freeze_backbone = freeze_backbone
+        self.trainable_layers = trainable_layers
+        self.weights_path = weights_path
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ---- engine hooks --------------------------------------------------------------------
+    def _validate_fit(self, X, y, reset):
+        if reset and self.backbone is None and self.conv_layers is not None:
+            check_conv_layers(self.conv_layers)
+        X = check_images(self, X, reset=reset, image_shape=self.image_shape, channels=self.channels)
+        classes = getattr(self, "_pending_classes", None)
+        kw = {"classes": classes} if classes is not None else {}
+        from sklearn.utils import check_consistent_length
+
+        if y is not None:
+            check_consistent_length(X, y)
+        y = self._encode_targets(y, reset, **kw)
+        if reset:
+            c, h, w = self.image_shape_
+            if self.backbone is not None:
+                self.conv_layers_ = []
+            elif self.conv_layers is None:
+                k = 5 if min(h, w) >= 20 else 3
+                self.conv_layers_ = [(32, k), (64, k)]
+            else:
+                self.conv_layers_ = check_conv_layers(self.conv_layers)
+            self.channel_mean_ = X.mean(axis=(0, 2, 3)).astype(np.float32)
+            std = X.std(axis=(0, 2, 3)).astype(np.float32)
+            self.channel_std_ = np.where(std > 1e-6, std, 1.0).astype(np.float32)
+            self.pixel_range_ = (min(0.0, float(X.min())), max(1.0, float(X.max())))
+        return X, y
+
+    def _validate_predict(self, X):
+        return check_images(self, X, reset=False, image_shape=self.image_shape,
+                            channels=self.channels)
+
+    def _fit(self, X, y, *, partial):
+        self._load_pretrained = True  # persistence rebuilds without it; weights come from the file
+        try:
+            return super()._fit(X, y, partial=partial)
+        finally:
+            self.__dict__.pop("_load_pretrained", None)
+
+    def _build_module(self):
+        n_out = len(self.classes_)
+        if self.backbone is None:
+            return ConvNet(self.image_shape_, self.conv_layers_, self.hidden_layer_sizes, n_out,
+                           pooling=self.pooling, activation=self.activation, dropout=self.dropout,
+                           batch_norm=self.batch_norm, mean=self.channel_mean_,
+                           std=self.channel_std_)
+        from deepmine.vision._zoo import load_backbone, preprocessing
+
+        load = getattr(self, "_load_pretrained", False) and self.pretrained
+        model, n_features = load_backbone(
+            self.backbone, weights="DEFAULT" if load else None,
+            weights_path=self.weights_path if load else None)
+        _, _, mean, std = preprocessing(self.backbone)
+        if self.freeze_backbone:
+            model.requires_grad_(False)
+            blocks = [m for m in model.children() if any(True for _ in m.parameters())]
+            for block in blocks[len(blocks) - self.trainable_layers:] if self.trainable_layers else []:
+                block.requires_grad_(True)
+        net = BackboneNet(model, n_features, n_out, in_channels=self.image_shape_[0],
+                          pixel_range=self.pixel_range_, mean=mean, std=std, dropout=self.dropout)
+        net.frozen_batch_norm = bool(self.freeze_backbone)
+        return net.train()
+
+    def _compute_loss(self, module, batch):
+        X, y = batch  # X: (B, C, H, W), y: (B,)
+        if module.training and (self.shift or self.rotation):
+            X = random_affine(X, self.shift, self.rotation)
+        return self._classification_loss(module(X), y)
+
+    def _predict_raw(self, X, batch_size=None):
+        if batch_size is None:
+            shape = getattr(self, "image_shape_", (1, 1, 1))
+            batch_size = int(max(16, min(4096, 2**21 // max(1, int(np.prod(shape))))))
+        return super()._predict_raw(X, batch_size=batch_size)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
