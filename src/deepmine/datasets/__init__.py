@@ -4,3 +4,6 @@ and small synthetic generators (``make_*``)."""
 from deepmine.datasets._credit import load_credit, make_m_of_n
 
 __all__ = ["load_credit", "make_m_of_n"]
+from deepmine.datasets._images import load_digits_images  # noqa: E402
+
+__all__ += ["load_digits_images"]
