@@ -1,0 +1,19 @@
+"""Embeddings: word2vec, doc2vec and "anything2vec" (graph walks, DeepWalk, node2vec, RDF2Vec, graph2vec).
+
+Word vectors are trained by gensim and returned as gensim ``KeyedVectors``;
+everything that can be written as sequences -- sentences, sessions, walks on a
+graph or a knowledge graph -- goes through the same word2vec pipeline.
+"""
+
+from deepmine.embeddings._corpora import TokenCorpus, simple_tokenize
+from deepmine.embeddings._doc2vec import Doc2Vec, MeanEmbeddingVectorizer
+from deepmine.embeddings._vectors import (analogy, doesnt_match, evaluate_analogies,
+                                          evaluate_similarity, load_vectors, most_similar,
+                                          similarity)
+from deepmine.embeddings._word2vec import SequenceEmbedder, Word2Vec
+
+__all__ = [
+    "Word2Vec", "Doc2Vec", "MeanEmbeddingVectorizer", "SequenceEmbedder", "TokenCorpus",
+    "simple_tokenize", "load_vectors", "analogy", "most_similar", "similarity", "doesnt_match",
+    "evaluate_analogies", "evaluate_similarity",
+]

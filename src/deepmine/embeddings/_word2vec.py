@@ -1,0 +1,308 @@
+"""word2vec: skip-gram and CBOW with negative sampling (Mikolov et al. 2013), trained by gensim.
+
+gensim's ``Word2Vec`` is the mature, fast CPU implementation; deepmine wraps it
+as a scikit-learn estimator with string options and a restartable-corpus check,
+and adds analogy and evaluation methods. The learned vectors are a gensim
+``KeyedVectors`` in ``wv_``, the object the ecosystem already knows.
+:class:`SequenceEmbedder` applies the same pipeline to any sequences of hashable
+items ("anything2vec": chords, k-mers, product ids, graph walks).
+"""
+
+import time
+
+import numpy as np
+
+from deepmine.embeddings import _vectors
+from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, word2vec_kwargs
+from deepmine.embeddings._corpora import check_corpus
+from deepmine.exceptions import DataError
+
+__all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec"]
+
+
+def train_gensim_word2vec(est, corpus, *, owner):
+    """Build the vocabulary and train a gensim Word2Vec with ``est``'s hyperparameters."""
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    model = GensimWord2Vec(**word2vec_kwargs(est))
+    start = time.perf_counter()
+    model.build_vocab(corpus)
+    if len(model.wv) == 0:
+        raise DataError(f"{owner}: no token occurs at least min_count={est.min_count} times; "
+                        "lower min_count or pass a larger corpus.")
+    model.train(corpus, total_examples=model.corpus_count, epochs=model.epochs)
+    est.train_seconds_ = time.perf_counter() - start
+    est.corpus_total_words_ = int(model.corpus_total_words)
+    return model
+
+
+class _QueryMixin:
+    """Vector queries shared by the word-level estimators (they delegate to :mod:`_vectors`)."""
+
+    @property
+    def wv(self):
+        """The fitted ``KeyedVectors`` (alias of ``wv_``, gensim's name)."""
+        return _vectors.as_keyed_vectors(self)
+
+    def most_similar(self, word, topn=10):
+        """The ``topn`` nearest words of ``word`` as ``(word, cosine)`` pairs."""
+        return _vectors.most_similar(self, word, topn=topn)
+
+    def similarity(self, word1, word2):
+        """Cosine similarity of two words."""
+        return _vectors.similarity(self, word1, word2)
+
+    def doesnt_match(self, words):
+        """The word of ``words`` that fits least with the others."""
+        return _vectors.doesnt_match(self, words)
+
+    def analogy(self, a, b, c, topn=1, method="3cosadd"):
+        """Answer "``a`` is to ``b`` as ``c`` is to ?"; see :func:`deepmine.embeddings.analogy`."""
+        return _vectors.analogy(self, a, b, c, topn=topn, method=method)
+
+    def evaluate_analogies(self, path=None, **kwargs):
+        """Accuracy on ``questions-words.txt``; see :func:`deepmine.embeddings.evaluate_analogies`."""
+        return _vectors.evaluate_analogies(self, path, **kwargs)
+
+    def evaluate_similarity(self, path=None, **kwargs):
+        """Correlation with WordSim-353; see :func:`deepmine.embeddings.evaluate_similarity`."""
+        return _vectors.evaluate_similarity(self, path, **kwargs)
+
+    def save_vectors(self, path, binary=True):
+        """Write the vectors in the original word2vec format (binary or text)."""
+        _vectors.as_keyed_vectors(self).save_word2vec_format(str(path), binary=binary)
+
+
+class Word2Vec(_QueryMixin, EmbeddingEstimator):
+    """Word vectors by skip-gram or CBOW with negative sampling (gensim's engine).
+
+    Parameters
+    ----------
+    mode : {"skipgram", "cbow"}, default="skipgram"
+        Predict the context from the word (skip-gram) or the word from the mean
+        of its context (CBOW, faster, a little weaker on rare words).
+    vector_size : int, default=100
+        Dimension of the vectors.
+    window : int, default=5
+        Largest distance between a word and a context word.
+    negative : int, default=5
+        Negative samples per positive pair.
+    min_count : int, default=5
+        Items seen fewer times are dropped from the vocabulary.
+    sample : float, default=1e-3
+        Down-sampling threshold of frequent items (0 disables it).
+    epochs : int, default=5
+        Passes over the corpus.
+    alpha : float, default=0.025
+        Initial learning rate (decays linearly to 0.0001).
+    workers : int, default=1
+        Training threads. With one worker and an int ``random_state`` training is
+        reproducible; more workers are faster but not deterministic.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the vector initialisation and of the negative sampling.
+
+    Attributes
+    ----------
+    wv_ : gensim.models.KeyedVectors
+        The word vectors (``wv`` is an alias).
+    corpus_total_words_ : int
+        Tokens in the corpus (one pass).
+    train_seconds_ : float
+        Wall time of vocabulary building and training.
+
+    See Also
+    --------
+    SequenceEmbedder : the same model over any hashable items.
+    load_vectors : read pretrained vectors (Google News) instead of training.
+
+    Examples
+    --------
+    >>> from gensim.test.utils import common_texts
+    >>> w2v = Word2Vec(vector_size=8, min_count=1, epochs=2, random_state=0).fit(common_texts)
+    >>> w2v.wv_["computer"].shape
+    (8,)
+    >>> len(w2v.most_similar("computer", topn=3))
+    3
+    """
+
+    _parameter_constraints = dict(WORD2VEC_CONSTRAINTS)
+
+    def __init__(self, mode="skipgram", *, vector_size=100, window=5, negative=5, min_count=5,
+                 sample=1e-3, epochs=5, alpha=0.025, workers=1, random_state=None):
+        self.mode = mode
+        self.vector_size = vector_size
+        self.window = window
+        self.negative = negative
+        self.min_count = min_count
+        self.sample = sample
+        self.epochs = epochs
+        self.alpha = alpha
+        self.workers = workers
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Train on a corpus.
+
+        Parameters
+        ----------
+        X : path, list of token lists, list of str, or restartable iterable
+            A path is streamed line by line (one whitespace-tokenized sentence a
+            line), so corpora larger than memory work. Strings are lowercased and
+            split into word characters.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Word2Vec
+        """
+        self._check_params()
+        corpus = check_corpus(X, owner="Word2Vec.fit")
+        self.wv_ = train_gensim_word2vec(self, corpus, owner="Word2Vec.fit").wv
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        return tags
+
+
+class SequenceEmbedder(_QueryMixin, EmbeddingEstimator):
+    """Vectors for the items of any sequences: "everything that is a sequence can be embedded".
+
+    The word2vec pipeline with items in place of words: music chords, amino-acid
+    k-mers, product ids in sessions, emoji, nodes on graph walks. Items may be any
+    hashable objects; a string sequence is a sequence of characters.
+
+    Parameters
+    ----------
+    mode : {"skipgram", "cbow"}, default="skipgram"
+        Predict the context from the word (skip-gram) or the word from the mean
+        of its context (CBOW, faster, a little weaker on rare words).
+    vector_size : int, default=100
+        Dimension of the vectors.
+    window : int, default=5
+        Largest distance between a word and a context word.
+    negative : int, default=5
+        Negative samples per positive pair.
+    min_count : int, default=1
+        Items seen fewer times are dropped from the vocabulary.
+    sample : float, default=1e-3
+        Down-sampling threshold of frequent items (0 disables it).
+    epochs : int, default=10
+        Passes over the corpus.
+    alpha : float, default=0.025
+        Initial learning rate (decays linearly to 0.0001).
+    workers : int, default=1
+        Training threads. With one worker and an int ``random_state`` training is
+        reproducible; more workers are faster but not deterministic.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the vector initialisation and of the negative sampling.
+
+    Attributes
+    ----------
+    items_ : list
+        The vocabulary, most frequent first; row ``i`` of ``vectors_`` belongs to ``items_[i]``.
+    vectors_ : ndarray of shape (n_items, vector_size)
+    wv_ : gensim.models.KeyedVectors
+        The same vectors keyed by ``str(item)``.
+
+    Examples
+    --------
+    >>> sessions = [["C", "G", "Am", "F"], ["C", "Am", "F", "G"], ["Dm", "G", "C"]] * 20
+    >>> emb = SequenceEmbedder(vector_size=8, window=2, random_state=0).fit(sessions)
+    >>> emb.transform(["C", "G"]).shape
+    (2, 8)
+    """
+
+    _parameter_constraints = dict(WORD2VEC_CONSTRAINTS)
+
+    def __init__(self, mode="skipgram", *, vector_size=100, window=5, negative=5, min_count=1,
+                 sample=1e-3, epochs=10, alpha=0.025, workers=1, random_state=None):
+        self.mode = mode
+        self.vector_size = vector_size
+        self.window = window
+        self.negative = negative
+        self.min_count = min_count
+        self.sample = sample
+        self.epochs = epochs
+        self.alpha = alpha
+        self.workers = workers
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Learn item vectors from sequences.
+
+        Parameters
+        ----------
+        X : list (or restartable iterable) of sequences of hashable items
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceEmbedder
+        """
+        self._check_params()
+        sequences = check_corpus(X, owner="SequenceEmbedder.fit", allow_path=False,
+                                 tokenizer=list)
+        token_of = {}
+        for seq in sequences:
+            for item in seq:
+                if item not in token_of:
+                    token_of[item] = str(item)
+        tokens = set(token_of.values())
+        if len(tokens) != len(token_of):
+            raise DataError("SequenceEmbedder.fit: distinct items share a string form (e.g. 1 and "
+                            "'1'); map them to distinct strings first.")
+        corpus = sequences if all(type(k) is str for k in token_of) else _MappedCorpus(sequences, token_of)
+        self.wv_ = train_gensim_word2vec(self, corpus, owner="SequenceEmbedder.fit").wv
+        item_of = {tok: item for item, tok in token_of.items()}
+        self.items_ = [item_of[tok] for tok in self.wv_.index_to_key]
+        self.vectors_ = self.wv_.vectors
+        self._token_of = {item: token_of[item] for item in self.items_}
+        return self
+
+    def transform(self, X):
+        """Vectors of the items ``X``.
+
+        Parameters
+        ----------
+        X : sequence of items
+
+        Returns
+        -------
+        ndarray of shape (len(X), vector_size)
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "wv_")
+        items = list(X)
+        missing = [x for x in items if x not in self._token_of]
+        if missing:
+            raise DataError(f"Items {missing[:10]} were not seen in fit (or fell under min_count).")
+        idx = [self.wv_.key_to_index[self._token_of[x]] for x in items]
+        return self.vectors_[np.asarray(idx, dtype=np.int64)].copy()
+
+    def most_similar(self, item, topn=10):
+        """The ``topn`` nearest items of ``item`` as ``(item, cosine)`` pairs."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "wv_")
+        if item not in self._token_of:
+            raise DataError(f"Item {item!r} was not seen in fit (or fell under min_count).")
+        pairs = self.wv_.most_similar(self._token_of[item], topn=topn)
+        return [(self.items_[self.wv_.key_to_index[tok]], score) for tok, score in pairs]
+
+
+class _MappedCorpus:
+    """Restartable view of sequences with every item replaced by its token string."""
+
+    def __init__(self, sequences, token_of):
+        self.sequences = sequences
+        self.token_of = token_of
+
+    def __iter__(self):
+        t = self.token_of
+        for seq in self.sequences:
+            yield [t[x] for x in seq]
