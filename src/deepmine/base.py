@@ -63,6 +63,20 @@ ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "r
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit``."""
 
+#: Adversarial training (Goodfellow et al. 2015; Madry et al. 2018), shared by the classifiers.
+ADVERSARIAL_CONSTRAINTS = {
+    "adversarial": [StrOptions({"fgsm", "pgd"}), None],
+    "adversarial_eps": [Interval(Real, 0, None, closed="neither")],
+}
+
+ADVERSARIAL_PARAMS_DOC = """adversarial : {"fgsm", "pgd"} or None, default=None
+        Adversarial training: every batch's loss is the mean of the clean loss and
+        the loss on adversarial versions of the batch crafted on the fly by
+        :func:`deepmine.adversarial.fgsm` or :func:`deepmine.adversarial.pgd`
+        (7 steps), clipped to the range of the training data.
+    adversarial_eps : float, default=0.1
+        Size of the adversarial perturbation (infinity norm, units of X)."""
+
 
 class BaseDeepEstimator(BaseEstimator):
     """Template for neural estimators: subclasses supply the network and the loss.
@@ -125,6 +139,10 @@ class BaseDeepEstimator(BaseEstimator):
     def _default_callbacks(self):
         return []
 
+    def _training_loss(self, train):
+        """The ``compute_loss`` handed to the Trainer (classifiers wrap it for adversarial training)."""
+        return self._compute_loss
+
     # ---- training ------------------------------------------------------------------------
     def _check_params(self):
         try:
@@ -166,7 +184,7 @@ class BaseDeepEstimator(BaseEstimator):
                 tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
                 verbose=self.verbose, random_state=seed + len(self.history_),
                 description=type(self).__name__)
-            trainer.fit(self.module_, train, valid, compute_loss=self._compute_loss,
+            trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
                         score=self._validation_score, optimizer=optimizer, history=self.history_)
             self.optimizer_ = trainer.optimizer_
         self.n_iter_ = len(self.history_)
@@ -290,6 +308,13 @@ class DeepClassifierMixin:
 
     def _stratify_labels(self, y):
         return y
+
+    def _training_loss(self, train):
+        if getattr(self, "adversarial", None) is None:
+            return self._compute_loss
+        from deepmine.adversarial._training import adversarial_loss
+
+        return adversarial_loss(self, train[0])
 
     def _validation_score(self, module, valid):
         with torch.no_grad():

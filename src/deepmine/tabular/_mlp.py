@@ -11,8 +11,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from deepmine.base import (ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin,
-                           DeepRegressorMixin)
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
+                           BaseDeepEstimator, DeepClassifierMixin, DeepRegressorMixin)
 from deepmine.nn import make_mlp
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils.validation import check_is_fitted, check_table
@@ -77,6 +77,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         Drop rate after each hidden layer (training only).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss.
+    {ADVERSARIAL_PARAMS_DOC}
     {ENGINE_PARAMS_DOC}
 
     Attributes
@@ -109,17 +110,21 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
     _parameter_constraints = {
         **_TabularNet._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        **ADVERSARIAL_CONSTRAINTS,
     }
 
     def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", dropout=0.0,
-                 class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
-                 weight_decay=0.0, lr_schedule="constant", batch_size=64, max_epochs=200,
-                 early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
-                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
+                 class_weight=None, adversarial=None, adversarial_eps=0.1, optimizer="adam",
+                 learning_rate=None, momentum=0.9, weight_decay=0.0, lr_schedule="constant",
+                 batch_size=64, max_epochs=200, early_stopping=False, validation_fraction=None,
+                 patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
+                 verbose=0, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
         self.class_weight = class_weight
+        self.adversarial = adversarial
+        self.adversarial_eps = adversarial_eps
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum

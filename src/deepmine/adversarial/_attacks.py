@@ -1,0 +1,221 @@
+"""Gradient attacks in the infinity norm: FGSM (Goodfellow et al. 2015) and PGD (Madry et al. 2018).
+
+FGSM moves every input by ``eps`` in the direction of the sign of the loss
+gradient, ``x + eps * sign(grad_x J(theta, x, y))``; PGD iterates smaller
+signed steps and projects back onto the ``eps``-ball around ``x`` after each
+one. Targeted variants descend the loss of a chosen class instead. Results
+are clipped to the valid input range given by ``clip``.
+"""
+
+from numbers import Integral, Real
+
+import torch
+import torch.nn.functional as F
+from sklearn.utils._param_validation import Interval
+
+from deepmine.adversarial._model import ModelView, check_params, eval_mode, to_numpy
+from deepmine.utils import resolve_seed
+
+__all__ = ["fgsm", "pgd", "perturb"]
+
+_COMMON = {
+    "eps": [Interval(Real, 0, None, closed="left")],
+    "clip": [tuple, list, None],
+    "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+}
+
+
+def perturb(forward, x, y, *, eps, steps=1, step_size=None, random_start=False, targeted=False,
+            low=None, high=None, generator=None):
+    """Tensor-level FGSM/PGD: the loop shared by the public attacks and adversarial training.
+
+    Parameters
+    ----------
+    forward : callable ``tensor -> logits``
+        Must already be in the mode the attack should use (eval for attacks).
+    x : torch.Tensor of shape (N, ...)
+    y : torch.LongTensor of shape (N,)
+        True class indices (untargeted) or target class indices (``targeted=True``).
+    eps : float
+        Radius of the infinity-norm ball.
+    steps : int, default=1
+    step_size : float or None, default=None
+        ``eps`` when None (FGSM).
+    random_start : bool, default=False
+        Start from a uniform point of the ball (Madry et al.).
+    targeted : bool, default=False
+    low, high : float, torch.Tensor or None
+        Valid input range.
+    generator : torch.Generator or None
+
+    Returns
+    -------
+    torch.Tensor
+        Adversarial inputs, detached, same shape as ``x``.
+    """
+    x0 = x.detach()
+    step_size = eps if step_size is None else step_size
+    if random_start and eps > 0:
+        adv = x0 + torch.empty_like(x0).uniform_(-eps, eps, generator=generator)
+        adv = _clamp(adv, low, high)
+    else:
+        adv = x0.clone()
+    sign = -1.0 if targeted else 1.0
+    for _ in range(steps):
+        adv.requires_grad_(True)
+        loss = F.cross_entropy(forward(adv), y)
+        (grad,) = torch.autograd.grad(loss, adv)
+        with torch.no_grad():
+            adv = adv.detach().add_(grad.sign_(), alpha=sign * step_size)
+            if steps > 1 or random_start:
+                adv = torch.clamp(adv, x0 - eps, x0 + eps)
+            adv = _clamp(adv, low, high)
+    return adv.detach()
+
+
+def _clamp(t, low, high):
+    if low is None and high is None:
+        return t
+    return torch.clamp(t, low, high)
+
+
+def _run(caller, model, X, y, target, eps, clip, batch_size, **kw):
+    """Shared driver of :func:`fgsm` and :func:`pgd`: convert, attack batch by batch, convert back."""
+    view = ModelView(model, caller)
+    xt = view.to_tensor(X)
+    shape = view.user_shape(X, xt)
+    low, high = view.clip_bounds(clip, xt)
+    n = xt.shape[0]
+    if target is not None:
+        labels, targeted = view.labels(target, n, name="target"), True
+    elif y is not None:
+        labels, targeted = view.labels(y, n), False
+    else:
+        labels, targeted = view.predict_index(xt), False
+    bs = batch_size or n
+    out = []
+    with eval_mode(view.module):
+        for i in range(0, n, bs):
+            out.append(perturb(view.forward, xt[i:i + bs], labels[i:i + bs], eps=eps,
+                               targeted=targeted, low=low, high=high, **kw))
+    return to_numpy(torch.cat(out), shape)
+
+
+def fgsm(model, X, y, eps, *, target=None, clip=None, batch_size=None):
+    """Fast gradient sign method: one step of size ``eps`` along the sign of the loss gradient.
+
+    ``x_adv = clip(x + eps * sign(grad_x J(theta, x, y)))`` (Goodfellow, Shlens &
+    Szegedy 2015); with ``target``, ``x_adv = clip(x - eps * sign(grad_x J(theta, x, target)))``
+    pushes the inputs towards the target class. The network is put in eval
+    mode for the attack and restored afterwards.
+
+    Parameters
+    ----------
+    model : fitted deepmine classifier or torch.nn.Module
+        A module must map a float tensor of X's shape to logits.
+    X : array-like of shape (n_samples, ...)
+        Inputs (a DataFrame for estimators fitted on one; the attack works on
+        the encoded numeric matrix and returns it).
+    y : array-like of shape (n_samples,) or None
+        True labels (the estimator's classes, or class indices for a module);
+        None uses the model's own predictions (avoids label leaking).
+    eps : float
+        Size of the perturbation in the infinity norm, in the units of X.
+    target : label, array-like of shape (n_samples,) or None, default=None
+        Targeted attack towards these labels.
+    clip : tuple (low, high) or None, default=None
+        Valid input range: scalars (``(0, 1)`` for images) or per-feature arrays
+        (e.g. ``(X_train.min(axis=0), X_train.max(axis=0))`` for tables).
+        None does not clip.
+    batch_size : int or None, default=None
+        Attack this many rows at a time; None attacks all at once.
+
+    Returns
+    -------
+    X_adv : ndarray of float32, same shape as X
+        (the estimator's encoded matrix when X is a DataFrame it encodes).
+
+    See Also
+    --------
+    pgd : The iterated, projected attack.
+    robustness_curve : Accuracy under attack over a range of eps.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.adversarial import fgsm
+    >>> net = torch.nn.Linear(2, 2)
+    >>> X = [[0.5, 0.5], [0.2, 0.8]]
+    >>> X_adv = fgsm(net, X, [0, 1], eps=0.1, clip=(0, 1))
+    >>> X_adv.shape, bool(abs(X_adv - X).max() <= 0.1 + 1e-6)
+    ((2, 2), True)
+    """
+    check_params({**_COMMON}, dict(eps=eps, clip=clip, batch_size=batch_size), "fgsm")
+    return _run("fgsm", model, X, y, target, eps, clip, batch_size, steps=1)
+
+
+def pgd(model, X, y, eps, steps=10, step_size=None, random_start=True, *, target=None, clip=None,
+        random_state=None, batch_size=None):
+    """Projected gradient descent: iterated signed steps, projected onto the eps-ball (Madry et al. 2018).
+
+    Each of ``steps`` iterations moves by ``step_size * sign(gradient)`` and
+    projects back onto ``[x - eps, x + eps]`` and into ``clip``; with
+    ``random_start`` the walk starts at a uniform point of the ball. It is at
+    least as strong as :func:`fgsm` for the same ``eps`` (FGSM is PGD with one
+    step of size ``eps`` from ``x``). The network is in eval mode during the attack.
+
+    Parameters
+    ----------
+    model : fitted deepmine classifier or torch.nn.Module
+    X : array-like of shape (n_samples, ...)
+    y : array-like of shape (n_samples,) or None
+        True labels; None uses the model's predictions.
+    eps : float
+        Radius of the infinity-norm ball.
+    steps : int, default=10
+        Number of gradient steps.
+    step_size : float or None, default=None
+        Size of each step; None means ``2.5 * eps / steps`` (Madry et al.).
+    random_start : bool, default=True
+        Start from a uniformly random point of the eps-ball.
+    target : label, array-like of shape (n_samples,) or None, default=None
+        Targeted attack towards these labels.
+    clip : tuple (low, high) or None, default=None
+        Valid input range; see :func:`fgsm`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random start.
+    batch_size : int or None, default=None
+        Attack this many rows at a time; None attacks all at once.
+
+    Returns
+    -------
+    X_adv : ndarray of float32, same shape as X
+
+    See Also
+    --------
+    fgsm : The single-step attack.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.adversarial import pgd
+    >>> net = torch.nn.Linear(2, 2)
+    >>> X_adv = pgd(net, [[0.5, 0.5]], [0], eps=0.1, steps=5, clip=(0, 1), random_state=0)
+    >>> X_adv.shape
+    (1, 2)
+    """
+    check_params({**_COMMON, "steps": [Interval(Integral, 1, None, closed="left")],
+                  "step_size": [Interval(Real, 0, None, closed="neither"), None],
+                  "random_start": ["boolean"], "random_state": ["random_state"]},
+                 dict(eps=eps, clip=clip, batch_size=batch_size, steps=steps, step_size=step_size,
+                      random_start=random_start, random_state=random_state), "pgd")
+    step_size = 2.5 * eps / steps if step_size is None else step_size
+    view_device = ModelView(model, "pgd").device
+    gen = torch.Generator(device=view_device).manual_seed(resolve_seed(random_state))
+    return _run("pgd", model, X, y, target, eps, clip, batch_size, steps=steps,
+                step_size=step_size, random_start=random_start, generator=gen)
+
+
+def accuracy_index(view, xt, labels):
+    """Share of rows of ``xt`` whose predicted index equals ``labels``."""
+    return float((view.predict_index(xt) == labels).float().mean())

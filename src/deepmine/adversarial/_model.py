@@ -1,0 +1,164 @@
+"""Shared plumbing of attacks and visualisations: a fitted estimator or a bare module, as tensors.
+
+Attacks and visualisations accept a fitted deepmine estimator (they use its
+``module_`` and its own input conversion, so DataFrames go through the
+estimator's ``encoder_`` and flat image rows are reshaped as the estimator
+does) or any ``torch.nn.Module`` that maps a float tensor to logits.
+"""
+
+import contextlib
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import validate_parameter_constraints
+
+from deepmine.exceptions import DataError, InvalidParameterError
+
+
+def check_params(constraints, params, caller):
+    """Validate function arguments with scikit-learn's constraint vocabulary; raise deepmine's error."""
+    try:
+        validate_parameter_constraints(constraints, params, caller_name=caller)
+    except ValueError as exc:
+        raise InvalidParameterError(str(exc)) from None
+
+
+class ModelView:
+    """A fitted estimator or an ``nn.Module`` seen as ``tensor -> logits``.
+
+    Parameters
+    ----------
+    model : fitted deepmine estimator or torch.nn.Module
+    caller : str
+        Name of the public function, for error messages.
+    """
+
+    def __init__(self, model, caller):
+        if isinstance(model, torch.nn.Module):
+            self.estimator, self.module = None, model
+        elif hasattr(model, "_forward") and hasattr(model, "_validate_predict"):
+            from sklearn.utils.validation import check_is_fitted
+
+            check_is_fitted(model, "module_")
+            self.estimator, self.module = model, model.module_
+        else:
+            raise InvalidParameterError(
+                f"The 'model' parameter of {caller} must be a fitted deepmine estimator or a "
+                f"torch.nn.Module. Got {type(model).__name__}.")
+        self.caller = caller
+        param = next(iter(self.module.parameters()), None)
+        self.device = param.device if param is not None else torch.device("cpu")
+
+    # ---- inputs ------------------------------------------------------------------------------
+    def to_tensor(self, X):
+        """User data -> float tensor in the layout the module takes, on the module's device."""
+        if self.estimator is not None:
+            Xa = self.estimator._validate_predict(X)
+            (xt,) = self.estimator._make_tensors(Xa, None)
+        else:
+            try:
+                xt = torch.as_tensor(np.asarray(X, dtype=np.float32))
+            except (TypeError, ValueError) as exc:
+                raise DataError(f"{self.caller} needs numeric input X; {exc}") from None
+        if xt.ndim == 0 or xt.shape[0] == 0:
+            raise DataError(f"{self.caller} needs at least one sample; got X of shape "
+                            f"{tuple(xt.shape)}.")
+        xt = xt.float()
+        if not torch.isfinite(xt).all():
+            raise DataError(f"Input X of {self.caller} contains NaN or infinity.")
+        return xt.to(self.device)
+
+    def user_shape(self, X, xt):
+        """Shape to give results: X's own shape when it holds the same numbers, else the module's."""
+        shape = np.shape(X) if not hasattr(X, "columns") else None
+        if shape is not None and int(np.prod(shape)) == xt.numel():
+            return tuple(shape)
+        return tuple(xt.shape)
+
+    def labels(self, y, n, name="y"):
+        """Labels (classes of the estimator, or indices for a module) -> LongTensor of indices."""
+        y = np.asarray(y)
+        if y.ndim == 0:
+            y = np.full(n, y.item())
+        y = y.ravel()
+        if y.shape[0] != n:
+            raise DataError(f"{name} has {y.shape[0]} labels but X has {n} samples.")
+        classes = getattr(self.estimator, "classes_", None)
+        if classes is not None:
+            unknown = np.setdiff1d(np.unique(y), classes)
+            if len(unknown):
+                raise DataError(f"{name} contains labels {unknown.tolist()[:5]} that the model "
+                                f"does not know; its classes_ are {classes.tolist()[:10]}.")
+            idx = np.searchsorted(classes, y)
+        else:
+            if not np.issubdtype(y.dtype, np.integer) and not (
+                    np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y))):
+                raise DataError(f"{name} must hold class indices (integers) for a torch.nn.Module; "
+                                f"got dtype {y.dtype}.")
+            idx = y.astype(np.int64)
+        return torch.as_tensor(idx, dtype=torch.long, device=self.device)
+
+    def clip_bounds(self, clip, xt):
+        """``clip=(lo, hi)`` with scalars or per-feature arrays -> broadcastable tensors (or None)."""
+        if clip is None:
+            return None, None
+        if len(clip) != 2:
+            raise InvalidParameterError(
+                f"The 'clip' parameter of {self.caller} must be None or a pair (low, high). "
+                f"Got {len(clip)} values.")
+        per_sample = tuple(xt.shape[1:])
+        bounds = []
+        for value in clip:
+            if value is None:
+                bounds.append(None)
+                continue
+            arr = np.asarray(value, dtype=np.float32)
+            if arr.size > 1:
+                if arr.size != int(np.prod(per_sample)):
+                    raise InvalidParameterError(
+                        f"The bounds in 'clip' of {self.caller} must be scalars or hold one value "
+                        f"per feature ({int(np.prod(per_sample))}); got {arr.size} values.")
+                arr = arr.reshape(per_sample)
+            bounds.append(torch.as_tensor(arr, device=self.device))
+        lo, hi = bounds
+        if lo is not None and hi is not None and bool((lo > hi).any()):
+            raise InvalidParameterError(f"clip=(low, high) of {self.caller} needs low <= high.")
+        return lo, hi
+
+    # ---- outputs -----------------------------------------------------------------------------
+    def forward(self, xt):
+        """Logits of a batch (differentiable)."""
+        if self.estimator is not None:
+            return self.estimator._forward(self.module, xt)
+        return self.module(xt)
+
+    @torch.no_grad()
+    def predict_index(self, xt, batch_size=4096):
+        """Predicted class index of every row, as a LongTensor on the module's device."""
+        with eval_mode(self.module):
+            return torch.cat([self.forward(xt[i:i + batch_size]).argmax(1)
+                              for i in range(0, xt.shape[0], batch_size)])
+
+    def class_label(self, idx):
+        """Class indices -> the estimator's labels (indices for a bare module)."""
+        idx = np.asarray(idx)
+        classes = getattr(self.estimator, "classes_", None)
+        return idx if classes is None else classes[idx]
+
+
+@contextlib.contextmanager
+def eval_mode(module):
+    """Put every submodule in eval mode and restore each one's own flag afterwards."""
+    flags = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for m, flag in flags:
+            m.training = flag
+
+
+def to_numpy(t, shape=None):
+    """Tensor -> float32 NumPy array on the CPU, optionally reshaped."""
+    arr = t.detach().cpu().numpy()
+    return arr.reshape(shape) if shape is not None else arr
