@@ -7,6 +7,8 @@ pooling, then fully connected layers.
 
 import math
 
+import numpy as np
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -28,8 +30,9 @@ class Normalize(nn.Module):
 
     def __init__(self, mean, std):
         super().__init__()
-        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
-        self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+        # torch.tensor copies: buffers must not share memory with the estimator's arrays
+        self.register_buffer("mean", torch.tensor(np.asarray(mean), dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer("std", torch.tensor(np.asarray(std), dtype=torch.float32).view(1, -1, 1, 1))
 
     def forward(self, x):  # (N, C, H, W) -> (N, C, H, W)
         return (x - self.mean) / self.std

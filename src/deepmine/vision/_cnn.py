@@ -176,6 +176,10 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
 
         if y is not None:
             check_consistent_length(X, y)
+            if np.asarray(y).dtype.kind in "fc":
+                from sklearn.utils import assert_all_finite
+
+                assert_all_finite(y, input_name="y")
         y = self._encode_targets(y, reset, **kw)
         if reset:
             c, h, w = self.image_shape_

@@ -31,6 +31,16 @@ def _flat_shape(image_shape, n_features):
     return (shape[2], shape[0], shape[1]), "last"
 
 
+def _ndim(X):
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return len(shape)
+    try:
+        return np.asarray(X).ndim
+    except (ValueError, TypeError):
+        return 2  # ragged or odd input: scikit-learn's validation explains the problem
+
+
 def to_channels_first(X, channels="auto"):
     """Return a 4-D float32 array ``(n, C, H, W)`` from 3-D or 4-D image arrays.
 
@@ -91,7 +101,7 @@ def check_images(estimator, X, *, reset, image_shape=None, channels="auto"):
     if channels not in ("auto", "first", "last"):
         raise InvalidParameterError(
             f"The 'channels' parameter must be 'auto', 'first' or 'last'. Got {channels!r}.")
-    ndim = X.ndim if hasattr(X, "ndim") and not hasattr(X, "columns") else np.ndim(X)
+    ndim = _ndim(X)
     if ndim <= 2 or hasattr(X, "columns"):
         fitted_flat = getattr(estimator, "_flat_input_", True)
         if reset or fitted_flat:
