@@ -335,7 +335,8 @@ class DeepClassifierMixin:
 
     def predict(self, X):
         """Predicted class labels, shape (n_samples,)."""
-        return self.classes_[self._predict_raw(X).argmax(axis=1)]
+        raw = self._predict_raw(X)
+        return self.classes_[raw.argmax(axis=1)]
 
     def partial_fit(self, X, y, classes=None):
         """Train one epoch on ``(X, y)``, keeping weights and optimizer state between calls.
@@ -428,4 +429,5 @@ class DeepRegressorMixin:
 
         tags.regressor_tags = RegressorTags()
         tags.target_tags.required = True
+        tags.target_tags.multi_output = True
         return tags

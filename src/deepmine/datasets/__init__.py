@@ -2,8 +2,16 @@
 and small synthetic generators (``make_*``)."""
 
 from deepmine.datasets._credit import load_credit, make_m_of_n
+from deepmine.datasets._timeseries import (UCR_DATASETS, load_airline, load_arrow_head,
+                                           load_basic_motions, load_gunpoint,
+                                           load_italy_power_demand, load_japanese_vowels,
+                                           load_lynx, load_osuleaf, load_shampoo_sales, load_ucr,
+                                           read_ts)
 
 __all__ = ["load_credit", "make_m_of_n"]
+__all__ += ["UCR_DATASETS", "load_airline", "load_arrow_head", "load_basic_motions", "load_gunpoint",
+            "load_italy_power_demand", "load_japanese_vowels", "load_lynx", "load_osuleaf",
+            "load_shampoo_sales", "load_ucr", "read_ts"]
 from deepmine.datasets._images import load_digits_images  # noqa: E402
 
 __all__ += ["load_digits_images"]

@@ -93,6 +93,8 @@ def check_corpus(X, *, owner, tokenizer=None, allow_path=True):
         from gensim.models.word2vec import LineSentence
 
         return LineSentence(path)
+    if getattr(X, "is_token_corpus", False):
+        return X  # a deepmine corpus (walks) already yields token lists
     if isinstance(X, (str, bytes)):
         raise DataError(f"{owner} expects a collection of documents, got a single string.")
     try:

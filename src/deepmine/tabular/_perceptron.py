@@ -86,6 +86,8 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     class_weight = None
 
     def _validate_fit(self, X, y, reset):
+        if y is None:
+            raise ValueError("Perceptron requires y to be passed, but the target y is None.")
         X, y = check_table(self, X, y=y, reset=reset)
         classes = getattr(self, "_pending_classes", None)
         y = self._encode_targets(y, reset, **({"classes": classes} if classes is not None else {}))

@@ -1,0 +1,274 @@
+"""Outlier detection by reconstruction error, with a bagged ensemble of small autoencoders.
+
+Rows that an autoencoder trained on the (mostly normal) data cannot reconstruct
+are outliers (Hawkins et al. 2002, "Outlier detection using replicator neural
+networks"); averaging several autoencoders trained on bootstrap weights of a
+subsample steadies the scores on small tables (Chen et al. 2017, "Outlier
+detection with autoencoder ensembles").
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import OutlierMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from deepmine.autoencoders._base import fit_scaler
+from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
+from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator
+from deepmine.nn._layers import ACTIVATIONS
+from deepmine.utils.validation import check_is_fitted, check_table
+
+
+class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
+    __doc__ = f"""Outlier detector: the reconstruction error of a bagged ensemble of autoencoders.
+
+    ``n_estimators`` small autoencoders are trained at once (one batched
+    network, one run of the engine), each from its own initialisation and with
+    its own bootstrap weights of a random subsample of ``max_samples`` rows. A
+    sample's outlier score is its squared reconstruction error on standardized
+    columns, divided by each member's typical training error and averaged over
+    members and columns. The API is scikit-learn's (as :class:`~sklearn.ensemble.IsolationForest`).
+
+    Parameters
+    ----------
+    encoder_layer_sizes : "auto" or tuple of int, default="auto"
+        Hidden layers of each member's encoder; "auto" is one layer of
+        ``min(64, max(8, 2 * n_inputs))`` units.
+    code_size : "auto" or int, default="auto"
+        Code units per member; "auto" is ``clip(round(sqrt(n_inputs)), 2, 16)``.
+    n_estimators : int, default=8
+        Number of autoencoders in the ensemble.
+    max_samples : "auto", int or float, default="auto"
+        Rows drawn (without replacement) to train on: an int, a share of the
+        rows, or "auto" for ``min(n_samples, 4096)``.
+    contamination : "auto" or float, default="auto"
+        Expected share of outliers; sets ``offset_`` at that percentile of the
+        training scores. "auto" flags training scores beyond Tukey's fence
+        (third quartile of the errors plus 1.5 interquartile ranges).
+    activation : {{"relu", "sigmoid", "tanh", "leaky_relu", "gelu"}}, default="relu"
+    dropout : float, default=0.0
+        Drop rate after each hidden layer during training.
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The batched ensemble (``module_.member_scale`` holds each member's
+        typical training error).
+    offset_ : float
+        ``decision_function = score_samples - offset_``.
+    mean_, scale_ : ndarray of shape (n_inputs,)
+        Column standardization (constant columns keep scale 1).
+    history_ : deepmine.nn.History
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+    n_inputs_ : int
+    n_iter_ : int
+    device_ : torch.device
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest
+    AutoEncoder
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepmine.autoencoders import AutoEncoderOutlierDetector
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.normal(size=(200, 2)) @ [[1, 1], [0, .2]], [[3, -3]]]
+    >>> det = AutoEncoderOutlierDetector(max_epochs=20, random_state=0).fit(X)
+    >>> int(np.argmin(det.score_samples(X)))
+    200
+    >>> det.predict(X[-1:])
+    array([-1])
+    """
+
+    _parameter_constraints = {
+        **BaseDeepEstimator._parameter_constraints,
+        "encoder_layer_sizes": [StrOptions({"auto"}), tuple, list],
+        "code_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
+                        Interval(Real, 0, 1, closed="right")],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(self, encoder_layer_sizes="auto", *, code_size="auto", n_estimators=8,
+                 max_samples="auto", contamination="auto", activation="relu", dropout=0.0,
+                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 lr_schedule="constant", batch_size=128, max_epochs=40, early_stopping=False,
+                 validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
+                 random_state=None, verbose=0, warm_start=False):
+        self.encoder_layer_sizes = encoder_layer_sizes
+        self.code_size = code_size
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.contamination = contamination
+        self.activation = activation
+        self.dropout = dropout
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ---- engine hooks --------------------------------------------------------------------
+    def _sizes(self):
+        d = self.n_inputs_
+        hidden = ((min(64, max(8, 2 * d)),) if self.encoder_layer_sizes == "auto"
+                  else tuple(self.encoder_layer_sizes))
+        code = (int(np.clip(round(math.sqrt(d)), 2, 16)) if self.code_size == "auto"
+                else self.code_size)
+        return hidden, code
+
+    def _validate_fit(self, X, y, reset):
+        X = check_table(self, X, reset=reset)
+        if reset:
+            self.mean_, self.scale_ = fit_scaler(X, True)
+        n = X.shape[0]
+        rng = check_random_state(self.random_state)
+        m = self.max_samples
+        m = min(n, 4096) if m == "auto" else (max(1, int(m * n)) if isinstance(m, float) else min(m, n))
+        rows = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
+        weights = rng.poisson(1.0, size=(m, self.n_estimators)).astype(np.float32)
+        return self._scale(X[rows]), weights
+
+    def _validate_predict(self, X):
+        return self._scale(check_table(self, X, reset=False))
+
+    def _scale(self, X):
+        return ((X - self.mean_) / self.scale_).astype(np.float32)
+
+    def _build_module(self):
+        hidden, code = self._sizes()
+        return EnsembleAutoEncoderNet(self.n_inputs_, hidden, code, self.n_estimators,
+                                      activation=self.activation, dropout=self.dropout)
+
+    def _compute_loss(self, module, batch):
+        X, W = batch  # (B, d), (B, K) bootstrap weights
+        err = ((module(X) - X) ** 2).mean(dim=2)  # (K, B)
+        return (err * W.T).mean()
+
+    def _forward(self, module, X):
+        return module.errors(X).mean(dim=0)  # (N, d): per-feature error, averaged over members
+
+    # ---- fit and scores ------------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Train the ensemble on ``X`` (unlabelled) and set ``offset_``; returns self.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._fit(X, None, partial=False)
+        module = self.module_
+        Xs = torch.as_tensor(self._validate_predict(X)[:4096], device=self.device_)
+        with torch.no_grad():
+            module.member_scale.fill_(1.0)
+            typical = module.errors(Xs).mean(dim=2).median(dim=1).values  # (K,)
+            module.member_scale.copy_(typical.clamp_min(1e-6))
+        scores = self.score_samples(X)
+        if self.contamination == "auto":
+            q1, q3 = np.percentile(-scores, [25, 75])
+            self.offset_ = float(-(q3 + 1.5 * (q3 - q1)))
+        else:
+            self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+        return self
+
+    def _errors(self, X):
+        return self._predict_raw(X).astype(np.float64)
+
+    def score_samples(self, X):
+        """Normality of each sample: minus its mean reconstruction error (higher = more normal).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return -self._errors(X).mean(axis=1)
+
+    def decision_function(self, X):
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "offset_")
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """+1 for inliers, -1 for outliers.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def explain(self, X):
+        """Each sample's share of its reconstruction error per input column.
+
+        One-hot columns of a DataFrame's text columns are summed back into their
+        column, so the shares refer to the user's columns and each row sums to 1.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n_samples, n_features)
+            Columns named as ``feature_names_in_`` (``x0, x1, ...`` for arrays),
+            index as ``X``'s when it is a DataFrame.
+        """
+        import pandas as pd
+
+        err = self._errors(X)
+        encoder = getattr(self, "encoder_", None)
+        if encoder is not None:
+            groups = np.repeat(np.arange(len(encoder.columns_)),
+                               [max(1, len(c)) if k == "cat" else 1
+                                for k, c in zip(encoder.kinds_, encoder.categories_)])
+            summed = np.zeros((len(err), len(encoder.columns_)))
+            np.add.at(summed.T, groups, err.T)
+            err = summed
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(err.shape[1])]
+        total = err.sum(axis=1, keepdims=True)
+        share = np.divide(err, total, out=np.full_like(err, 1.0 / err.shape[1]), where=total > 0)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        return pd.DataFrame(share, columns=list(names), index=index)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "outlier_detector"
+        return tags

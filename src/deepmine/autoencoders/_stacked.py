@@ -1,0 +1,190 @@
+"""Stacked autoencoders, pretrained greedily layer by layer, then fine-tuned end to end.
+
+Bengio et al. (2007), "Greedy layer-wise training of deep networks"; Vincent et
+al. (2010), "Stacked denoising autoencoders". The encoder initialises a
+supervised network: unsupervised pretraining on many rows, then few labels.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+from torch import nn
+
+from deepmine.autoencoders._autoencoder import AutoEncoder
+from deepmine.autoencoders._base import AutoEncoderNet, _BaseAutoEncoder
+from deepmine.base import ENGINE_PARAMS_DOC, ENGINE_DEFAULTS
+from deepmine.nn import History, get_activation
+from deepmine.utils import resolve_device, resolve_seed
+
+
+class _GreedyLayer(AutoEncoder):
+    """One stage of the greedy pretraining: input -> activation(code) -> linear reconstruction."""
+
+    _code_activation = True
+
+
+class StackedAutoEncoder(_BaseAutoEncoder):
+    __doc__ = f"""Deep autoencoder trained greedily, one hidden layer at a time, then fine-tuned.
+
+    Stage 1 trains a one-hidden-layer autoencoder ``x -> h1 -> x``; stage 2 trains
+    ``h1 -> h2 -> h1`` on the codes of stage 1, and so on. The stages' encoders
+    stacked give the encoder ``x -> h1 -> ... -> hL`` (every layer followed by
+    ``activation``) and their decoders in reverse order the decoder. With
+    ``fine_tune=True`` the whole network is then trained end to end on ``x``.
+    Each stage and the fine-tuning run ``max_epochs`` epochs through the engine.
+
+    :meth:`encoder_layers` hands the encoder to a supervised network:
+    ``MLPClassifier(hidden_layer_sizes=layer_sizes).fit(X, y, init=stacked)``.
+
+    Parameters
+    ----------
+    layer_sizes : tuple of int, default=(64, 32)
+        Width of each encoder layer; the last one is the code.
+    activation : {{"relu", "sigmoid", "tanh", "leaky_relu", "gelu"}}, default="relu"
+        Non-linearity after every encoder layer (code included) and decoder hidden layer.
+    fine_tune : bool, default=True
+        Train the stacked network end to end after the greedy stages.
+    noise : {{"gaussian", "masking", "salt_pepper"}} or None, default=None
+        Denoising: corrupt the input of every stage and of the fine-tuning
+        (see :class:`AutoEncoder`).
+    noise_level : float, default=0.1
+    scale : bool, default=True
+        Standardize the input columns inside (folded into :meth:`encoder_layers`).
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    module_ : deepmine.autoencoders.AutoEncoderNet
+    pretrain_history_ : list of list of dict
+        The training history of each greedy stage.
+    history_ : deepmine.nn.History
+        The fine-tuning history (empty when ``fine_tune=False``).
+    mean_, scale_ : ndarray of shape (n_inputs,)
+    n_features_in_ : int
+    n_inputs_ : int
+    n_iter_ : int
+        Fine-tuning epochs run.
+    device_ : torch.device
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from deepmine.autoencoders import StackedAutoEncoder
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> sae = StackedAutoEncoder((8, 2), max_epochs=20, random_state=0).fit(X)
+    >>> sae.transform(X).shape
+    (150, 2)
+    >>> [layer.out_features for layer in sae.encoder_layers()]
+    [8, 2]
+    """
+
+    _parameter_constraints = {
+        **_BaseAutoEncoder._parameter_constraints,
+        "layer_sizes": [tuple, list],
+        "fine_tune": ["boolean"],
+    }
+
+    def __init__(self, layer_sizes=(64, 32), *, activation="relu", fine_tune=True, noise=None,
+                 noise_level=0.1, scale=True, optimizer="adam", learning_rate=None, momentum=0.9,
+                 weight_decay=0.0, lr_schedule="constant", batch_size=64, max_epochs=50,
+                 early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
+                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
+        self.layer_sizes = layer_sizes
+        self.activation = activation
+        self.fine_tune = fine_tune
+        self.noise = noise
+        self.noise_level = noise_level
+        self.scale = scale
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _sizes(self):
+        sizes = tuple(self.layer_sizes)
+        if not sizes or not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+            from deepmine.exceptions import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"The 'layer_sizes' parameter of StackedAutoEncoder must be a non-empty tuple of "
+                f"positive ints; got {self.layer_sizes!r}.")
+        return sizes
+
+    def _code_size(self):
+        return self._sizes()[-1]
+
+    def _build_module(self):
+        sizes = self._sizes()
+        widths = (self.n_inputs_, *sizes)
+        enc, dec = [], []
+        for i in range(len(sizes)):
+            enc += [nn.Linear(widths[i], widths[i + 1]), get_activation(self.activation)]
+        for i in reversed(range(len(sizes))):
+            dec.append(nn.Linear(widths[i + 1], widths[i]))
+            if i > 0:
+                dec.append(get_activation(self.activation))
+        module = AutoEncoderNet(nn.Sequential(*enc), nn.Sequential(*dec))
+        stages = getattr(self, "_stages", None)
+        if stages is not None:
+            enc_lin = [m for m in module.encoder if isinstance(m, nn.Linear)]
+            dec_lin = [m for m in module.decoder if isinstance(m, nn.Linear)][::-1]
+            for stage, e, d in zip(stages, enc_lin, dec_lin):
+                (se,) = [m for m in stage.module_.encoder if isinstance(m, nn.Linear)]
+                (sd,) = [m for m in stage.module_.decoder if isinstance(m, nn.Linear)]
+                e.load_state_dict(se.state_dict())
+                d.load_state_dict(sd.state_dict())
+        return module
+
+    def fit(self, X, y=None):
+        """Pretrain the layers greedily on ``X``, then fine-tune end to end; returns self.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        if self.warm_start and self._is_fitted():
+            return self._fit(X, None, partial=False)
+        self._check_params()
+        H, _ = self._validate_fit(X, None, reset=True)
+        seed = resolve_seed(self.random_state)
+        engine = {k: getattr(self, k) for k in ENGINE_DEFAULTS if k != "warm_start"}
+        stages, histories = [], []
+        for i, size in enumerate(self._sizes()):
+            stage = _GreedyLayer((), code_size=size, activation=self.activation, noise=self.noise,
+                                 noise_level=self.noise_level, scale=False,
+                                 **{**engine, "random_state": seed + i})
+            stage.fit(H)
+            H = stage.transform(H).astype(np.float32)
+            stages.append(stage)
+            histories.append([dict(row) for row in stage.history_])
+        self._stages = stages
+        try:
+            if self.fine_tune:
+                self._fit(X, None, partial=False)
+            else:
+                self.device_ = resolve_device(self.device)
+                self.module_ = self._build_module().to(self.device_).eval()
+                self.history_ = History()
+                self.n_iter_, self.loss_curve_ = 0, []
+        finally:
+            del self._stages
+        self.pretrain_history_ = histories
+        return self

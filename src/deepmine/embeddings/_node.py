@@ -1,0 +1,243 @@
+"""Node embeddings from random walks: DeepWalk (Perozzi et al. 2014) and node2vec (Grover & Leskovec 2016).
+
+Walks from every node are sentences; word2vec turns them into node vectors.
+The walks come from deepmine's vectorised walk engine (:mod:`._walks`); node2vec's
+``p``/``q`` bias is computed on the fly, so large graphs need no transition tables.
+"""
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import TransformerMixin, clone
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+
+from deepmine.embeddings._base import EmbeddingEstimator
+from deepmine.embeddings._graph import CSRGraph
+from deepmine.embeddings._walks import WalkCorpus, random_walks
+from deepmine.embeddings._word2vec import Word2Vec
+from deepmine.exceptions import DataError
+from deepmine.utils import resolve_seed
+
+__all__ = ["DeepWalk", "Node2Vec", "as_csr_graph"]
+
+
+def as_csr_graph(graph, *, weight="weight", directed=False):
+    """A :class:`CSRGraph` from a networkx graph, an edge list or a CSRGraph.
+
+    Parameters
+    ----------
+    graph : networkx.Graph, CSRGraph, or sequence of (u, v) / (u, v, weight)
+    weight : str or None, default="weight"
+        Edge attribute of networkx graphs used as weight (None: unweighted).
+    directed : bool, default=False
+        Whether an edge list is directed (networkx graphs say it themselves).
+    """
+    if isinstance(graph, CSRGraph):
+        return graph
+    if hasattr(graph, "is_directed") and hasattr(graph, "edges"):
+        return CSRGraph.from_networkx(graph, weight=weight)
+    if isinstance(graph, np.ndarray) and graph.ndim == 2 and graph.shape[1] in (2, 3):
+        graph = [tuple(r) for r in graph.tolist()]
+    if isinstance(graph, (list, tuple)):
+        return CSRGraph.from_edge_list(graph, directed=directed)
+    raise DataError(f"Expected a networkx graph or a list of edges, got {type(graph).__name__}.")
+
+
+def _node_tokens(labels):
+    tokens = np.array([str(v) for v in labels], dtype=object)
+    if len(set(tokens.tolist())) != len(tokens):
+        raise DataError("Distinct nodes share a string form (e.g. 1 and '1'); relabel them first.")
+    return tokens
+
+
+class DeepWalk(TransformerMixin, EmbeddingEstimator):
+    """Node vectors from uniform random walks fed to word2vec (DeepWalk).
+
+    Parameters
+    ----------
+    walk_length : int, default=40
+        Nodes per walk.
+    walks_per_node : int, default=10
+    embedder : Word2Vec, default=None
+        The word2vec model (cloned); ``Word2Vec(vector_size=128, window=5,
+        min_count=1, epochs=1)`` when None. Its ``random_state`` is set from this
+        estimator's when it is None.
+    weight : str or None, default="weight"
+        Edge attribute of networkx graphs giving transition weights (None: uniform).
+    directed : bool, default=False
+        Whether an edge-list input is directed.
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    nodes_ : ndarray of object
+        Node labels; row ``i`` of ``embedding_`` belongs to ``nodes_[i]``.
+    embedding_ : ndarray of shape (n_nodes, vector_size)
+    wv_ : gensim.models.KeyedVectors
+        Vectors keyed by ``str(node)``.
+    graph_ : CSRGraph
+    walk_seconds_, embed_seconds_ : float
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.karate_club_graph()
+    >>> dw = DeepWalk(walk_length=10, walks_per_node=5, random_state=0,
+    ...               embedder=Word2Vec(vector_size=16, min_count=1, epochs=1))
+    >>> dw.fit_transform(G).shape
+    (34, 16)
+    >>> dw.transform([0, 33]).shape
+    (2, 16)
+    """
+
+    _parameter_constraints = {
+        "walk_length": [Interval(Integral, 2, None, closed="left")],
+        "walks_per_node": [Interval(Integral, 1, None, closed="left")],
+        "embedder": [HasMethods(["fit", "get_params"]), None],
+        "weight": [str, None],
+        "directed": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, walk_length=40, walks_per_node=10, *, embedder=None, weight="weight",
+                 directed=False, random_state=None):
+        self.walk_length = walk_length
+        self.walks_per_node = walks_per_node
+        self.embedder = embedder
+        self.weight = weight
+        self.directed = directed
+        self.random_state = random_state
+
+    def _bias(self):
+        return 1.0, 1.0
+
+    def _walk_ids(self, g, seed):
+        starts = np.tile(np.arange(g.n_nodes, dtype=np.int64), self.walks_per_node)
+        p, q = self._bias()
+        return random_walks(g, starts, self.walk_length, np.random.default_rng(seed), p=p, q=q)
+
+    def generate_walks(self, graph):
+        """The walks themselves, as lists of node labels (for export or another embedder).
+
+        Parameters
+        ----------
+        graph : networkx.Graph or edge list
+
+        Returns
+        -------
+        list of list
+            ``walks_per_node`` walks from every node, in rounds over the nodes.
+        """
+        self._check_params()
+        g = as_csr_graph(graph, weight=self.weight, directed=self.directed)
+        return WalkCorpus(self._walk_ids(g, resolve_seed(self.random_state)), g.labels).to_list()
+
+    def fit(self, X, y=None):
+        """Walk the graph ``X`` and learn a vector per node.
+
+        Parameters
+        ----------
+        X : networkx.Graph, list of edges or CSRGraph
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        g = as_csr_graph(X, weight=self.weight, directed=self.directed)
+        seed = resolve_seed(self.random_state)
+        start = time.perf_counter()
+        ids = self._walk_ids(g, seed)
+        self.walk_seconds_ = time.perf_counter() - start
+        tokens = _node_tokens(g.labels)
+        embedder = clone(self.embedder if self.embedder is not None else
+                         Word2Vec(vector_size=128, window=5, min_count=1, epochs=1))
+        if embedder.get_params().get("random_state", 0) is None:
+            embedder.set_params(random_state=seed)
+        start = time.perf_counter()
+        embedder.fit(WalkCorpus(ids, tokens))
+        self.embed_seconds_ = time.perf_counter() - start
+        self.wv_ = embedder.wv_
+        self.graph_ = g
+        self.nodes_ = g.labels
+        self.embedding_ = self._lookup(np.arange(g.n_nodes), tokens)
+        return self
+
+    def _lookup(self, ids, tokens):
+        wv = self.wv_
+        out = np.zeros((len(ids), wv.vector_size), dtype=np.float32)
+        for r, i in enumerate(ids):
+            j = wv.key_to_index.get(tokens[i])
+            if j is not None:
+                out[r] = wv.vectors[j]
+        return out
+
+    def fit_transform(self, X, y=None):
+        """Fit on the graph and return the vectors of all its nodes (order of ``nodes_``)."""
+        return self.fit(X).embedding_
+
+    def transform(self, X):
+        """Vectors of the nodes ``X`` (labels of the fitted graph).
+
+        Returns
+        -------
+        ndarray of shape (len(X), vector_size)
+        """
+        check_is_fitted(self, "embedding_")
+        return self.embedding_[self.graph_.node_ids(list(X))]
+
+
+class Node2Vec(DeepWalk):
+    """Node vectors from second-order biased walks (node2vec), bias computed on the fly.
+
+    Parameters
+    ----------
+    p : float, default=1.0
+        Return parameter: a large ``p`` makes returning to the previous node rare.
+    q : float, default=1.0
+        In-out parameter: ``q > 1`` keeps walks local (BFS-like, structural roles),
+        ``q < 1`` sends them outward (DFS-like, communities).
+    walk_length : int, default=80
+    walks_per_node : int, default=10
+    embedder : Word2Vec, default=None
+        ``Word2Vec(vector_size=128, window=5, min_count=1, epochs=1)`` when None.
+    weight : str or None, default="weight"
+    directed : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    nodes_ : ndarray of object
+    embedding_ : ndarray of shape (n_nodes, vector_size)
+    wv_ : gensim.models.KeyedVectors
+    graph_ : CSRGraph
+    walk_seconds_, embed_seconds_ : float
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> n2v = Node2Vec(p=0.5, q=2.0, walk_length=10, walks_per_node=2, random_state=0)
+    >>> walks = n2v.generate_walks(nx.path_graph(5))
+    >>> len(walks), len(walks[0])
+    (10, 10)
+    """
+
+    _parameter_constraints = {
+        **DeepWalk._parameter_constraints,
+        "p": [Interval(Real, 0, None, closed="neither")],
+        "q": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, p=1.0, q=1.0, *, walk_length=80, walks_per_node=10, embedder=None,
+                 weight="weight", directed=False, random_state=None):
+        super().__init__(walk_length=walk_length, walks_per_node=walks_per_node, embedder=embedder,
+                         weight=weight, directed=directed, random_state=random_state)
+        self.p = p
+        self.q = q
+
+    def _bias(self):
+        return float(self.p), float(self.q)

@@ -1,0 +1,157 @@
+"""The walk engine: every walk of every graph method, advanced together with vectorised NumPy.
+
+A batch of walks is a matrix of node ids (``-1`` after a walk stops at a node
+without out-edges). Each step draws the next edge of *all* live walks at once:
+uniformly (``start + floor(u * degree)``) or by weight (binary search in the
+running sum of edge weights). node2vec's second-order bias (Grover & Leskovec
+2016) is applied on the fly by rejection sampling, as in KnightKing (Yang et al.
+2019): propose a neighbour ``x`` of the current node, accept it with probability
+``alpha(prev, x) / max(1/p, 1, 1/q)`` where ``alpha`` is ``1/p`` for a return,
+``1`` when ``x`` is also a neighbour of ``prev`` (one vectorised binary search
+over the sorted edge keys) and ``1/q`` otherwise. No transition table is stored,
+so memory stays O(edges) on any graph.
+"""
+
+import numpy as np
+
+__all__ = ["walk_edges", "random_walks", "WalkCorpus"]
+
+
+def _sample_edges(g, cur, rng):
+    """One out-edge of each node in ``cur`` (all must have out-degree > 0)."""
+    start = g.indptr[cur]
+    deg = g.indptr[cur + 1] - start
+    if g.weights is None:
+        return start + (rng.random(len(cur)) * deg).astype(np.int64)
+    cum = g.cumulative_weights
+    base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    total = cum[start + deg - 1] - base
+    e = np.searchsorted(cum, base + rng.random(len(cur)) * total, side="right")
+    return np.clip(e, start, start + deg - 1)
+
+
+def _biased_edges(g, prev, cur, p, q, rng):
+    """node2vec step by rejection sampling (no precomputed transition probabilities)."""
+    out = np.empty(len(cur), dtype=np.int64)
+    todo = np.arange(len(cur))
+    inv_p, inv_q = 1.0 / p, 1.0 / q
+    top = max(inv_p, 1.0, inv_q)
+    while len(todo):
+        e = _sample_edges(g, cur[todo], rng)
+        x = g.indices[e]
+        t = prev[todo]
+        alpha = np.where(x == t, inv_p, np.where(g.has_edges(t, x), 1.0, inv_q))
+        accept = rng.random(len(todo)) * top < alpha
+        out[todo[accept]] = e[accept]
+        todo = todo[~accept]
+    return out
+
+
+def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0):
+    """Advance one walk from each start node for ``n_steps`` steps.
+
+    Parameters
+    ----------
+    g : CSRGraph
+    starts : ndarray of int64
+    n_steps : int
+    rng : numpy.random.Generator
+    p, q : float, default=1.0
+        node2vec return and in-out parameters (1, 1 is a uniform walk).
+
+    Returns
+    -------
+    nodes : ndarray of shape (n_walks, n_steps + 1), int64
+        Visited nodes, ``-1`` after a walk stopped.
+    edges : ndarray of shape (n_walks, n_steps), int64
+        Index of each traversed edge in ``g.indices`` (``-1`` after a stop).
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    m = len(starts)
+    nodes = np.full((m, n_steps + 1), -1, dtype=np.int64)
+    edges = np.full((m, n_steps), -1, dtype=np.int64)
+    nodes[:, 0] = starts
+    alive = np.arange(m)
+    cur = starts
+    prev = None
+    biased = p != 1.0 or q != 1.0
+    for t in range(n_steps):
+        ok = g.indptr[cur + 1] > g.indptr[cur]
+        if not ok.all():
+            alive, cur = alive[ok], cur[ok]
+            prev = None if prev is None else prev[ok]
+        if len(alive) == 0:
+            break
+        if biased and prev is not None:
+            e = _biased_edges(g, prev, cur, p, q, rng)
+        else:
+            e = _sample_edges(g, cur, rng)
+        prev, cur = cur, g.indices[e]
+        edges[alive, t] = e
+        nodes[alive, t + 1] = cur
+    return nodes, edges
+
+
+def random_walks(g, starts, length, rng, *, p=1.0, q=1.0):
+    """Node-id walks of ``length`` nodes (``-1`` padded), uniform or node2vec-biased."""
+    return walk_edges(g, starts, length - 1, rng, p=p, q=q)[0]
+
+
+def unique_rows(ids):
+    """Drop duplicate walks, keeping the first occurrence and the original order."""
+    if len(ids) == 0:
+        return ids
+    _, first = np.unique(ids, axis=0, return_index=True)
+    return ids[np.sort(first)]
+
+
+class WalkCorpus:
+    """Walks as a restartable corpus of token lists, converted chunk by chunk.
+
+    The walks stay one int matrix; each iteration maps a chunk of rows to token
+    strings with one fancy-indexing call, so gensim reads them without a Python
+    list of every walk being kept in memory.
+
+    Parameters
+    ----------
+    ids : ndarray of shape (n_walks, max_length), int64
+        Token ids, ``-1`` padded at the end of each row.
+    table : ndarray of object
+        ``table[i]`` is the token (a str) of id ``i``.
+    chunk_size : int, default=16384
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = WalkCorpus(np.array([[0, 1, -1], [1, 0, 1]]), np.array(["a", "b"], dtype=object))
+    >>> list(c)
+    [['a', 'b'], ['b', 'a', 'b']]
+    """
+
+    is_token_corpus = True
+
+    def __init__(self, ids, table, chunk_size=16384):
+        self.ids = ids
+        self.table = table
+        self.chunk_size = chunk_size
+
+    def __len__(self):
+        return len(self.ids)
+
+    def lengths(self):
+        """Number of tokens of each walk."""
+        return (self.ids >= 0).sum(axis=1)
+
+    def __iter__(self):
+        table = np.append(self.table, None)  # id -1 -> None, cut off below
+        lengths = self.lengths()
+        width = self.ids.shape[1]
+        for lo in range(0, len(self.ids), self.chunk_size):
+            rows = table[self.ids[lo:lo + self.chunk_size]].tolist()
+            lens = lengths[lo:lo + self.chunk_size].tolist()
+            for row, n in zip(rows, lens):
+                yield row if n == width else row[:n]
+
+    def to_list(self):
+        """All walks as a list of token lists."""
+        return list(self)

@@ -1,0 +1,325 @@
+"""Time-series classifiers on panels ``(n_series, n_channels, n_timesteps)``: CNNs and an LSTM.
+
+The networks are in :mod:`deepmine.timeseries._architectures`; training follows
+Fawaz et al. 2019 ("Deep learning for time series classification: a review"):
+the weights with the lowest training loss are kept (a best-train-loss
+checkpoint), no validation data is taken from the small training sets.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin
+from deepmine.exceptions import DataError, InvalidParameterError
+from deepmine.nn import EarlyStopping
+from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
+from deepmine.timeseries._validation import check_panel
+
+__all__ = ["CNNTimeSeriesClassifier", "LSTMClassifier"]
+
+
+def best_train_loss_checkpoint():
+    """Keep the weights of the epoch with the lowest training loss (never stops early)."""
+    return EarlyStopping(monitor="train_loss", patience=2**31, min_delta=0.0,
+                         restore_best_weights=True)
+
+
+class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
+    """Shared: panel validation, per-channel or per-series scaling, padding of unequal lengths."""
+
+    _pad_start = False
+
+    _parameter_constraints = {
+        **BaseDeepEstimator._parameter_constraints,
+        "normalize": [StrOptions({"channel", "series", "none"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def _default_callbacks(self):
+        return [] if self.early_stopping else [best_train_loss_checkpoint()]
+
+    def _panel(self, X, reset):
+        X, lengths = check_panel(X)
+        if lengths is None:
+            mask = None
+        else:
+            mask = np.arange(X.shape[2])[None, None, :] < lengths[:, None, None]
+        if reset:
+            self.n_channels_in_, self.n_timesteps_in_ = X.shape[1], X.shape[2]
+            self.n_features_in_ = X.shape[2] if X.shape[1] == 1 else X.shape[1] * X.shape[2]
+            if self.normalize == "channel":
+                w = np.ones_like(X) if mask is None else np.broadcast_to(mask, X.shape)
+                n = w.sum(axis=(0, 2))
+                self.channel_mean_ = (X * w).sum(axis=(0, 2)) / n
+                var = (((X - self.channel_mean_[None, :, None]) ** 2) * w).sum(axis=(0, 2)) / n
+                self.channel_scale_ = np.where(var > 0, np.sqrt(var), 1.0)
+        else:
+            if X.shape[1] != self.n_channels_in_:
+                raise DataError(f"X has {X.shape[1]} channels, but {type(self).__name__} was fitted "
+                                f"on {self.n_channels_in_} channels.")
+            T = self.n_timesteps_in_
+            if X.shape[2] != T and (lengths is None or X.shape[2] > T):
+                raise DataError(f"X has {X.shape[2]} features, but {type(self).__name__} is "
+                                f"expecting {T} features as input (series of {T} time steps; "
+                                f"resample or pad the series to that length).")
+            if X.shape[2] < T:
+                X = np.concatenate([X, np.zeros(X.shape[:2] + (T - X.shape[2],))], axis=2)
+                mask = np.concatenate([mask, np.zeros(mask.shape[:2] + (T - mask.shape[2],),
+                                                      dtype=bool)], axis=2)
+        if self.normalize == "channel":
+            X = (X - self.channel_mean_[None, :, None]) / self.channel_scale_[None, :, None]
+        elif self.normalize == "series":
+            m = np.ones_like(X, dtype=bool) if mask is None else np.broadcast_to(mask, X.shape)
+            n = m.sum(axis=2, keepdims=True)
+            mean = np.where(m, X, 0).sum(axis=2, keepdims=True) / n
+            sd = np.sqrt((np.where(m, X - mean, 0) ** 2).sum(axis=2, keepdims=True) / n)
+            X = (X - mean) / np.where(sd > 0, sd, 1.0)
+        if mask is not None:
+            X = np.where(mask, X, 0.0)
+            if self._pad_start:       # recurrent nets read the padding first, the data last
+                X = _right_align(X, mask)
+        return X.astype(np.float32)
+
+    def _validate_fit(self, X, y, reset):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        X = self._panel(X, reset)
+        classes = getattr(self, "_pending_classes", None)
+        kw = {"classes": classes} if classes is not None else {}
+        y = self._encode_targets(y, reset, **kw)
+        if len(y) != len(X):
+            raise DataError(f"X has {len(X)} series but y has {len(y)} labels.")
+        return X, y
+
+    def _validate_predict(self, X):
+        return self._panel(X, reset=False)
+
+    def _compute_loss(self, module, batch):
+        X, y = batch                                   # X: (B, C, T), y: (B,)
+        return self._classification_loss(module(X), y)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _right_align(X, mask):
+    """Move every padded series' values to the end of its row (padding first)."""
+    out = np.zeros_like(X)
+    lengths = mask[:, 0, :].sum(axis=1)
+    T = X.shape[2]
+    for i, L in enumerate(lengths):
+        out[i, :, T - L:] = X[i, :, :L]
+    return out
+
+
+_COMMON_DOC = """normalize : {"channel", "series", "none"}, default="channel"
+        ``"channel"``: standardize each channel with training-set statistics;
+        ``"series"``: z-normalize every series on its own (keeps only shape);
+        ``"none"``: use the values as given (UCR data are already z-normalized).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss."""
+
+
+class CNNTimeSeriesClassifier(_PanelClassifier):
+    __doc__ = f"""Convolutional time-series classifier: FCN (default) or MC-DCNN.
+
+    By default the weights of the epoch with the lowest training loss are
+    restored at the end, as in Fawaz et al. 2019 (``early_stopping=True``
+    monitors a held-out validation loss instead).
+
+    Parameters
+    ----------
+    architecture : {{"fcn", "mcdcnn"}}, default="fcn"
+        ``"fcn"``: Wang et al. 2017 (conv 128/256/128, kernels 8/5/3, batch norm,
+        global average pooling); ``"mcdcnn"``: Zheng et al. 2014 (a conv tower
+        per channel, then a 732-unit dense layer).
+    filters : tuple of int or None, default=None
+        FCN filter counts (None: (128, 256, 128)); for MC-DCNN, the first value
+        is the filters per channel (None: 8).
+    {_COMMON_DOC}
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    module_ : torch.nn.Module
+    history_ : deepmine.nn.History
+    n_channels_in_, n_timesteps_in_ : int
+    n_features_in_ : int
+        Time steps (univariate) or channels x time steps.
+    channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
+        Only with ``normalize="channel"``.
+    n_iter_ : int
+    loss_curve_ : list of float
+    device_ : torch.device
+
+    Examples
+    --------
+    >>> from deepmine.timeseries import CNNTimeSeriesClassifier, load_gunpoint
+    >>> X, y = load_gunpoint(split="train")
+    >>> clf = CNNTimeSeriesClassifier(filters=(8, 16, 8), max_epochs=3, random_state=0).fit(X, y)
+    >>> clf.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **_PanelClassifier._parameter_constraints,
+        "architecture": [StrOptions({"fcn", "mcdcnn"})],
+        "filters": [tuple, list, None],
+    }
+
+    def __init__(self, architecture="fcn", *, filters=None, normalize="channel", class_weight=None,
+                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 lr_schedule="constant", batch_size=16, max_epochs=200, early_stopping=False,
+                 validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
+                 random_state=None, verbose=0, warm_start=False):
+        self.architecture = architecture
+        self.filters = filters
+        self.normalize = normalize
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _build_module(self):
+        n_classes = len(self.classes_)
+        if self.architecture == "fcn":
+            filters = tuple(self.filters) if self.filters else (128, 256, 128)
+            if len(filters) != 3:
+                raise InvalidParameterError(f"FCN has 3 convolution blocks: filters must hold 3 "
+                                            f"ints; got {self.filters!r}.")
+            return FCN(self.n_channels_in_, n_classes, filters=filters)
+        if self.n_timesteps_in_ < 4:
+            raise DataError(f"MC-DCNN needs series of at least 4 time steps; got "
+                            f"{self.n_timesteps_in_}. Use architecture='fcn'.")
+        per_channel = self.filters[0] if self.filters else 8
+        return MCDCNN(self.n_channels_in_, self.n_timesteps_in_, n_classes, filters=per_channel)
+
+    def class_activation(self, X, target=None):
+        """Class activation map over time (Zhou et al. 2016; FCN only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_channels, n_timesteps)
+        target : label or None, default=None
+            Class whose map is returned; None means each series' predicted class.
+
+        Returns
+        -------
+        cam : ndarray of shape (n_series, n_timesteps)
+            How much each time step pushes the score of the class up.
+        """
+        check_is_fitted(self, "module_")
+        if self.architecture != "fcn":
+            raise InvalidParameterError("class_activation needs architecture='fcn' (global "
+                                        "average pooling); MC-DCNN has a dense layer instead.")
+        Xt = torch.as_tensor(self._validate_predict(X))
+        device = next(self.module_.parameters()).device
+        was_training = self.module_.training
+        self.module_.eval()
+        with torch.no_grad():
+            cams = self.module_.class_activation(Xt.to(device)).cpu().numpy()
+        self.module_.train(was_training)
+        if target is None:
+            idx = cams.mean(axis=2).argmax(axis=1)
+        else:
+            if target not in self.classes_:
+                raise DataError(f"target {target!r} is not one of classes_ {self.classes_.tolist()}.")
+            idx = np.full(len(cams), int(np.searchsorted(self.classes_, target)))
+        return cams[np.arange(len(cams)), idx]
+
+
+class LSTMClassifier(_PanelClassifier):
+    __doc__ = f"""LSTM time-series classifier: the last hidden state, then a linear layer.
+
+    Unequal-length series are padded at the start, so the LSTM reads the
+    padding first and ends on the real data.
+
+    Parameters
+    ----------
+    hidden_size : int, default=64
+    num_layers : int, default=1
+    dropout : float, default=0.0
+        Dropout between stacked LSTM layers.
+    {_COMMON_DOC}
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    module_ : torch.nn.Module
+    history_ : deepmine.nn.History
+    n_channels_in_, n_timesteps_in_ : int
+    n_features_in_ : int
+    n_iter_ : int
+    loss_curve_ : list of float
+    device_ : torch.device
+
+    Examples
+    --------
+    >>> from deepmine.timeseries import LSTMClassifier, load_italy_power_demand
+    >>> X, y = load_italy_power_demand(split="train")
+    >>> clf = LSTMClassifier(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _pad_start = True
+
+    _parameter_constraints = {
+        **_PanelClassifier._parameter_constraints,
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(self, hidden_size=64, *, num_layers=1, dropout=0.0, normalize="channel",
+                 class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
+                 weight_decay=0.0, lr_schedule="constant", batch_size=16, max_epochs=200,
+                 early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
+                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.normalize = normalize
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _build_module(self):
+        return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size,
+                       num_layers=self.num_layers, dropout=self.dropout)

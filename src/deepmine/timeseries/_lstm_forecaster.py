@@ -1,0 +1,166 @@
+"""Forecasting with an LSTM that reads the whole history ("introduce a memory").
+
+A window model sees only its last ``k`` values; an LSTM (Hochreiter &
+Schmidhuber 1997) carries a state through the entire series, so a signal
+further back than any window -- a long seasonal lag, a phase -- can still shape
+the forecast. Trained sequence-to-sequence on crops of the series: at every
+time step the network predicts the next ``horizon`` values (multi-output), and
+forecasts come from the state after the last observed value.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch.nn.functional as F
+from sklearn.utils._param_validation import Interval
+
+from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator
+from deepmine.timeseries._architectures import LSTMNet
+from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
+from deepmine.timeseries._classifiers import best_train_loss_checkpoint
+
+__all__ = ["LSTMForecaster"]
+
+
+class LSTMForecaster(_DifferencingMixin, BaseForecaster, BaseDeepEstimator):
+    __doc__ = f"""LSTM forecaster over the whole history, with multi-step output.
+
+    Parameters
+    ----------
+    hidden_size : int, default=32
+        Size of the LSTM state.
+    num_layers : int, default=1
+    horizon : int, default=1
+        Values predicted at once from each state; longer forecasts feed these
+        back in blocks.
+    sequence_length : int or None, default=None
+        Length of the training crops (the span of back-propagation through
+        time); None means half the (transformed) training series, at least 8.
+    difference : int, default=0
+        First differences taken before training (1 removes a trend).
+    seasonal_period : int or None, default=None
+        Take one seasonal difference first (12 for monthly data).
+    log : bool, default=False
+        Model ``log(y)`` (multiplicative seasonality); the series must be positive.
+    {ENGINE_PARAMS_DOC}
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+    history_ : deepmine.nn.History
+    mean_, scale_ : float
+        Standardization of the transformed series (undone on forecasts).
+    y_ : ndarray
+        The training series.
+    n_iter_ : int
+    loss_curve_ : list of float
+    device_ : torch.device
+
+    See Also
+    --------
+    WindowForecaster : any regressor over the last ``window`` values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepmine.timeseries import LSTMForecaster
+    >>> y = np.sin(np.arange(120) / 3)
+    >>> f = LSTMForecaster(hidden_size=8, max_epochs=5, random_state=0).fit(y)
+    >>> f.predict(3).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **BaseDeepEstimator._parameter_constraints,
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "sequence_length": [Interval(Integral, 2, None, closed="left"), None],
+        "difference": [Interval(Integral, 0, 2, closed="both")],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
+        "log": ["boolean"],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(self, hidden_size=32, *, num_layers=1, horizon=1, sequence_length=None,
+                 difference=0, seasonal_period=None, log=False, optimizer="adam",
+                 learning_rate=None, momentum=0.9, weight_decay=0.0, lr_schedule="constant",
+                 batch_size=16, max_epochs=200, early_stopping=False, validation_fraction=None,
+                 patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
+                 verbose=0, warm_start=False):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.horizon = horizon
+        self.sequence_length = sequence_length
+        self.difference = difference
+        self.seasonal_period = seasonal_period
+        self.log = log
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _n_out(self):
+        return self.horizon
+
+    def _min_window(self):
+        return self.sequence_length or 2
+
+    def _default_callbacks(self):
+        return [] if self.early_stopping else [best_train_loss_checkpoint()]
+
+    def _fit_values(self, values):
+        self._fit(values, None, partial=False)
+
+    def _validate_fit(self, X, y, reset):
+        _, z = self._fit_transform(X)
+        H = self.horizon
+        L = self.sequence_length or max(min(8, len(z) - H), len(z) // 2)
+        self.sequence_length_ = L
+        frames = np.lib.stride_tricks.sliding_window_view(z, L + H)     # (N, L + H)
+        inputs = frames[:, None, :L]                                     # (N, 1, L)
+        steps = np.lib.stride_tricks.sliding_window_view(frames[:, 1:], H, axis=1)
+        targets = steps[:, :L]                                           # (N, L, H)
+        return inputs.astype(np.float32), targets.astype(np.float32)
+
+    def _validate_predict(self, X):
+        return np.asarray(X, dtype=np.float32)
+
+    def _build_module(self):
+        return LSTMNet(1, self.horizon, hidden_size=self.hidden_size, num_layers=self.num_layers,
+                       every_step=True)
+
+    def _compute_loss(self, module, batch):
+        X, Y = batch                                   # X: (B, 1, L), Y: (B, L, H)
+        warmup = min(4, X.shape[2] // 4)               # the first steps have too little context
+        return F.mse_loss(module(X)[:, warmup:], Y[:, warmup:])
+
+    def _forward(self, module, X):
+        return module(X)[:, -1]                        # (B, H): forecasts after the last value
+
+    def _forecast(self, values, n_steps):
+        levels, z = self._transform(values)
+        buf = list(z)
+        while len(buf) < len(z) + n_steps:
+            block = self._predict_raw(np.asarray(buf, dtype=np.float32)[None, None, :])[0]
+            buf.extend(block.astype(np.float64))
+        return self._inverse(buf[len(z):len(z) + n_steps], levels)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False
+        return tags
+

@@ -1,0 +1,140 @@
+"""Forecasting by regression over sliding windows (recursive, direct and multi-output strategies).
+
+Any scikit-learn regressor -- by default deepmine's :class:`~deepmine.tabular.MLPRegressor` --
+learns to map the last ``window`` values to the next one(s); trend and seasonality
+are removed first by (seasonal) differencing and put back on the forecasts, so
+the network models what is left instead of extrapolating a level it never saw.
+Strategies follow Ben Taieb et al. 2012, "A review and comparison of strategies
+for multi-step ahead time series forecasting".
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from deepmine.exceptions import DataError
+from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
+from deepmine.timeseries._windows import sliding_windows
+
+__all__ = ["WindowForecaster"]
+
+
+class WindowForecaster(_DifferencingMixin, BaseForecaster):
+    """Forecast a series with any regressor over its sliding windows.
+
+    Parameters
+    ----------
+    estimator : regressor or None, default=None
+        Learns ``window`` past values -> next value(s); None means
+        ``MLPRegressor(hidden_layer_sizes=(64,), max_epochs=300, learning_rate=0.003)``.
+    window : int, default=12
+        Number of past (transformed) values the regressor sees.
+    strategy : {"recursive", "direct", "multioutput"}, default="recursive"
+        ``"recursive"``: one model for one step ahead, its forecasts fed back;
+        ``"direct"``: one model per step 1..``horizon``; ``"multioutput"``: one
+        model with ``horizon`` outputs. Longer forecasts than ``horizon`` chain
+        blocks of ``horizon`` steps.
+    horizon : int, default=1
+        Steps the direct / multi-output models are trained for.
+    difference : int, default=0
+        Number of first differences taken before windowing (1 removes a trend).
+    seasonal_period : int or None, default=None
+        Take one seasonal difference ``y[t] - y[t - seasonal_period]`` first
+        (12 for monthly data), removing a repeating yearly pattern.
+    log : bool, default=False
+        Model ``log(y)``: turns multiplicative seasonality (swings growing with
+        the level) into additive. The series must be positive.
+    random_state : int or None, default=None
+        Passed to the regressor when it has a ``random_state`` parameter.
+
+    Attributes
+    ----------
+    estimators_ : list of regressor
+        The fitted regressor(s): one, or ``horizon`` for ``"direct"``.
+    mean_, scale_ : float
+        Standardization of the transformed series (undone on forecasts).
+    y_ : ndarray
+        The training series.
+
+    See Also
+    --------
+    SlidingWindowTransformer : the window matrix itself.
+    LSTMForecaster : a recurrent network over the whole history.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from deepmine.timeseries import WindowForecaster
+    >>> y = np.sin(np.arange(100) / 3)
+    >>> f = WindowForecaster(Ridge(alpha=1e-3), window=5).fit(y)
+    >>> np.abs(f.predict(3) - np.sin(np.arange(100, 103) / 3)).max() < 0.05
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "strategy": [StrOptions({"recursive", "direct", "multioutput"})],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "difference": [Interval(Integral, 0, 2, closed="both")],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
+        "log": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, *, window=12, strategy="recursive", horizon=1,
+                 difference=0, seasonal_period=None, log=False, random_state=None):
+        self.estimator = estimator
+        self.window = window
+        self.strategy = strategy
+        self.horizon = horizon
+        self.difference = difference
+        self.seasonal_period = seasonal_period
+        self.log = log
+        self.random_state = random_state
+
+    def _n_out(self):
+        return 1 if self.strategy == "recursive" else self.horizon
+
+    def _min_window(self):
+        return self.window
+
+    def _make_estimator(self):
+        if self.estimator is None:
+            from deepmine.tabular import MLPRegressor
+
+            return MLPRegressor((64,), max_epochs=300, learning_rate=0.003, batch_size=32,
+                                random_state=self.random_state)
+        est = clone(self.estimator)
+        if self.random_state is not None and "random_state" in est.get_params():
+            est.set_params(random_state=self.random_state)
+        return est
+
+    def _fit_values(self, values):
+        _, zs = self._fit_transform(values)
+        X, Y = sliding_windows(zs, self.window, self._n_out())
+        if self.strategy == "direct":
+            self.estimators_ = [self._make_estimator().fit(X, Y[:, k]) for k in range(self.horizon)]
+        elif self.strategy == "multioutput" and self.horizon > 1:
+            self.estimators_ = [self._make_estimator().fit(X, Y)]
+        else:
+            self.estimators_ = [self._make_estimator().fit(X, Y[:, 0])]
+
+    def _predict_block(self, last):
+        row = last.reshape(1, -1)
+        if self.strategy == "direct":
+            return np.array([float(np.ravel(e.predict(row))[0]) for e in self.estimators_])
+        return np.ravel(self.estimators_[0].predict(row)).astype(np.float64)
+
+    def _forecast(self, values, n_steps):
+        levels, zs = self._transform(values)
+        if len(zs) < self.window:
+            raise DataError(f"The series is too short to forecast from: window={self.window} "
+                            f"needs {self.window + sum(self._lags())} values; got {len(values)}.")
+        buf = list(zs[-self.window:])
+        while len(buf) < self.window + n_steps:
+            buf.extend(self._predict_block(np.asarray(buf[-self.window:])))
+        return self._inverse(buf[self.window:self.window + n_steps], levels)
