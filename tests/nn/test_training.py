@@ -46,7 +46,7 @@ def test_step_schedule_divides_the_learning_rate(data):
 def test_schedules_never_raise_the_rate(name):
     """Exponential, cosine and plateau schedules only lower the learning rate."""
     opt = get_optimizer("sgd", torch.nn.Linear(2, 1).parameters(), learning_rate=0.1)
-    sched = get_scheduler(name, opt, max_epochs=5)
+    sched = get_scheduler(name, opt, max_epochs=12)
     rates = []
     for _ in range(12):
         opt.step()
