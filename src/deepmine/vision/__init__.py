@@ -2,6 +2,8 @@
 
 - :class:`ConvNetClassifier` -- a LeNet-like CNN (or a fine-tuned torchvision backbone)
   with the scikit-learn API;
+- :class:`PretrainedImageFeatures` -- features of torchvision's pretrained networks
+  for another classifier (transfer learning);
 - :func:`feature_maps`, :func:`filters` -- activations and learned kernels of a layer;
 - :func:`count_weights` -- why convolutions: weights of dense, convolutional and
   locally connected layers on an image.
@@ -10,5 +12,7 @@
 from deepmine.vision._cnn import ConvNetClassifier
 from deepmine.vision._count import count_weights
 from deepmine.vision._inspect import feature_maps, filters
+from deepmine.vision._pretrained import PretrainedImageFeatures
 
-__all__ = ["ConvNetClassifier", "count_weights", "feature_maps", "filters"]
+__all__ = ["ConvNetClassifier", "PretrainedImageFeatures", "count_weights", "feature_maps",
+           "filters"]
