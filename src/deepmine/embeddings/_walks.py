@@ -99,10 +99,13 @@ def random_walks(g, starts, length, rng, *, p=1.0, q=1.0):
 
 def unique_rows(ids):
     """Drop duplicate walks, keeping the first occurrence and the original order."""
-    if len(ids) == 0:
+    if len(ids) < 2:
         return ids
-    _, first = np.unique(ids, axis=0, return_index=True)
-    return ids[np.sort(first)]
+    order = np.lexsort(ids.T[::-1])  # stable: the first of equal rows has the smallest index
+    ranked = ids[order]
+    new = np.ones(len(ids), dtype=bool)
+    new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    return ids[np.sort(order[new])]
 
 
 class WalkCorpus:

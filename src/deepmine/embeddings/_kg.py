@@ -1,0 +1,183 @@
+"""Knowledge graphs: RDF triples parsed by pyoxigraph (rdflib as fallback) into CSR arrays.
+
+Nodes are IRIs (plain strings, no angle brackets), blank nodes (``_:id``) and,
+unless dropped, literals in their N-Triples form (``"0.1"^^<...#double>``); each
+triple is an edge ``subject -> object`` typed by its predicate.
+"""
+
+import bz2
+import gzip
+import lzma
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from deepmine.embeddings._graph import CSRGraph
+from deepmine.exceptions import DataError, DataWarning
+
+__all__ = ["KnowledgeGraph"]
+
+_FORMATS = {"nt": "N_TRIPLES", "ttl": "TURTLE", "n3": "N3", "rdf": "RDF_XML", "owl": "RDF_XML",
+            "xml": "RDF_XML", "nq": "N_QUADS", "trig": "TRIG", "jsonld": "JSON_LD"}
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+
+def _oxigraph_terms(path, fmt):
+    import pyoxigraph as ox
+
+    stem, ext = os.path.splitext(path)
+    opener = _OPENERS.get(ext.lower(), open)
+    with opener(path, "rb") as f:
+        quads = list(ox.parse(f, getattr(ox.RdfFormat, fmt), lenient=True))
+    subj = [q.subject for q in quads]
+    pred = [q.predicate.value for q in quads]
+    obj = [q.object for q in quads]
+
+    def name(t):
+        if isinstance(t, ox.NamedNode):
+            return t.value
+        if isinstance(t, ox.BlankNode):
+            return "_:" + t.value
+        return str(t)
+
+    is_lit = np.fromiter((isinstance(o, ox.Literal) for o in obj), dtype=bool, count=len(obj))
+    return subj, pred, obj, is_lit, name
+
+
+def _rdflib_terms(graph):
+    from rdflib import BNode, Literal
+
+    triples = list(graph)
+    subj = [t[0] for t in triples]
+    pred = [str(t[1]) for t in triples]
+    obj = [t[2] for t in triples]
+
+    def name(t):
+        if isinstance(t, Literal):
+            return t.n3()
+        if isinstance(t, BNode):
+            return "_:" + str(t)
+        return str(t)
+
+    is_lit = np.fromiter((isinstance(o, Literal) for o in obj), dtype=bool, count=len(obj))
+    return subj, pred, obj, is_lit, name
+
+
+class KnowledgeGraph:
+    """An RDF graph as typed edges over CSR arrays, ready for vectorised walks.
+
+    Build it with :meth:`load` (a file, or an rdflib Graph).
+
+    Parameters
+    ----------
+    graph : CSRGraph
+        Edges ``subject -> object``; ``graph.edge_types`` indexes ``predicates``.
+    predicates : ndarray of object
+        Predicate IRIs.
+    is_literal : ndarray of bool
+        Per node: is it a literal?
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "g.nt")
+    >>> _ = path.write_text('<http://x/a> <http://x/knows> <http://x/b> .\\n'
+    ...                     '<http://x/a> <http://x/age> "42" .\\n')
+    >>> kg = KnowledgeGraph.load(path)
+    >>> kg.n_triples, list(kg.graph.labels)
+    (2, ['http://x/a', 'http://x/b', '"42"'])
+    """
+
+    def __init__(self, graph, predicates, is_literal):
+        self.graph = graph
+        self.predicates = predicates
+        self.is_literal = is_literal
+
+    @property
+    def n_triples(self):
+        return self.graph.n_edges
+
+    @classmethod
+    def load(cls, source, *, format=None):
+        """Parse an RDF file (``.gz``/``.bz2``/``.xz`` allowed) or an rdflib Graph.
+
+        Parameters
+        ----------
+        source : str, path-like or rdflib.Graph
+            N-Triples, Turtle, N3, RDF/XML, N-Quads, TriG or JSON-LD, chosen by the
+            file extension; pyoxigraph parses them, rdflib the formats it cannot.
+        format : str, default=None
+            Override the extension, e.g. ``"nt"``, ``"ttl"``, ``"xml"``.
+
+        Returns
+        -------
+        KnowledgeGraph
+        """
+        if hasattr(source, "triples") and hasattr(source, "parse"):  # rdflib Graph
+            return cls._build(*_rdflib_terms(source))
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"RDF file {path!r} does not exist.")
+        stem, ext = os.path.splitext(path)
+        if ext.lower() in _OPENERS:
+            stem, ext = os.path.splitext(stem)
+        key = (format or ext.lstrip(".")).lower()
+        fmt = _FORMATS.get(key)
+        if fmt is not None:
+            try:
+                return cls._build(*_oxigraph_terms(path, fmt))
+            except SyntaxError:  # retry with rdflib, which is more forgiving
+                pass
+        import rdflib
+
+        opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
+        rdf_format = {"N_TRIPLES": "nt", "TURTLE": "turtle", "N3": "n3", "RDF_XML": "xml",
+                      "N_QUADS": "nquads", "TRIG": "trig", "JSON_LD": "json-ld"}.get(fmt, format)
+        with opener(path, "rb") as f:
+            g = rdflib.Graph()
+            try:
+                g.parse(f, format=rdf_format or rdflib.util.guess_format(stem + ext))
+            except Exception as exc:  # rdflib raises many parser-specific types
+                raise DataError(f"Cannot parse {path!r}: {exc}") from None
+        return cls._build(*_rdflib_terms(g))
+
+    @classmethod
+    def _build(cls, subj, pred, obj, is_lit, name):
+        if not subj:
+            raise DataError("The RDF graph has no triples.")
+        terms = pd.Series(subj + obj, dtype=object)
+        codes, uniques = pd.factorize(terms, sort=False)
+        labels = np.array([name(t) for t in uniques], dtype=object)
+        node_lit = np.zeros(len(labels), dtype=bool)
+        m = len(subj)
+        node_lit[codes[m:][is_lit]] = True
+        pcodes, puniq = pd.factorize(pd.Series(pred, dtype=object), sort=False)
+        g = CSRGraph.from_edges(codes[:m], codes[m:], labels, edge_types=pcodes, directed=True)
+        return cls(g, np.asarray(puniq, dtype=object), node_lit)
+
+    def filtered(self, *, skip_predicates=(), literals="keep"):
+        """A copy without the edges of ``skip_predicates`` and, if ``literals="drop"``, to literals.
+
+        Unknown predicates give a :class:`DataWarning` (a typo would leak the label).
+        """
+        skip = set(skip_predicates)
+        known = set(self.predicates.tolist())
+        unknown = sorted(skip - known)
+        if unknown:
+            warnings.warn(f"skip_predicates {unknown} do not occur in the graph; check for typos.",
+                          DataWarning, stacklevel=3)
+        g = self.graph
+        keep = ~np.isin(g.edge_types, [i for i, p in enumerate(self.predicates) if p in skip])
+        if literals == "drop":
+            keep &= ~self.is_literal[g.indices]
+        if keep.all():
+            return self
+        src = np.repeat(np.arange(g.n_nodes, dtype=np.int64), g.degree)[keep]
+        sub = CSRGraph.from_edges(src, g.indices[keep], g.labels, edge_types=g.edge_types[keep])
+        return KnowledgeGraph(sub, self.predicates, self.is_literal)
+
+    def __repr__(self):
+        return (f"KnowledgeGraph(n_nodes={self.graph.n_nodes}, n_triples={self.n_triples}, "
+                f"n_predicates={len(self.predicates)})")
