@@ -16,6 +16,9 @@ from deepmine.datasets._images import (load_digits_images, load_image_folder,  #
                                        load_mnist, read_idx)
 
 __all__ += ["load_digits_images", "load_mnist", "load_image_folder", "read_idx"]
+from deepmine.datasets._rdf import load_mutag  # noqa: E402
+
+__all__ += ["load_mutag"]
 from deepmine.datasets._outliers import load_outlier_file, make_cancer_outliers  # noqa: E402
 
 __all__ += ["load_outlier_file", "make_cancer_outliers"]
