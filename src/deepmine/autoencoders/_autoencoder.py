@@ -72,7 +72,7 @@ class AutoEncoder(_BaseAutoEncoder):
     >>> from sklearn.datasets import load_iris
     >>> from deepmine.autoencoders import AutoEncoder
     >>> X, _ = load_iris(return_X_y=True)
-    >>> ae = AutoEncoder((8,), code_size=2, max_epochs=50, random_state=0).fit(X)
+    >>> ae = AutoEncoder((8,), code_size=2, max_epochs=50, learning_rate=0.01, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (150, 2)
     >>> ae.inverse_transform(ae.transform(X[:2])).shape
