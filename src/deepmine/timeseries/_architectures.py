@@ -50,12 +50,10 @@ class MCDCNN(nn.Module):
         super().__init__()
         c, f = n_channels, filters
         self.towers = nn.Sequential(
-            *_same_conv(c, c * f, kernel, groups=c), nn.ReLU(), nn.MaxPool1d(2),
-            *_same_conv(c * f, c * f, kernel, groups=c), nn.ReLU(), nn.MaxPool1d(2),
+            *_same_conv(c, c * f, kernel, groups=c), nn.ReLU(), nn.MaxPool1d(2, ceil_mode=True),
+            *_same_conv(c * f, c * f, kernel, groups=c), nn.ReLU(), nn.MaxPool1d(2, ceil_mode=True),
         )
-        length = n_timesteps // 2 // 2
-        if length < 1:
-            raise ValueError(f"MC-DCNN needs series of at least 4 time steps; got {n_timesteps}.")
+        length = -(-(-(-n_timesteps // 2)) // 2)      # two ceil-mode halvings
         self.mlp = nn.Sequential(nn.Flatten(), nn.Linear(c * f * length, hidden), nn.ReLU(),
                                  nn.Linear(hidden, n_classes))
 

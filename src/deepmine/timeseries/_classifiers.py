@@ -43,26 +43,46 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     def _default_callbacks(self):
         return [] if self.early_stopping else [best_train_loss_checkpoint()]
 
-    def _panel(self, X, reset):
+    def _length_agnostic(self):
+        return True
+
+    def _check_input(self, X, y, reset):
+        """-> (X float64 (n, C, T), lengths or None, y); 2-D tables go through scikit-learn's checks."""
+        if _is_table(X):                 # (n_series, n_timesteps): univariate series as rows
+            from sklearn.utils.validation import validate_data
+
+            kw = dict(reset=reset, dtype=np.float64)
+            if y is None:
+                X = validate_data(self, X, **kw)
+            else:
+                X, y = validate_data(self, X, y, **kw)
+            return X[:, None, :], None, y
         X, lengths = check_panel(X)
-        if lengths is None:
-            mask = None
-        else:
+        if reset:
+            self.n_features_in_ = X.shape[2] if X.shape[1] == 1 else X.shape[1] * X.shape[2]
+            self.__dict__.pop("feature_names_in_", None)
+        return X, lengths, y
+
+    def _panel(self, X, lengths, reset):
+        """Scale, pad and align a checked panel; returns float32 ``(n, C, T)``."""
+        mask = None
+        if lengths is not None:
             mask = np.arange(X.shape[2])[None, None, :] < lengths[:, None, None]
         if reset:
             self.n_channels_in_, self.n_timesteps_in_ = X.shape[1], X.shape[2]
-            self.n_features_in_ = X.shape[2] if X.shape[1] == 1 else X.shape[1] * X.shape[2]
             if self.normalize == "channel":
                 w = np.ones_like(X) if mask is None else np.broadcast_to(mask, X.shape)
                 n = w.sum(axis=(0, 2))
                 self.channel_mean_ = (X * w).sum(axis=(0, 2)) / n
                 var = (((X - self.channel_mean_[None, :, None]) ** 2) * w).sum(axis=(0, 2)) / n
-                self.channel_scale_ = np.where(var > 0, np.sqrt(var), 1.0)
+                self.channel_scale_ = np.where(var > 1e-24, np.sqrt(var), 1.0)
         else:
             if X.shape[1] != self.n_channels_in_:
                 raise DataError(f"X has {X.shape[1]} channels, but {type(self).__name__} was fitted "
                                 f"on {self.n_channels_in_} channels.")
             T = self.n_timesteps_in_
+            if lengths is not None and self._length_agnostic():
+                T = max(T, X.shape[2])       # ragged input: any length the network can read
             if X.shape[2] != T and (lengths is None or X.shape[2] > T):
                 raise DataError(f"X has {X.shape[2]} features, but {type(self).__name__} is "
                                 f"expecting {T} features as input (series of {T} time steps; "
@@ -78,7 +98,7 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
             n = m.sum(axis=2, keepdims=True)
             mean = np.where(m, X, 0).sum(axis=2, keepdims=True) / n
             sd = np.sqrt((np.where(m, X - mean, 0) ** 2).sum(axis=2, keepdims=True) / n)
-            X = (X - mean) / np.where(sd > 0, sd, 1.0)
+            X = (X - mean) / np.where(sd > 1e-12, sd, 1.0)
         if mask is not None:
             X = np.where(mask, X, 0.0)
             if self._pad_start:       # recurrent nets read the padding first, the data last
@@ -88,16 +108,17 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     def _validate_fit(self, X, y, reset):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        X = self._panel(X, reset)
+        X, lengths, y = self._check_input(X, y, reset)
         classes = getattr(self, "_pending_classes", None)
         kw = {"classes": classes} if classes is not None else {}
         y = self._encode_targets(y, reset, **kw)
         if len(y) != len(X):
             raise DataError(f"X has {len(X)} series but y has {len(y)} labels.")
-        return X, y
+        return self._panel(X, lengths, reset), y
 
     def _validate_predict(self, X):
-        return self._panel(X, reset=False)
+        X, lengths, _ = self._check_input(X, None, reset=False)
+        return self._panel(X, lengths, reset=False)
 
     def _compute_loss(self, module, batch):
         X, y = batch                                   # X: (B, C, T), y: (B,)
@@ -107,6 +128,23 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+def _is_table(X):
+    """True for 2-D tables (and anything scikit-learn should reject); False for 3-D or ragged panels."""
+    import scipy.sparse
+
+    if scipy.sparse.issparse(X) or hasattr(X, "columns"):
+        return True
+    if isinstance(X, (list, tuple)) and X and all(hasattr(x, "__len__") for x in X):
+        if len({len(x) for x in X}) > 1 or any(np.ndim(x) == 2 for x in X):
+            return False
+    try:
+        return np.ndim(X) != 3
+    except ValueError:               # ragged nested lists
+        return False
+    except TypeError:                # array-likes that refuse NumPy functions
+        return True
 
 
 def _right_align(X, mask):
@@ -209,11 +247,11 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
                 raise InvalidParameterError(f"FCN has 3 convolution blocks: filters must hold 3 "
                                             f"ints; got {self.filters!r}.")
             return FCN(self.n_channels_in_, n_classes, filters=filters)
-        if self.n_timesteps_in_ < 4:
-            raise DataError(f"MC-DCNN needs series of at least 4 time steps; got "
-                            f"{self.n_timesteps_in_}. Use architecture='fcn'.")
         per_channel = self.filters[0] if self.filters else 8
         return MCDCNN(self.n_channels_in_, self.n_timesteps_in_, n_classes, filters=per_channel)
+
+    def _length_agnostic(self):
+        return self.architecture == "fcn"
 
     def class_activation(self, X, target=None):
         """Class activation map over time (Zhou et al. 2016; FCN only).

@@ -98,8 +98,13 @@ def check_panel(X, *, name="X", allow_unequal=True):
         else:
             X = np.stack(arrays)
     try:
-        X = np.asarray(X, dtype=np.float64)
+        X = np.asarray(X)
+        if np.iscomplexobj(X):
+            raise DataError(f"Complex data not supported: {name} must be real-valued series.")
+        X = X.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
+        if isinstance(exc, DataError):
+            raise
         raise DataError(f"{name} must be numeric series; could not convert it ({exc}).") from None
     if X.ndim == 2:
         X = X[:, None, :]

@@ -27,8 +27,9 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
     Parameters
     ----------
     estimator : regressor or None, default=None
-        Learns ``window`` past values -> next value(s); None means
-        ``MLPRegressor(hidden_layer_sizes=(64,), max_epochs=300, learning_rate=0.003)``.
+        Learns ``window`` past values -> next value(s); None means deepmine's
+        ``MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
+        max_epochs=100)``.
     window : int, default=12
         Number of past (transformed) values the regressor sees.
     strategy : {"recursive", "direct", "multioutput"}, default="recursive"
@@ -106,8 +107,8 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
         if self.estimator is None:
             from deepmine.tabular import MLPRegressor
 
-            return MLPRegressor((64,), max_epochs=300, learning_rate=0.003, batch_size=32,
-                                random_state=self.random_state)
+            return MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
+                                max_epochs=100, random_state=self.random_state)
         est = clone(self.estimator)
         if self.random_state is not None and "random_state" in est.get_params():
             est.set_params(random_state=self.random_state)
