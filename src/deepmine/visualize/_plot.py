@@ -10,12 +10,13 @@ __all__ = ["plot_images", "plot_adversarial", "plot_robustness_curve", "plot_sal
 
 
 def _as_images(X, image_shape):
-    """Rows or image arrays -> list of 2-D (grey) or (H, W, 3) arrays for imshow."""
-    X = np.asarray(X, dtype=np.float32)
-    if image_shape is not None:
-        X = X.reshape((len(X), *image_shape))
+    """Rows or image arrays (possibly of different sizes, uint8 or float) -> 2-D or (H, W, 3) arrays."""
     out = []
-    for img in X:
+    for img in (X if isinstance(X, (list, tuple)) else np.asarray(X)):
+        img = np.asarray(img)
+        img = img.astype(np.float32) / 255 if img.dtype == np.uint8 else img.astype(np.float32)
+        if image_shape is not None:
+            img = img.reshape(image_shape)
         if img.ndim == 3 and img.shape[0] in (1, 3) and img.shape[-1] not in (1, 3):
             img = img.transpose(1, 2, 0)
         if img.ndim == 3 and img.shape[-1] == 1:
@@ -46,6 +47,7 @@ def plot_images(images, titles=None, *, image_shape=None, ncols=10, cmap="gray")
     Parameters
     ----------
     images : array-like of shape (n, H, W), (n, H, W, C), (n, C, H, W) or (n, n_pixels)
+        Or a list of images of different sizes; uint8 images are read as 0..255.
     titles : sequence of str or None, default=None
     image_shape : tuple of int or None, default=None
         Shape of one image when ``images`` holds flat rows that are not square.
