@@ -55,21 +55,22 @@ def perturb(forward, x, y, *, eps, steps=1, step_size=None, random_start=False, 
     """
     x0 = x.detach()
     step_size = eps if step_size is None else step_size
+    if steps > 1 or random_start:  # project onto the eps-ball and the valid range in one clamp
+        lower, upper = _clamp(x0 - eps, low, high), _clamp(x0 + eps, low, high)
+    else:
+        lower, upper = low, high
     if random_start and eps > 0:
         adv = x0 + torch.empty_like(x0).uniform_(-eps, eps, generator=generator)
-        adv = _clamp(adv, low, high)
+        adv = _clamp(adv, lower, upper)
     else:
         adv = x0.clone()
-    sign = -1.0 if targeted else 1.0
+    alpha = -step_size if targeted else step_size
     for _ in range(steps):
         adv.requires_grad_(True)
         loss = F.cross_entropy(forward(adv), y)
         (grad,) = torch.autograd.grad(loss, adv)
         with torch.no_grad():
-            adv = adv.detach().add_(grad.sign_(), alpha=sign * step_size)
-            if steps > 1 or random_start:
-                adv = torch.clamp(adv, x0 - eps, x0 + eps)
-            adv = _clamp(adv, low, high)
+            adv = _clamp(adv.detach().add_(grad.sign_(), alpha=alpha), lower, upper)
     return adv.detach()
 
 
@@ -79,9 +80,11 @@ def _clamp(t, low, high):
     return torch.clamp(t, low, high)
 
 
-def _run(caller, model, X, y, target, eps, clip, batch_size, **kw):
+def _run(caller, model, X, y, target, eps, clip, batch_size, seed=None, **kw):
     """Shared driver of :func:`fgsm` and :func:`pgd`: convert, attack batch by batch, convert back."""
     view = ModelView(model, caller)
+    if seed is not None:
+        kw["generator"] = torch.Generator(device=view.device).manual_seed(seed)
     xt = view.to_tensor(X)
     shape = view.user_shape(X, xt)
     low, high = view.clip_bounds(clip, xt)
@@ -210,12 +213,6 @@ def pgd(model, X, y, eps, steps=10, step_size=None, random_start=True, *, target
                  dict(eps=eps, clip=clip, batch_size=batch_size, steps=steps, step_size=step_size,
                       random_start=random_start, random_state=random_state), "pgd")
     step_size = 2.5 * eps / steps if step_size is None else step_size
-    view_device = ModelView(model, "pgd").device
-    gen = torch.Generator(device=view_device).manual_seed(resolve_seed(random_state))
     return _run("pgd", model, X, y, target, eps, clip, batch_size, steps=steps,
-                step_size=step_size, random_start=random_start, generator=gen)
+                step_size=step_size, random_start=random_start, seed=resolve_seed(random_state))
 
-
-def accuracy_index(view, xt, labels):
-    """Share of rows of ``xt`` whose predicted index equals ``labels``."""
-    return float((view.predict_index(xt) == labels).float().mean())
