@@ -86,7 +86,9 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
     epochs : int, default=10
     min_count : int, default=5
         Subtree labels seen fewer times are ignored.
-    sample : float, default=1e-4
+    sample : float, default=0.0
+        Down-sampling of frequent subtree labels; off by default because graph
+        corpora are small and most labels would count as "frequent".
     alpha : float, default=0.025
     workers : int, default=1
     random_state : int, RandomState instance or None, default=None
@@ -119,7 +121,7 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
     }
 
     def __init__(self, wl_iterations=2, *, node_label=None, vector_size=128, epochs=10, min_count=5,
-                 sample=1e-4, alpha=0.025, workers=1, mode="dbow", random_state=None):
+                 sample=0.0, alpha=0.025, workers=1, mode="dbow", random_state=None):
         self.wl_iterations = wl_iterations
         self.node_label = node_label
         self.vector_size = vector_size

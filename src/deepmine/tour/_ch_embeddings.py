@@ -1,0 +1,209 @@
+"""Tour chapters: word2vec, and "anything2vec" (RDF2Vec, DeepWalk, graph2vec)."""
+
+import os
+import time
+
+import numpy as np
+
+from deepmine.tour import chapter
+
+_PAIRS = [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"),
+          ("russia", "moscow"), ("china", "beijing"), ("japan", "tokyo"), ("greece", "athens"),
+          ("england", "london"), ("egypt", "cairo"), ("poland", "warsaw"), ("portugal", "lisbon")]
+_ANALOGIES = [("king", "man", "queen"), ("man", "king", "woman"), ("france", "paris", "germany"),
+              ("good", "better", "bad"), ("walk", "walking", "swim"), ("one", "two", "three")]
+
+
+def _pretrained_path():
+    """Google News (or any word2vec) vectors, if the user has them: $DEEPMINE_WORD2VEC or ~/deepmine_data."""
+    env = os.environ.get("DEEPMINE_WORD2VEC")
+    if env and os.path.isfile(env):
+        return env
+    home = os.path.join(os.path.expanduser("~"), "deepmine_data")
+    for name in ("GoogleNews-vectors-negative300.bin.gz", "GoogleNews-vectors-negative300.bin"):
+        if os.path.isfile(os.path.join(home, name)):
+            return os.path.join(home, name)
+    return None
+
+
+def _capital_figure(kv, title):
+    import matplotlib.pyplot as plt
+    from sklearn.decomposition import PCA
+
+    pairs = [(c, k) for c, k in _PAIRS if c in kv.key_to_index and k in kv.key_to_index]
+    if len(pairs) < 3:
+        return None, pairs
+    words = [w for pair in pairs for w in pair]
+    xy = PCA(2).fit_transform(np.stack([kv[w] for w in words]))
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for i in range(0, len(words), 2):
+        ax.annotate("", xy=xy[i + 1], xytext=xy[i], arrowprops=dict(arrowstyle="->", color="0.6"))
+    ax.scatter(xy[0::2, 0], xy[0::2, 1], c="tab:blue", label="country")
+    ax.scatter(xy[1::2, 0], xy[1::2, 1], c="tab:red", label="capital")
+    for w, (x, y) in zip(words, xy):
+        ax.annotate(w, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    return fig, pairs
+
+
+def _word_tables(section, kv, label):
+    import pandas as pd
+
+    from deepmine.embeddings import analogy, evaluate_analogies, evaluate_similarity
+
+    rows = []
+    for a, b, c in _ANALOGIES:
+        missing = [w for w in (a, b, c) if w not in kv.key_to_index]
+        answer = "(" + ", ".join(missing) + " not in vocabulary)" if missing else ", ".join(
+            f"{w} ({s:.2f})" for w, s in analogy(kv, a, b, c, topn=3))
+        rows.append({"question": f"{a} : {b} :: {c} : ?", f"top 3 ({label})": answer})
+    section.table(pd.DataFrame(rows))
+    acc, sections = evaluate_analogies(kv, restrict_vocab=30000)
+    total = sections.iloc[-1]
+    covered = int(total["correct"] + total["incorrect"])
+    sims = evaluate_similarity(kv)
+    section.text(f"questions-words.txt (restricted to the 30,000 most frequent words): "
+                 f"{acc:.1%} of the {covered} covered questions answered exactly (top 1). "
+                 f"WordSim-353: Spearman {sims['spearman']:.2f} over the "
+                 f"{1 - sims['oov_fraction']:.0%} of pairs whose words are known.")
+    best = sections.iloc[:-1].sort_values("correct", ascending=False).head(6)
+    section.table(best, caption="analogy sections with the most correct answers")
+
+
+@chapter(610, "word2vec", "word2vec: words as vectors, analogies as arithmetic")
+def word2vec_chapter(section, ctx):
+    from gensim.test.utils import datapath
+
+    from deepmine.embeddings import Word2Vec
+
+    corpus = datapath("lee_background.cor" if ctx.quick else "head500.noblanks.cor")
+    section.text(
+        "word2vec (Mikolov et al. 2013) learns a vector per word by predicting the words around "
+        "it (skip-gram) or a word from its neighbours (CBOW), with negative sampling. Words in "
+        "similar contexts get similar vectors, and some relations become directions: "
+        "vec(king) - vec(man) + vec(woman) is close to vec(queen). deepmine trains with gensim's "
+        "engine and returns gensim KeyedVectors.")
+    tic = time.perf_counter()
+    with open(corpus, encoding="utf-8") as f:
+        lines = f.read().splitlines()  # strings: deepmine lowercases and splits them
+    w2v = Word2Vec("skipgram", vector_size=ctx.epochs(100, 50), window=5, min_count=3,
+                   epochs=ctx.epochs(10, 6), random_state=ctx.random_state).fit(lines)
+    section.text(
+        f"Trained on {os.path.basename(corpus)} from gensim's test data "
+        f"({w2v.corpus_total_words_:,} tokens, {len(w2v.wv_):,} words kept) in "
+        f"{time.perf_counter() - tic:.1f} s. Honest caveat: semantic analogies need hundreds of "
+        "millions of tokens; a corpus this small learns topical neighbourhoods and a few "
+        "grammatical regularities, not 'king - man + woman = queen'.")
+    import pandas as pd
+
+    probes = [w for w in ("government", "music", "water", "war", "city", "computer")
+              if w in w2v.wv_.key_to_index][:4]
+    section.table(pd.DataFrame({w: [f"{n} ({s:.2f})" for n, s in w2v.most_similar(w, topn=5)]
+                                for w in probes}), caption="nearest neighbours (cosine)")
+    _word_tables(section, w2v.wv_, "this corpus")
+    fig, pairs = _capital_figure(w2v.wv_, "countries and capitals, 2-D PCA (small corpus)")
+    if fig is not None:
+        section.figure(fig, f"The Mikolov figure on the small corpus ({len(pairs)} pairs in the "
+                            "vocabulary): with so little text the arrows are not parallel.")
+    path = _pretrained_path()
+    if path is None:
+        section.text("Pretrained vectors: put GoogleNews-vectors-negative300.bin.gz in "
+                     "~/deepmine_data (or set DEEPMINE_WORD2VEC) and this chapter repeats the "
+                     "analogies and the figure on them; deepmine.embeddings.load_vectors reads them.")
+        return
+    from deepmine.embeddings import load_vectors
+
+    kv = load_vectors(path, limit=100_000 if ctx.quick else 300_000)
+    section.heading(f"Pretrained: {os.path.basename(path)}")
+    _word_tables(section, kv, "pretrained")
+    fig, _ = _capital_figure(kv, "countries and capitals, 2-D PCA (pretrained)")
+    if fig is not None:
+        section.figure(fig, "On billions of words the country -> capital arrows are nearly parallel.")
+
+
+@chapter(620, "anything2vec", "anything2vec: RDF2Vec, DeepWalk and graph2vec")
+def anything2vec_chapter(section, ctx):
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    import pandas as pd
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from sklearn.svm import SVC
+
+    from deepmine.datasets import load_mutag
+    from deepmine.embeddings import DeepWalk, Graph2Vec, RandomWalker, RDF2Vec, Word2Vec
+
+    section.text(
+        "Everything that can be written as sequences can go through the word2vec pipeline. "
+        "RDF2Vec (Ristoski & Paulheim 2016) walks a knowledge graph from each entity "
+        "(entity, predicate, object, predicate, ...) and embeds the walks; DeepWalk does the same "
+        "with random walks on a plain graph; graph2vec treats each graph as a document of "
+        "Weisfeiler-Lehman subtree labels.")
+    section.heading("RDF2Vec on MUTAG")
+    data = load_mutag()
+    walks, mode, epochs = (100, "cbow", 5) if ctx.quick else (500, "skipgram", 10)
+    rdf2vec = RDF2Vec(RandomWalker(depth=4, walks_per_entity=walks),
+                      Word2Vec(mode, vector_size=100 if not ctx.quick else 32, min_count=1,
+                               epochs=epochs),
+                      skip_predicates=data.skip_predicates, random_state=ctx.random_state)
+    X = rdf2vec.fit_transform(data.graph, data.entities)
+    svc = GridSearchCV(SVC(), {"C": [0.01, 0.1, 1, 10, 100]}, cv=3)
+    svc.fit(X[data.train], data.target[data.train])
+    acc = svc.score(X[data.test], data.target[data.test])
+    majority = max(data.target[data.test].mean(), 1 - data.target[data.test].mean())
+    section.text(
+        f"MUTAG ships with deepmine (74,567 triples; the label predicate isMutagenic is skipped "
+        f"so it cannot leak). {len(data.entities)} compounds, {walks} random walks of depth 4 "
+        f"each ({rdf2vec.n_walks_:,} distinct walks, extracted in {rdf2vec.walk_seconds_:.2f} s), "
+        f"{mode} word2vec in {rdf2vec.embed_seconds_:.1f} s.")
+    section.table(pd.DataFrame([
+        {"model": f"deepmine RDF2Vec + SVC ({'quick settings' if ctx.quick else 'full settings'})",
+         "test accuracy": acc},
+        {"model": "majority class", "test accuracy": majority},
+        {"model": "published RDF2Vec + SVM (Ristoski et al.)", "test accuracy": 0.672},
+        {"model": "pyRDF2Vec 0.2.3, 500 walks, CBOW (measured for deepmine's benchmark)",
+         "test accuracy": 0.735}]), caption="standard 272 / 68 split")
+    if ctx.quick:
+        section.text("Quick mode uses 100 walks and small CBOW vectors; the full tour (500 walks, "
+                     "skip-gram) is what compares with the published numbers.")
+
+    section.heading("DeepWalk on the karate club")
+    G = nx.karate_club_graph()
+    club = np.array([G.nodes[v]["club"] == "Mr. Hi" for v in G.nodes()])
+    dw = DeepWalk(walk_length=20, walks_per_node=ctx.epochs(40, 20), random_state=ctx.random_state,
+                  embedder=Word2Vec(vector_size=32, window=5, min_count=1, epochs=3))
+    Z = dw.fit_transform(G)
+    acc = cross_val_score(LogisticRegression(), Z, club, cv=3).mean()
+    xy = PCA(2).fit_transform(Z)
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    ax.scatter(xy[:, 0], xy[:, 1], c=np.where(club, "tab:blue", "tab:orange"))
+    for v, (x, y) in zip(dw.nodes_, xy):
+        ax.annotate(str(v), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
+    ax.set_title("DeepWalk vectors (PCA), coloured by the club each member joined")
+    section.figure(fig, f"Zachary's karate club: the embedding was learned from the edges alone; "
+                        f"a linear model recovers the split with {acc:.0%} cross-validated accuracy.")
+
+    section.heading("graph2vec on families of small graphs")
+    rng = np.random.RandomState(ctx.random_state)
+    makers = {"cycle": nx.cycle_graph, "star": nx.star_graph, "path": nx.path_graph,
+              "wheel": nx.wheel_graph, "tree": lambda n: nx.random_labeled_tree(n, seed=int(rng.randint(1 << 30)))}
+    graphs, family = [], []
+    for _ in range(ctx.epochs(30, 12)):
+        for name, make in makers.items():
+            graphs.append(make(int(rng.randint(7, 15))))
+            family.append(name)
+    g2v = Graph2Vec(wl_iterations=2, vector_size=32, min_count=1, epochs=20,
+                    random_state=ctx.random_state)
+    E = g2v.fit_transform(graphs)
+    acc = cross_val_score(LogisticRegression(max_iter=2000), E, family, cv=3).mean()
+    xy = PCA(2).fit_transform(E)
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for name in makers:
+        m = np.array(family) == name
+        ax.scatter(xy[m, 0], xy[m, 1], label=name, s=18)
+    ax.legend(fontsize=8)
+    ax.set_title("graph2vec vectors (PCA) of random small graphs")
+    section.figure(fig, f"{len(graphs)} graphs of five families, one vector each; a linear model "
+                        f"tells the families apart with {acc:.0%} cross-validated accuracy.")
