@@ -69,11 +69,11 @@ def read_ts(path, *, return_meta=False):
 
     Examples
     --------
-    >>> import tempfile, os
+    >>> import tempfile, pathlib
     >>> from deepmine.timeseries import read_ts
     >>> text = "@problemName demo\\n@classLabel true a b\\n@data\\n1,2,3:a\\n4,5,6:b\\n"
-    >>> path = os.path.join(tempfile.mkdtemp(), "demo.ts")
-    >>> _ = open(path, "w").write(text)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.ts"
+    >>> _ = path.write_text(text)
     >>> X, y = read_ts(path)
     >>> X.shape, y.tolist()
     ((2, 1, 3), ['a', 'b'])
@@ -154,7 +154,7 @@ def load_ucr(name, split=None):
     --------
     >>> from deepmine.timeseries import load_ucr
     >>> X, y = load_ucr("GunPoint", split="train")
-    >>> X.shape, sorted(set(y))
+    >>> X.shape, sorted(set(y.tolist()))
     ((50, 1, 150), ['1', '2'])
     """
     base = name[:-3] if name.endswith("_eq") else name

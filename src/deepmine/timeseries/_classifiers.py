@@ -140,7 +140,7 @@ def _is_table(X):
         if len({len(x) for x in X}) > 1 or any(np.ndim(x) == 2 for x in X):
             return False
     try:
-        return np.ndim(X) != 3
+        return np.ndim(X) <= 2
     except ValueError:               # ragged nested lists
         return False
     except TypeError:                # array-likes that refuse NumPy functions

@@ -39,10 +39,10 @@ def check_series(y, *, min_length=1, name="y", what="This forecaster"):
         index = y.index
         if not pd.api.types.is_numeric_dtype(y.dtype):
             raise DataError(f"{name} must be numeric; got dtype {y.dtype}.")
-        values = y.to_numpy(dtype=np.float64, na_value=np.nan)
+        values = y.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     else:
         try:
-            values = np.asarray(y, dtype=np.float64)
+            values = np.array(y, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise DataError(f"{name} must be a numeric series; could not convert it ({exc}).") from None
         if values.ndim == 2 and 1 in values.shape:

@@ -71,7 +71,7 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
     >>> from deepmine.timeseries import WindowForecaster
     >>> y = np.sin(np.arange(100) / 3)
     >>> f = WindowForecaster(Ridge(alpha=1e-3), window=5).fit(y)
-    >>> np.abs(f.predict(3) - np.sin(np.arange(100, 103) / 3)).max() < 0.05
+    >>> bool(np.abs(f.predict(3) - np.sin(np.arange(100, 103) / 3)).max() < 0.05)
     True
     """
 

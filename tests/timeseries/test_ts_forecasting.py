@@ -1,0 +1,173 @@
+"""Sliding windows, forecasters, baselines, metrics and backtesting."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, root_mean_squared_error
+from sklearn.pipeline import Pipeline
+
+from deepmine.exceptions import DataError, InvalidParameterError
+from deepmine.timeseries import (LSTMForecaster, NaiveForecaster, SlidingWindowTransformer,
+                                 WindowForecaster, backtest, load_airline, mae, mape, mase, rmse,
+                                 sliding_windows, smape, temporal_train_test_split)
+
+
+# ---- windows -------------------------------------------------------------------------------
+def test_sliding_windows_rows_are_consecutive_values():
+    """Row i holds y[i*step : i*step + window] and its targets the next horizon values."""
+    X, Y = sliding_windows(np.arange(10.0), window=3, horizon=2, step=2)
+    assert X.tolist() == [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
+    assert Y.tolist() == [[3, 4], [5, 6], [7, 8]]
+
+
+def test_transformer_make_xy_keeps_time_index_of_targets():
+    """With a pandas Series, X and y are indexed by the time of the value being predicted."""
+    y = pd.Series(np.arange(8.0), index=pd.period_range("2000-01", periods=8, freq="M"))
+    X, Y = SlidingWindowTransformer(window=5).make_xy(y)
+    assert list(X.columns) == ["lag_5", "lag_4", "lag_3", "lag_2", "lag_1"]
+    assert str(X.index[0]) == "2000-06" and Y.iloc[0] == 5.0 and X.iloc[0, -1] == 4.0
+
+
+def test_transformer_in_pipeline_and_clone_pickle():
+    """The window matrix feeds the next step of a Pipeline; the transformer clones and pickles."""
+    tr = SlidingWindowTransformer(window=4)
+    pipe = Pipeline([("windows", tr), ("pca", PCA(n_components=2))])
+    Z = pipe.fit_transform(np.sin(np.arange(50) / 4))
+    assert Z.shape == (47, 2)
+    assert clone(tr).get_params() == tr.get_params()
+    assert pickle.loads(pickle.dumps(tr)).window == 4
+
+
+def test_too_short_series_and_nan_gaps_are_clear_errors():
+    """Too-short series say how many values are needed; NaN gaps say where they are."""
+    with pytest.raises(DataError, match="at least 6 values; got 4"):
+        SlidingWindowTransformer(window=5).make_xy([1.0, 2, 3, 4])
+    y = pd.Series([1.0, 2, np.nan, np.nan, 5, 6, 7, 8],
+                  index=pd.date_range("2020-01-01", periods=8, freq="D"))
+    with pytest.raises(DataError, match="2 missing .* 2020-01-03 00:00:00-2020-01-04"):
+        WindowForecaster(Ridge(), window=2).fit(y)
+    with pytest.raises(DataError, match="1-D"):
+        WindowForecaster(Ridge()).fit(np.zeros((3, 4, 5)))
+    with pytest.raises(InvalidParameterError, match="window"):
+        SlidingWindowTransformer(window=0).make_xy(np.arange(10.0))
+
+
+# ---- metrics and splits ----------------------------------------------------------------------
+def test_metrics_match_scikit_learn_and_definitions():
+    """MAE/RMSE/MAPE agree with scikit-learn (MAPE in percent); sMAPE and MASE follow their formulas."""
+    rng = np.random.default_rng(0)
+    t, p = rng.uniform(1, 5, 20), rng.uniform(1, 5, 20)
+    assert mae(t, p) == pytest.approx(mean_absolute_error(t, p))
+    assert rmse(t, p) == pytest.approx(root_mean_squared_error(t, p))
+    assert mape(t, p) == pytest.approx(100 * mean_absolute_percentage_error(t, p))
+    assert smape(t, p) == pytest.approx(200 * np.mean(np.abs(t - p) / (np.abs(t) + np.abs(p))))
+    train = np.array([1.0, 3, 2, 4, 3])    # seasonal (m=2) naive in-sample MAE = 1
+    assert mase([5, 5], [6, 3], train, seasonal_period=2) == pytest.approx(1.5)
+    with pytest.raises(DataError, match="zeros"):
+        mape([0, 1], [1, 1])
+
+
+def test_temporal_split_keeps_order_and_index():
+    """The test part is the last values, never shuffled."""
+    y_train, y_test = temporal_train_test_split(load_airline(), test_size=24)
+    assert len(y_test) == 24 and y_train.index.max() < y_test.index.min()
+
+
+# ---- baselines and index handling ------------------------------------------------------------
+def test_naive_baselines_and_extended_period_index():
+    """Naive repeats the last value, seasonal naive the last season; the PeriodIndex continues."""
+    y = load_airline()[:24]
+    last = NaiveForecaster().fit(y).predict(3)
+    seasonal = NaiveForecaster("seasonal", seasonal_period=12).fit(y).predict(fh=[1, 13])
+    assert (last.to_numpy() == y.iloc[-1]).all() and str(last.index[0]) == "1951-01"
+    assert seasonal.tolist() == [y.iloc[12], y.iloc[12]]
+    assert [str(i) for i in seasonal.index] == ["1951-01", "1952-01"]
+    drift = NaiveForecaster("drift").fit(np.arange(10.0)).predict(2)
+    assert drift.tolist() == [10.0, 11.0]
+
+
+def test_datetime_index_with_inferred_frequency_is_extended():
+    """A DatetimeIndex without freq set is continued at its inferred frequency."""
+    idx = pd.DatetimeIndex(pd.date_range("2021-01-04", periods=10, freq="W-MON").tolist())
+    f = NaiveForecaster().fit(pd.Series(np.arange(10.0), index=idx))
+    assert f.predict(1).index[0] == pd.Timestamp("2021-03-15")
+
+
+# ---- WindowForecaster -------------------------------------------------------------------------
+def test_differencing_lets_a_linear_model_follow_trend_and_season():
+    """Seasonal plus first differencing turn trend + season into a series a window model forecasts exactly."""
+    t = np.arange(60.0)
+    season = np.tile([0.0, 5, -3, 2], 15)
+    y = 2 * t + season
+    f = WindowForecaster(LinearRegression(), window=2, seasonal_period=4, difference=1).fit(y[:48])
+    np.testing.assert_allclose(f.predict(12), y[48:], atol=1e-6)
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "direct", "multioutput"])
+def test_strategies_forecast_a_sine(strategy):
+    """All three multi-step strategies forecast a clean sine closely."""
+    y = np.sin(np.arange(200) / 5)
+    f = WindowForecaster(Ridge(alpha=1e-6), window=8, strategy=strategy, horizon=5).fit(y[:180])
+    assert mae(y[180:], f.predict(20)) < 0.02
+
+
+def test_predict_from_another_series_and_fh_subset():
+    """predict(y=...) forecasts from the end of a new series; fh picks steps."""
+    y = np.sin(np.arange(200) / 5)
+    f = WindowForecaster(Ridge(alpha=1e-6), window=8).fit(y[:100])
+    full = f.predict(10, y=y[:150])
+    np.testing.assert_allclose(full, y[150:160], atol=0.01)
+    np.testing.assert_allclose(f.predict(fh=[2, 10], y=y[:150]), full[[1, 9]])
+    with pytest.raises(InvalidParameterError, match="either horizon"):
+        f.predict()
+
+
+def test_log_requires_positive_series():
+    """log=True on a series with zeros or negatives is a clear error."""
+    with pytest.raises(DataError, match="positive"):
+        WindowForecaster(Ridge(), window=2, log=True).fit(np.arange(-5.0, 20))
+
+
+def test_default_mlp_beats_seasonal_naive_on_airline():
+    """The default MLP window forecaster (log + seasonal differencing) beats seasonal naive by far."""
+    y = load_airline()
+    y_train, y_test = temporal_train_test_split(y, test_size=24)
+    pred = WindowForecaster(window=12, seasonal_period=12, log=True, random_state=0).fit(y_train).predict(24)
+    snaive = NaiveForecaster("seasonal", seasonal_period=12).fit(y_train).predict(24)
+    assert mae(y_test, pred) < 0.6 * mae(y_test, snaive)
+    assert str(pred.index[-1]) == "1960-12"
+
+
+# ---- LSTMForecaster ---------------------------------------------------------------------------
+def test_lstm_forecaster_learns_a_sine_and_chains_blocks():
+    """The LSTM forecasts a sine 12 steps ahead (3 blocks of 4) far better than the naive forecast."""
+    y = np.sin(np.arange(150) * 2 * np.pi / 12)
+    f = LSTMForecaster(hidden_size=16, horizon=4, max_epochs=60, learning_rate=0.01, batch_size=32,
+                       random_state=0, device="cpu").fit(y[:138])
+    naive = NaiveForecaster().fit(y[:138]).predict(12)
+    assert mae(y[138:], f.predict(12)) < 0.3 * mae(y[138:], naive)
+
+
+# ---- backtest ---------------------------------------------------------------------------------
+def test_backtest_rolls_the_origin():
+    """Origins advance by step; each forecast is scored on the values that follow it."""
+    scores, preds = backtest(NaiveForecaster(), np.arange(30.0), initial=10, horizon=5, step=10,
+                             return_predictions=True)
+    assert scores["origin"].tolist() == [10, 20]
+    assert scores["mae"].tolist() == [3.0, 3.0]
+    assert preds.shape == (10, 4) and preds["y_pred"].iloc[0] == 9.0
+
+
+def test_backtest_without_refit_reuses_the_model():
+    """refit=False fits once and forecasts from later origins with predict(y=...)."""
+    y = np.sin(np.arange(120) / 4)
+    scores = backtest(WindowForecaster(Ridge(alpha=1e-6), window=6), y, initial=60, horizon=6,
+                      refit=False)
+    assert len(scores) == 10 and scores["mae"].max() < 0.05
+    with pytest.raises(DataError, match="initial"):
+        backtest(NaiveForecaster(), y, initial=118, horizon=6)
