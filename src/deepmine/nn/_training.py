@@ -2,6 +2,7 @@
 
 import math
 import time
+import warnings
 
 import torch
 
@@ -130,7 +131,12 @@ class Trainer:
             cb.on_train_begin(self)
         for epoch in range(start_epoch + 1, start_epoch + self.max_epochs + 1):
             tic = time.perf_counter()
-            train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
+            try:
+                train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
+            except KeyboardInterrupt:
+                warnings.warn(f"{self.description} interrupted during epoch {epoch}; keeping the "
+                              f"weights as they are.", UserWarning, stacklevel=2)
+                break
             if not math.isfinite(train_loss):
                 self._diverged(epoch, train_loss)
             row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,

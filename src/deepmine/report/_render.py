@@ -131,7 +131,8 @@ class Report:
     >>> r = Report("demo")
     >>> r.add(Section("one")).text("hello")
     >>> path = r.write(os.path.join(tempfile.mkdtemp(), "index.html"))
-    >>> "hello" in open(path).read()
+    >>> from pathlib import Path
+    >>> "hello" in Path(path).read_text()
     True
     """
 
