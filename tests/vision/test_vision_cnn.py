@@ -88,3 +88,15 @@ def test_augmentation_changes_training_only(digits):
     aug = ConvNetClassifier(**SMALL, shift=0.125, rotation=10).fit(X[:150], y[:150])
     assert not np.allclose(plain.predict_proba(X[:5]), aug.predict_proba(X[:5]))
     np.testing.assert_array_equal(aug.predict_proba(X[:20]), aug.predict_proba(X[:20]))
+
+
+def test_partial_fit_and_class_weight(digits):
+    """partial_fit trains one epoch per call on images; class_weight='balanced' weights rare classes up."""
+    X, y = digits
+    clf = ConvNetClassifier(**SMALL)
+    clf.partial_fit(X[:100], y[:100], classes=np.arange(10))
+    clf.partial_fit(X[100:200], y[100:200])
+    assert clf.n_iter_ == 2 and clf.predict(X[:3]).shape == (3,)
+    yb = np.where(y[:200] == 0, 0, 1)  # ~10% zeros
+    bal = ConvNetClassifier(**SMALL, class_weight="balanced").fit(X[:200], yb)
+    assert bal.class_weight_[0] > 4 * bal.class_weight_[1]

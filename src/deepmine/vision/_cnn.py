@@ -11,7 +11,6 @@ import os
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -23,6 +22,13 @@ from deepmine.vision._images import check_images
 
 _DOC_ENGINE = ENGINE_PARAMS_DOC.replace("max_epochs : int, default=200",
                                         "max_epochs : int, default=30")
+
+
+def _auto_conv_layers(h, w):
+    n = 2
+    while min(h, w) / 2**n > 8 and n < 5:
+        n += 1
+    return [(min(32 * 2**i, 256), 3) for i in range(n)]
 
 
 class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
@@ -38,8 +44,10 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     ----------
     conv_layers : sequence of (int, int) or None, default=None
         ``(filters, kernel_size)`` per convolution block (convolution with
-        "same" padding, activation, pooling by 2). None: ``((32, k), (64, k))``
-        with ``k=5`` for images of at least 20 pixels a side, else ``k=3``.
+        "same" padding, activation, pooling by 2). None sizes the network
+        from the input: 3x3 kernels, 32, 64, 128, 256, 256 filters, as many
+        blocks (2 to 5) as it takes to pool the image down to at most 8 pixels
+        a side (8x8 digits and 28x28 MNIST: ``((32, 3), (64, 3))``).
     pooling : {{"max", "avg"}}, default="max"
     hidden_layer_sizes : tuple of int, default=(128,)
         Fully connected layers after the convolutions.
@@ -186,8 +194,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
             if self.backbone is not None:
                 self.conv_layers_ = []
             elif self.conv_layers is None:
-                k = 5 if min(h, w) >= 20 else 3
-                self.conv_layers_ = [(32, k), (64, k)]
+                self.conv_layers_ = _auto_conv_layers(h, w)
             else:
                 self.conv_layers_ = check_conv_layers(self.conv_layers)
             self.channel_mean_ = X.mean(axis=(0, 2, 3)).astype(np.float32)
