@@ -85,6 +85,34 @@ class BaseDeepEstimator(BaseEstimator):
     ``_validate_predict(X)``, ``_build_module()`` and ``_compute_loss(module, batch)``;
     optionally ``_make_tensors``, ``_forward``, ``_validation_score``,
     ``_stratify_labels`` and ``_default_callbacks``.
+
+    Examples
+    --------
+    A least-squares linear model in a dozen lines; everything else is inherited:
+
+    >>> import numpy as np, torch
+    >>> from sklearn.base import RegressorMixin
+    >>> from deepmine.base import BaseDeepEstimator, DeepRegressorMixin
+    >>> from deepmine.utils.validation import check_table
+    >>> class LinearNet(DeepRegressorMixin, RegressorMixin, BaseDeepEstimator):
+    ...     def __init__(self, *, max_epochs=100, learning_rate=0.05, random_state=None):
+    ...         self.max_epochs, self.learning_rate = max_epochs, learning_rate
+    ...         self.random_state = random_state
+    ...     optimizer, momentum, weight_decay, lr_schedule, batch_size = "adam", 0.9, 0.0, "constant", 32
+    ...     early_stopping, validation_fraction, patience, tol = False, None, 10, 1e-4
+    ...     callbacks, device, verbose, warm_start = None, "cpu", 0, False
+    ...     def _validate_fit(self, X, y, reset):
+    ...         X, y = check_table(self, X, y=y, reset=reset)
+    ...         return X, self._encode_targets(y, reset)
+    ...     def _validate_predict(self, X):
+    ...         return check_table(self, X, reset=False)
+    ...     def _build_module(self):
+    ...         return torch.nn.Linear(self.n_inputs_, self.n_outputs_)
+    ...     def _compute_loss(self, module, batch):
+    ...         return torch.nn.functional.mse_loss(module(batch[0]), batch[1])
+    >>> X = np.random.RandomState(0).normal(size=(200, 3)); y = X @ [1.0, -2.0, 0.5] + 3
+    >>> LinearNet(random_state=0).fit(X, y).score(X, y) > 0.99
+    True
     """
 
     _parameter_constraints = {
