@@ -1,0 +1,74 @@
+"""``deepmine outliers``: score the rows of a CSV table with the autoencoder outlier detector."""
+
+import sys
+
+import numpy as np
+
+from deepmine.cli._data import id_columns, read_table
+from deepmine.cli._main import CLIError
+
+
+def register(sub):
+    p = sub.add_parser("outliers", help="find unusual rows of a CSV table (autoencoder ensemble)")
+    p.add_argument("data", help="CSV file with a header row")
+    p.add_argument("--contamination", default="auto",
+                   help='expected share of outliers in (0, 0.5], or "auto" (default)')
+    p.add_argument("--exclude-columns", nargs="+", default=[], metavar="COLUMN",
+                   help="columns to ignore (identifier columns are ignored anyway)")
+    p.add_argument("--top", type=int, default=3, help="features listed per flagged row (default 3)")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--out", help="write the scored rows here (default: standard output)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def _contamination(text):
+    if text == "auto":
+        return "auto"
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= 0.5:
+        raise CLIError(f'--contamination must be "auto" or a number in (0, 0.5]; got {text!r}')
+    return value
+
+
+def run(args):
+    from deepmine.autoencoders import AutoEncoderOutlierDetector
+
+    contamination = _contamination(args.contamination)
+    df = read_table(args.data)
+    unknown = [c for c in args.exclude_columns if c not in df.columns]
+    if unknown:
+        raise CLIError(f"--exclude-columns names unknown columns {unknown}; columns: {list(df.columns)}")
+    X = df.drop(columns=args.exclude_columns)
+    ids = id_columns(X)
+    if ids:
+        print(f"ignoring identifier column(s) {ids} (every value distinct)", file=sys.stderr)
+        X = X.drop(columns=ids)
+    if X.shape[1] == 0:
+        raise CLIError("no feature columns left to score")
+    det = AutoEncoderOutlierDetector(contamination=contamination, max_epochs=args.epochs,
+                                     random_state=args.seed).fit(X)
+    score = -det.score_samples(X)
+    flag = det.predict(X) == -1
+    shares = det.explain(X)
+    names = np.asarray(shares.columns)
+    order = np.argsort(-shares.to_numpy(), axis=1)[:, :max(args.top, 0)]
+    top = ["; ".join(f"{names[j]} ({shares.iat[i, j]:.0%})" for j in order[i]) if flag[i] else ""
+           for i in range(len(df))]
+    out = df.copy()
+    out.insert(0, "top_features", top)
+    out.insert(0, "outlier", flag.astype(int))
+    out.insert(0, "outlier_score", score)
+    out.insert(0, "row", np.arange(len(df)))
+    out = out.sort_values("outlier_score", ascending=False, kind="stable")
+    print(f"{int(flag.sum())} of {len(df)} rows flagged as outliers "
+          f"(contamination={contamination})", file=sys.stderr)
+    if args.out:
+        out.to_csv(args.out, index=False)
+        print(f"scored rows written to {args.out}", file=sys.stderr)
+    else:
+        out.to_csv(sys.stdout, index=False)
+    return 0

@@ -1,0 +1,235 @@
+"""Tour chapters: autoencoders against PCA, denoising, stacked pretraining, outlier detection."""
+
+import functools
+import time
+
+import numpy as np
+
+from deepmine.tour import chapter
+
+
+@functools.lru_cache(maxsize=2)
+def _digits(quick, seed):
+    """scikit-learn's 8x8 digits, pixel values 0..16, split 70/30 (stratified)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+
+
+def _pca_error(Xtr, Xte, k, ae):
+    """Held-out squared error of PCA on the autoencoder's scale, so both errors are comparable."""
+    from sklearn.decomposition import PCA
+
+    Str, Ste = (Xtr - ae.mean_) / ae.scale_, (Xte - ae.mean_) / ae.scale_
+    pca = PCA(k).fit(Str)
+    return float(((pca.inverse_transform(pca.transform(Ste)) - Ste) ** 2).mean()), pca.transform(Ste)
+
+
+@chapter(210, "autoencoder", "Autoencoders: non-linear dimensionality reduction vs PCA")
+def autoencoder_vs_pca(section, ctx):
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from deepmine.autoencoders import AutoEncoder
+
+    Xtr, Xte, ytr, yte = _digits(ctx.quick, ctx.random_state)
+    section.text(
+        "An autoencoder is a network trained to output its own input through a narrow code "
+        "layer (Hinton & Salakhutdinov 2006): the encoder compresses, the decoder "
+        "reconstructs, and the loss is the squared reconstruction error. With linear units it "
+        "learns the PCA subspace; with non-linear units it can follow curved structure. "
+        "AutoEncoder is a scikit-learn transformer: transform gives the codes, "
+        "inverse_transform the reconstruction. Data: the 8x8 digits, 1257 training and 540 "
+        "held-out images, columns standardized inside the model.")
+    epochs = ctx.epochs(150, 20)
+    sizes = (2, 8, 32) if ctx.quick else (2, 4, 8, 16, 32)
+    rows, models = [], {}
+    for k in sizes:
+        tic = time.perf_counter()
+        ae = AutoEncoder((128,), code_size=k, max_epochs=epochs, batch_size=128, learning_rate=3e-3,
+                         random_state=ctx.random_state).fit(Xtr)
+        models[k] = ae
+        pca_err, _ = _pca_error(Xtr, Xte, k, ae)
+        rows.append({"code size": k, "PCA": pca_err, "autoencoder": ae.reconstruction_error(Xte).mean(),
+                     "autoencoder fit s": time.perf_counter() - tic})
+    table = pd.DataFrame(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    _, pca_codes = _pca_error(Xtr, Xte, 2, models[2])
+    for ax, codes, name in [(axes[0], pca_codes, "PCA"), (axes[1], models[2].transform(Xte), "autoencoder")]:
+        sc = ax.scatter(codes[:, 0], codes[:, 1], c=yte, cmap="tab10", s=8)
+        ax.set_title(f"{name}: 2-D codes of held-out digits")
+    fig.colorbar(sc, ax=axes, ticks=range(10), label="digit")
+    section.figure(fig, "Held-out digits in two dimensions, coloured by digit (labels unused in "
+                        "training): the autoencoder separates more digits than the first two "
+                        "principal components.")
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot(table["code size"], table["PCA"], "o-", label="PCA")
+    ax.plot(table["code size"], table["autoencoder"], "s-", label="autoencoder (128 hidden, ReLU)")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("code size")
+    ax.set_ylabel("held-out squared error (standardized)")
+    ax.legend()
+    section.figure(fig, "Reconstruction error on held-out digits against the code size.")
+    section.table(table, caption="Held-out mean squared reconstruction error per pixel (standardized)")
+    small = table.iloc[0]
+    section.text(
+        f"With {int(small['code size'])} code units the autoencoder's held-out error is "
+        f"{small['autoencoder']:.3f} against PCA's {small['PCA']:.3f}: the non-linear code keeps "
+        "more of the image. As the code grows PCA catches up -- with many components the "
+        "linear subspace already holds almost all the variance, and the network must still "
+        "learn it from 1257 images.")
+
+
+@chapter(220, "denoising", "Denoising autoencoders")
+def denoising(section, ctx):
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from deepmine.autoencoders import AutoEncoder
+    from deepmine.autoencoders._base import corrupt
+
+    Xtr, Xte, _, _ = _digits(ctx.quick, ctx.random_state)
+    level = 1.0
+    section.text(
+        "A denoising autoencoder (Vincent et al. 2008) gets a corrupted input and the clean "
+        "input as target: add random noise to the input, keep the output clean. It cannot "
+        "simply copy its input, so it has to learn what digits look like. "
+        f"AutoEncoder(noise='gaussian', noise_level={level}) adds Gaussian noise with the "
+        "pixel's own standard deviation to each training batch (the inputs are standardized "
+        "inside); prediction sees the data as given. Both models below have the same wide code "
+        "(64 units for 64 pixels), which lets the plain autoencoder learn to copy. Other "
+        "corruptions: noise='masking' (pixels set to their mean) and 'salt_pepper'.")
+    kw = dict(code_size=64, max_epochs=ctx.epochs(100, 20), batch_size=64, learning_rate=3e-3,
+              random_state=ctx.random_state)
+    plain = AutoEncoder((128,), **kw).fit(Xtr)
+    dae = AutoEncoder((128,), noise="gaussian", noise_level=level, **kw).fit(Xtr)
+    import torch
+
+    with torch.random.fork_rng():
+        torch.manual_seed(ctx.random_state)
+        S = torch.as_tensor((Xte - plain.mean_) / plain.scale_, dtype=torch.float32)
+        noisy_s = corrupt(S, "gaussian", level).numpy().astype(np.float64)
+    noisy = noisy_s * plain.scale_ + plain.mean_
+    recs = {"plain": plain.inverse_transform(plain.transform(noisy)),
+            "denoising": dae.inverse_transform(dae.transform(noisy))}
+
+    def err(A):
+        return float((((A - Xte) / plain.scale_) ** 2).mean())
+
+    table = pd.DataFrame([{"input": "noisy digits", "squared error to the clean digits": err(noisy)},
+                          *[{"input": f"reconstruction by the {k} autoencoder",
+                             "squared error to the clean digits": err(v)} for k, v in recs.items()]])
+    fig, axes = plt.subplots(4, 8, figsize=(8, 4.4))
+    for j in range(8):
+        for i, (name, img) in enumerate([("clean", Xte), ("noisy", noisy), ("plain AE", recs["plain"]),
+                                         ("denoising AE", recs["denoising"])]):
+            axes[i, j].imshow(img[j].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
+            axes[i, j].set_xticks([]), axes[i, j].set_yticks([])
+            if j == 0:
+                axes[i, j].set_ylabel(name, fontsize=8)
+    section.figure(fig, "Held-out digits, the same with Gaussian noise, and the reconstructions "
+                        "of the noisy digits by the two autoencoders.")
+    section.table(table, caption="Mean squared error per pixel against the clean held-out digits "
+                                 "(standardized units)")
+
+
+@chapter(230, "pretraining", "Stacked autoencoders: unsupervised pretraining, then few labels")
+def pretraining(section, ctx):
+    import pandas as pd
+
+    from deepmine.autoencoders import StackedAutoEncoder
+    from deepmine.tabular import MLPClassifier
+
+    Xtr, Xte, ytr, yte = _digits(ctx.quick, ctx.random_state)
+    layers = (64, 32)
+    section.text(
+        "Greedy layer-wise pretraining (Bengio et al. 2007): train a one-hidden-layer "
+        "autoencoder on the inputs, then a second one on its codes, and so on; stack the "
+        "encoders and fine-tune end to end. The stacked encoder then initialises a "
+        "classifier trained on few labels: MLPClassifier(hidden_layer_sizes=(64, 32)).fit(X, y, "
+        "init=stacked). Here the autoencoder sees all 1257 training images without labels, the "
+        "classifiers only 5% of them with labels (tanh units, the same network and epochs).")
+    stacked = StackedAutoEncoder(layers, activation="tanh", max_epochs=ctx.epochs(60, 15),
+                                 batch_size=64, random_state=ctx.random_state).fit(Xtr)
+    rng = np.random.RandomState(ctx.random_state)
+    rows = []
+    for draw in range(2 if ctx.quick else 5):
+        from sklearn.model_selection import train_test_split
+
+        _, idx = train_test_split(np.arange(len(ytr)), test_size=0.05, stratify=ytr,
+                                  random_state=rng.randint(1 << 30))
+        for name, init in [("random initialisation", None), ("stacked-autoencoder initialisation", stacked)]:
+            clf = MLPClassifier(layers, activation="tanh", max_epochs=ctx.epochs(100, 40),
+                                random_state=ctx.random_state + draw).fit(Xtr[idx], ytr[idx], init=init)
+            rows.append({"draw": draw, "network": name, "test accuracy": clf.score(Xte, yte)})
+    df = pd.DataFrame(rows)
+    summary = df.groupby("network", sort=False)["test accuracy"].agg(["mean", "min", "max"]).reset_index()
+    section.table(summary, caption=f"Test accuracy with {len(idx)} labelled images "
+                                   f"({df['draw'].nunique()} random draws of the labels)")
+    gain = summary["mean"].iloc[1] - summary["mean"].iloc[0]
+    section.text(
+        f"Pretraining changes the mean test accuracy by {gain:+.1%}. The encoder has already "
+        "organised the images by their shapes, so the few labels only have to name the groups; "
+        "from random weights the same network has to learn shapes and names from "
+        f"{len(idx)} examples.")
+
+
+@chapter(240, "outliers", "Outlier detection with autoencoders")
+def outliers(section, ctx):
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from sklearn.decomposition import PCA
+    from sklearn.ensemble import IsolationForest
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    from deepmine.autoencoders import AutoEncoderOutlierDetector
+    from deepmine.datasets import make_cancer_outliers
+
+    X, y = make_cancer_outliers(10, random_state=ctx.random_state)
+    section.text(
+        "Rows an autoencoder cannot reconstruct are unusual. AutoEncoderOutlierDetector trains "
+        "a bag of 8 small autoencoders at once (one batched network, each member with its own "
+        "initialisation and bootstrap weights) and scores each row by its mean squared "
+        "reconstruction error; it has scikit-learn's outlier API (score_samples, "
+        "decision_function, predict, contamination, offset_). Data: scikit-learn's breast "
+        f"cancer biopsies, the {int((y == 0).sum())} benign ones and {int(y.sum())} malignant "
+        "ones as outliers (make_cancer_outliers), 30 named measurements. No method sees y.")
+    tic = time.perf_counter()
+    det = AutoEncoderOutlierDetector(contamination=0.03, max_epochs=ctx.epochs(20, 20),
+                                     random_state=ctx.random_state).fit(X)
+    fit_s = time.perf_counter() - tic
+    Z = ((X - X.mean()) / X.std()).to_numpy()
+    pca = PCA(n_components=0.9, random_state=ctx.random_state).fit(Z)
+    scores = {
+        "autoencoder ensemble": -det.score_samples(X),
+        "IsolationForest": -IsolationForest(random_state=ctx.random_state).fit(X).score_samples(X),
+        "PCA reconstruction error": ((pca.inverse_transform(pca.transform(Z)) - Z) ** 2).sum(1),
+    }
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    rows = []
+    for name, s in scores.items():
+        fpr, tpr, _ = roc_curve(y, s)
+        auc = roc_auc_score(y, s)
+        ax.plot(fpr, tpr, label=f"{name} (AUC {auc:.3f})")
+        rows.append({"method": name, "ROC-AUC": auc})
+    ax.plot([0, 1], [0, 1], ":", color="grey")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.legend(fontsize=8)
+    section.figure(fig, "ROC curves: malignant biopsies as outliers among benign ones.")
+    section.table(pd.DataFrame(rows), caption=f"ROC-AUC (the autoencoder ensemble trained in {fit_s:.1f} s)")
+    section.heading("Why is a row an outlier?")
+    section.text(
+        "explain(X) splits each row's reconstruction error over the columns: the share of the "
+        "error each measurement causes. Below, the five rows with the highest scores, their "
+        "label and their three most unusual measurements.")
+    top = np.argsort(scores["autoencoder ensemble"])[::-1][:5]
+    shares = det.explain(X.iloc[top])
+    out = []
+    for i, r in zip(top, shares.index):
+        best = shares.loc[r].sort_values(ascending=False)[:3]
+        out.append({"row": int(i), "malignant": bool(y[i]), "flagged": bool(det.predict(X.iloc[[i]])[0] == -1),
+                    "top features (share of error)": "; ".join(f"{k} ({v:.0%})" for k, v in best.items())})
+    section.table(pd.DataFrame(out))
