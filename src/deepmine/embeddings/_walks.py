@@ -40,8 +40,14 @@ def _biased_edges(g, prev, cur, p, q, rng):
         e = _sample_edges(g, cur[todo], rng)
         x = g.indices[e]
         t = prev[todo]
-        alpha = np.where(x == t, inv_p, np.where(g.has_edges(t, x), 1.0, inv_q))
-        accept = rng.random(len(todo)) * top < alpha
+        u = rng.random(len(todo)) * top
+        back = x == t
+        accept = np.where(back, u < inv_p, u < min(1.0, inv_q))
+        # the edge test decides only where u falls between the "far" and "common" weights
+        ask = ~back & (u >= min(1.0, inv_q)) & (u < max(1.0, inv_q))
+        if ask.any():
+            linked = g.has_edges(t[ask], x[ask])
+            accept[ask] = linked if inv_q < 1.0 else ~linked
         out[todo[accept]] = e[accept]
         todo = todo[~accept]
     return out
