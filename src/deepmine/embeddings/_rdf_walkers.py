@@ -87,7 +87,7 @@ class RandomWalker(BaseEstimator):
         -------
         WalkCorpus
         """
-        from deepmine.utils import resolve_seed
+        from deepmine.embeddings._base import resolve_seed
 
         self._validate_params()
         ids = self._entity_ids(kg, entities)
