@@ -1,0 +1,244 @@
+"""Benchmark deepmine.timeseries against its peers and the published numbers.
+
+Classification: deepmine's FCN and MC-DCNN on the UCR/UEA sets that ship with aeon
+(default train/test split, fixed seeds, bounded epochs and a wall-clock budget per
+fit, best-train-loss checkpoint), beside a plain PyTorch FCN training loop (same
+network, same epochs: the engine's overhead), aeon's MiniRocket, and the published
+accuracies of Fawaz et al. 2019 / Wang et al. 2017 / Dempster et al. 2021 read
+from ../shared/data/timeseries.
+
+Forecasting: Airline (last 24 months held out) and Lynx (last 12 years): MAE of
+seasonal naive, statsmodels Holt-Winters (``bench`` extra), a ridge regression on
+the last values, deepmine's window MLP and LSTM (median over seeds).
+
+    python benchmarks/bench_timeseries.py --threads 1
+    python benchmarks/bench_timeseries.py --part classify --datasets GunPoint --epochs 300
+"""
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from deepmine.nn import Callback
+from deepmine.timeseries import (CNNTimeSeriesClassifier, LSTMForecaster, NaiveForecaster,
+                                 WindowForecaster, load_airline, load_lynx, load_ucr, mae,
+                                 temporal_train_test_split)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "timeseries"
+DATASETS = ["GunPoint", "ItalyPowerDemand", "ArrowHead", "BasicMotions", "JapaneseVowels", "OSULeaf"]
+WANG_NAMES = {"ItalyPowerDemand": "ItalyPower"}
+# MC-DCNN and MiniRocket need one length: aeon's equal-length version (as the MTS archive's)
+EQUAL_LENGTH = {"JapaneseVowels": "JapaneseVowels_eq"}
+
+
+class TimeBudget(Callback):
+    """Stop training after ``seconds`` of wall-clock time (the checkpoint still restores the best)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def on_train_begin(self, trainer):
+        self.start_ = time.perf_counter()
+
+    def on_epoch_end(self, trainer, logs):
+        if time.perf_counter() - self.start_ > self.seconds:
+            trainer.stop_training = True
+
+
+def _pct(text):
+    m = re.match(r"([\d.]+)", str(text))
+    return float(m.group(1)) if m else np.nan
+
+
+def published(name):
+    """Published accuracies (percent) for one dataset; NaN where a paper has no number."""
+    out = {"FCN Fawaz19": np.nan, "MCDCNN Fawaz19": np.nan, "FCN Wang17": np.nan,
+           "MiniRocket21": np.nan}
+    if not SHARED.exists():
+        return out
+    ucr = pd.read_csv(SHARED / "dl-4-tsc-results" / "results-ucr-128.csv")
+    for clf, key in (("fcn", "FCN Fawaz19"), ("mcdcnn", "MCDCNN Fawaz19")):
+        acc = ucr[(ucr.classifier_name == clf) & (ucr.dataset_name == name)].accuracy
+        if len(acc):
+            out[key] = 100 * acc.mean()
+    mts = pd.read_csv(SHARED / "dl-4-tsc-results" / "results-mts-avg-std.csv", index_col=0)
+    if name in mts.index:
+        out["FCN Fawaz19"], out["MCDCNN Fawaz19"] = _pct(mts.loc[name, "FCN"]), _pct(mts.loc[name, "MCDCNN"])
+    wang = pd.read_csv(SHARED / "wang2017-errors" / "wang2017_test_error_85ucr.csv", index_col=0)
+    wname = WANG_NAMES.get(name, name)
+    if wname in wang.index:
+        out["FCN Wang17"] = 100 * (1 - float(wang.loc[wname, "FCN"]))
+    mr = pd.read_csv(SHARED / "minirocket-results" / "results_ucr109_mean.csv", index_col=0)
+    if name in mr.index:
+        out["MiniRocket21"] = 100 * float(mr.loc[name, "accuracy"])
+    return out
+
+
+def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed):
+    """The peer: the same FCN trained by a hand-written PyTorch loop (best-train-loss checkpoint)."""
+    import copy
+
+    from deepmine.timeseries._architectures import FCN
+
+    classes, yi = np.unique(y, return_inverse=True)
+    mean = X.mean(axis=(0, 2), keepdims=True)
+    sd = X.std(axis=(0, 2), keepdims=True) + 1e-12
+    Xa = torch.as_tensor((X - mean) / sd, dtype=torch.float32)
+    Xb = torch.as_tensor((Xt - mean) / sd, dtype=torch.float32)
+    ya = torch.as_tensor(yi)
+    torch.manual_seed(seed)
+    net = FCN(X.shape[1], len(classes))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    gen = torch.Generator().manual_seed(seed)
+    best, state = np.inf, None
+    for _ in range(epochs):
+        net.train()
+        total = 0.0
+        for idx in torch.randperm(len(Xa), generator=gen).split(batch_size):
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(Xa[idx]), ya[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        if total / len(Xa) < best:
+            best, state = total / len(Xa), copy.deepcopy(net.state_dict())
+    net.load_state_dict(state)
+    net.eval()
+    with torch.no_grad():
+        return classes[net(Xb).argmax(1).numpy()]
+
+
+def classify(args):
+    rows = []
+    for name in args.datasets:
+        files = EQUAL_LENGTH.get(name, name)
+        X, y = load_ucr(files, "train")
+        Xt, yt = load_ucr(files, "test")
+        n = len(X)
+        bs = int(min(16, max(1, n // 10)))          # Fawaz et al.: min(n_train / 10, 16)
+        row = {"dataset": name, "n_train": n, "n_test": len(Xt)}
+        for label, est in [
+            ("FCN", CNNTimeSeriesClassifier(max_epochs=args.epochs, batch_size=bs, random_state=0,
+                                            normalize="channel", device="cpu",
+                                            callbacks=[TimeBudget(args.budget)])),
+            ("MCDCNN", CNNTimeSeriesClassifier("mcdcnn", optimizer="momentum", learning_rate=0.01,
+                                               weight_decay=5e-4, max_epochs=min(args.epochs, 120),
+                                               batch_size=16, random_state=0, device="cpu",
+                                               callbacks=[TimeBudget(args.budget)])),
+        ]:
+            t = time.perf_counter()
+            est.fit(X, y)
+            row[f"{label} s"] = time.perf_counter() - t
+            row[f"{label} epochs"] = est.n_iter_
+            row[label] = 100 * est.score(Xt, yt)
+            print(f"  {name:17s} deepmine {label:7s} {row[label]:6.1f}%  {row[label + ' s']:6.1f} s  "
+                  f"{est.n_iter_} epochs", flush=True)
+            if label == "FCN" and name in args.torch_peer and isinstance(X, np.ndarray):
+                t = time.perf_counter()
+                pred = plain_torch_fcn(X, y, Xt, est.n_iter_, bs, 0)
+                row["torch FCN s"] = time.perf_counter() - t
+                row["torch FCN"] = 100 * np.mean(pred == yt)
+                print(f"  {name:17s} plain-torch FCN {row['torch FCN']:6.1f}%  "
+                      f"{row['torch FCN s']:6.1f} s  (same epochs)", flush=True)
+        if not args.no_minirocket:
+            from aeon.classification.convolution_based import MiniRocketClassifier
+
+            t = time.perf_counter()
+            mr = MiniRocketClassifier(random_state=0, n_jobs=1).fit(X, y)
+            row["MiniRocket"] = 100 * np.mean(mr.predict(Xt) == yt)
+            row["MiniRocket s"] = time.perf_counter() - t
+            print(f"  {name:17s} aeon MiniRocket  {row['MiniRocket']:6.1f}%  {row['MiniRocket s']:6.1f} s",
+                  flush=True)
+        row.update(published(name))
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("dataset")
+    if "torch FCN s" in df:
+        df["FCN/torch time"] = df["FCN s"] / df["torch FCN s"]
+    df["FCN >= Fawaz19"] = df["FCN"] >= df["FCN Fawaz19"] - 1e-9
+    with pd.option_context("display.width", 200, "display.max_columns", 40,
+                           "display.float_format", "{:.1f}".format):
+        print("\nClassification, test accuracy (%), seconds of training on this machine")
+        print(df)
+    return df
+
+
+def forecast(args):
+    from sklearn.linear_model import Ridge
+
+    def holt_winters(train, h, m):
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+        if m:
+            model = ExponentialSmoothing(train, trend="add", seasonal="mul", seasonal_periods=m)
+        else:
+            model = ExponentialSmoothing(train, trend="add")
+        return model.fit().forecast(h)
+
+    setups = [("Airline", load_airline(), 24, 12, 12), ("Lynx", load_lynx(), 12, None, 10)]
+    rows = []
+    for name, y, h, m, window in setups:
+        y_train, y_test = temporal_train_test_split(y, test_size=h)
+        row = {"series": name, "held out": h}
+        t = time.perf_counter()
+        row["naive"] = mae(y_test, NaiveForecaster().fit(y_train).predict(h))
+        if m:
+            row["seasonal naive"] = mae(y_test, NaiveForecaster("seasonal", seasonal_period=m)
+                                        .fit(y_train).predict(h))
+        try:
+            row["Holt-Winters"] = mae(y_test, np.asarray(holt_winters(y_train.to_numpy(), h, m)))
+        except ImportError:
+            row["Holt-Winters"] = np.nan
+        row["ridge window"] = mae(y_test, WindowForecaster(Ridge(), window=window).fit(y_train)
+                                  .predict(h))
+        row["peers s"] = time.perf_counter() - t
+        for label, make in [
+            ("window MLP", lambda s: WindowForecaster(window=window, seasonal_period=m, log=True,
+                                                      random_state=s)),
+            ("LSTM", lambda s: LSTMForecaster(hidden_size=32, horizon=12 if m else 1,
+                                              seasonal_period=m, log=True, random_state=s,
+                                              device="cpu")),
+        ]:
+            t = time.perf_counter()
+            scores = [mae(y_test, make(s).fit(y_train).predict(h)) for s in range(args.seeds)]
+            row[label] = float(np.median(scores))
+            row[f"{label} min-max"] = f"{min(scores):.1f}-{max(scores):.1f}"
+            row[f"{label} s/fit"] = (time.perf_counter() - t) / args.seeds
+            print(f"  {name:8s} {label:10s} median MAE {row[label]:.1f} over {args.seeds} seeds "
+                  f"({row[label + ' min-max']})", flush=True)
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("series")
+    with pd.option_context("display.width", 200, "display.max_columns", 40,
+                           "display.float_format", "{:.1f}".format):
+        print("\nForecasting, MAE on the held-out tail (deepmine: median over seeds)")
+        print(df)
+    return df
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--part", choices=["classify", "forecast", "all"], default="all")
+    p.add_argument("--datasets", nargs="+", default=DATASETS)
+    p.add_argument("--epochs", type=int, default=300, help="max epochs of FCN (MC-DCNN: min(., 120))")
+    p.add_argument("--budget", type=float, default=120.0, help="seconds per network fit")
+    p.add_argument("--torch-peer", nargs="*", default=["GunPoint", "ItalyPowerDemand"],
+                   help="datasets on which the plain PyTorch FCN loop also runs")
+    p.add_argument("--no-minirocket", action="store_true")
+    p.add_argument("--seeds", type=int, default=5, help="seeds of the forecasting networks")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])   # torch's one-time optimizer import, untimed
+    print(f"torch {torch.__version__}, {args.threads} thread(s)")
+    if args.part in ("forecast", "all"):
+        forecast(args)
+    if args.part in ("classify", "all"):
+        classify(args)
+
+
+if __name__ == "__main__":
+    main()
