@@ -49,7 +49,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         blocks (2 to 5) as it takes to pool the image down to at most 8 pixels
         a side (8x8 digits and 28x28 MNIST: ``((32, 3), (64, 3))``).
     pooling : {{"max", "avg"}}, default="max"
-    hidden_layer_sizes : tuple of int, default=(128,)
+    hidden_layer_sizes : int or tuple of int, default=(128,)
         Fully connected layers after the convolutions.
     activation : {{"relu", "sigmoid", "tanh", "leaky_relu", "gelu"}}, default="relu"
     dropout : float, default=0.25
@@ -116,7 +116,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         **BaseDeepEstimator._parameter_constraints,
         "conv_layers": [list, tuple, None],
         "pooling": [StrOptions(set(POOLINGS))],
-        "hidden_layer_sizes": [list, tuple],
+        "hidden_layer_sizes": [list, tuple, Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
@@ -217,7 +217,9 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     def _build_module(self):
         n_out = len(self.classes_)
         if self.backbone is None:
-            return ConvNet(self.image_shape_, self.conv_layers_, self.hidden_layer_sizes, n_out,
+            hidden = self.hidden_layer_sizes
+            hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
+            return ConvNet(self.image_shape_, self.conv_layers_, hidden, n_out,
                            pooling=self.pooling, activation=self.activation, dropout=self.dropout,
                            batch_norm=self.batch_norm, mean=self.channel_mean_,
                            std=self.channel_std_)
