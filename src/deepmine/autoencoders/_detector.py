@@ -43,10 +43,10 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     n_estimators : int, default=8
         Number of autoencoders in the ensemble.
     max_samples : "auto", int or float, default="auto"
-        Rows to train on: an int, a share of the rows, or "auto" for 2048. They
-        are drawn without replacement from larger tables; smaller tables are
-        repeated up to this size, so an epoch is ``max_samples / batch_size``
-        steps whatever the table's size.
+        Rows per epoch: an int, a share of the rows, or "auto" for
+        ``min(2048, max(n_samples, 1024))``. They are drawn without replacement
+        from larger tables; smaller tables are repeated up to this size, so an
+        epoch is ``max_samples / batch_size`` steps whatever the table's size.
     contamination : "auto" or float, default="auto"
         Expected share of outliers; sets ``offset_`` at that percentile of the
         training scores. "auto" flags training errors beyond Tukey's fence
@@ -80,7 +80,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
 
     Notes
     -----
-    The defaults (tanh, a 2-unit code, 20 epochs of 2048 rows,
+    The defaults (tanh, a 2-unit code, 20 epochs of at most 2048 rows,
     8 members) were chosen on the 12 ODDS/ADBench tables of
     ``benchmarks/bench_outliers.py``: longer training and wider codes let the
     autoencoders learn the outliers as well and lowered the mean ROC-AUC.
@@ -155,7 +155,10 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         n = X.shape[0]
         rng = check_random_state(self.random_state)
         m = self.max_samples
-        m = 2048 if m == "auto" else (max(1, int(m * n)) if isinstance(m, float) else m)
+        if m == "auto":
+            m = min(2048, max(n, 1024))
+        elif isinstance(m, float):
+            m = max(1, int(m * n))
         if m <= n:
             rows = np.sort(rng.choice(n, m, replace=False))
         else:  # small tables are repeated, so every fit takes about the same number of steps
