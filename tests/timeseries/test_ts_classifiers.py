@@ -108,3 +108,28 @@ def test_save_load_round_trip(tmp_path):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
         if hasattr(a, "index"):
             assert a.index.equals(b.index)
+
+
+def test_grid_search_over_architectures_on_a_panel():
+    """GridSearchCV and cross-validation index 3-D panels and compare both CNN architectures."""
+    from sklearn.model_selection import GridSearchCV
+
+    X, y, _ = _bumps(60, length=24, seed=2)
+    search = GridSearchCV(CNNTimeSeriesClassifier(filters=(4, 8, 4), max_epochs=8, batch_size=32,
+                                                  learning_rate=0.01, random_state=0,
+                                                  device="cpu"),
+                          {"architecture": ["fcn", "mcdcnn"]}, cv=2).fit(X, y)
+    assert search.best_params_["architecture"] in ("fcn", "mcdcnn")
+    assert search.best_score_ > 0.7
+
+
+def test_forecaster_params_nest_like_scikit_learn():
+    """WindowForecaster exposes its regressor's parameters (estimator__alpha) and clones cleanly."""
+    from sklearn.base import clone
+    from sklearn.linear_model import Ridge
+
+    f = WindowForecaster(Ridge(alpha=1.0), window=3)
+    f.set_params(estimator__alpha=5.0)
+    assert f.get_params()["estimator__alpha"] == 5.0
+    g = clone(f)
+    assert g.estimator is not f.estimator and g.estimator.alpha == 5.0

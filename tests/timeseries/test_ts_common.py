@@ -1,4 +1,11 @@
-"""scikit-learn's estimator checks on the time-series classifiers (2-D X = univariate series)."""
+"""scikit-learn's estimator checks on the time-series classifiers (2-D X = univariate series).
+
+The forecasters (WindowForecaster, LSTMForecaster, NaiveForecaster) and the
+SlidingWindowTransformer take one series ``y`` and change the number of rows, so
+scikit-learn's (X, y) checks do not apply to them; their sklearn contract (clone,
+get_params/set_params, pickle, Pipeline) is tested in test_ts_forecasting.py and
+test_ts_classifiers.py.
+"""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
