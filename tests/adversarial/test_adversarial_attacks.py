@@ -195,6 +195,10 @@ def test_bad_inputs_raise_clear_errors(digits_cnn, iris_mlp):
         fgsm(net, X, y[:-1], 0.1)
     with pytest.raises(DataError, match="NaN"):
         fgsm(net, np.full((2, 1, 8, 8), np.nan), [0, 1], 0.1)
+    with pytest.raises(DataError, match="class indices"):
+        fgsm(net, X[:2], [0, 10], 0.1)
+    with pytest.raises(DataError, match="cannot run"):
+        fgsm(net, np.zeros((2, 3, 5)), [0, 1], 0.1)
     with pytest.raises(InvalidParameterError, match="clip"):
         fgsm(net, X, y, 0.1, clip=(1, 0))
     clf, Xi, names = iris_mlp

@@ -66,7 +66,24 @@ class ModelView:
         xt = xt.float()
         if not torch.isfinite(xt).all():
             raise DataError(f"Input X of {self.caller} contains NaN or infinity.")
-        return xt.to(self.device)
+        xt = xt.to(self.device)
+        if self.estimator is None:
+            self.n_outputs = self._n_outputs(xt[:1])
+        return xt
+
+    @torch.no_grad()
+    def _n_outputs(self, x1):
+        """Number of logits of a bare module, from one sample (clear error if it cannot run)."""
+        try:
+            with eval_mode(self.module):
+                out = self.module(x1)
+        except RuntimeError as exc:
+            raise DataError(f"The module passed to {self.caller} cannot run on X of shape "
+                            f"{tuple(x1.shape[1:])} per sample: {str(exc).splitlines()[0]}") from None
+        if out.ndim != 2:
+            raise DataError(f"The module passed to {self.caller} must return logits of shape "
+                            f"(n_samples, n_classes); got shape {tuple(out.shape)}.")
+        return out.shape[1]
 
     def user_shape(self, X, xt):
         """Shape to give results: X's own shape when it holds the same numbers, else the module's."""
@@ -96,6 +113,10 @@ class ModelView:
                 raise DataError(f"{name} must hold class indices (integers) for a torch.nn.Module; "
                                 f"got dtype {y.dtype}.")
             idx = y.astype(np.int64)
+            n_out = getattr(self, "n_outputs", None)
+            if len(idx) and (idx.min() < 0 or (n_out is not None and idx.max() >= n_out)):
+                raise DataError(f"{name} must hold class indices in [0, {n_out}) for this "
+                                f"module; got values from {idx.min()} to {idx.max()}.")
         return torch.as_tensor(idx, dtype=torch.long, device=self.device)
 
     def clip_bounds(self, clip, xt):
