@@ -118,3 +118,11 @@ def test_pipeline_grid_search_on_flat_digits():
     grid.fit(X[:300], y[:300])
     assert grid.best_params_["convnetclassifier__learning_rate"] == 1e-2
     assert grid.score(X[300:600], y[300:600]) > 0.7  # an RBF SVC reaches 0.82 on this split
+
+
+def test_adversarial_training_option(digits):
+    """adversarial='fgsm' goes through the engine's adversarial loss and changes the weights."""
+    X, y = digits
+    plain = ConvNetClassifier(**SMALL).fit(X[:100], y[:100])
+    adv = ConvNetClassifier(**SMALL, adversarial="fgsm", adversarial_eps=0.1).fit(X[:100], y[:100])
+    assert not np.allclose(plain.predict_proba(X[:5]), adv.predict_proba(X[:5]))

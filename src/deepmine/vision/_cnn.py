@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
+                           BaseDeepEstimator, DeepClassifierMixin)
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.vision._architectures import (POOLINGS, BackboneNet, ConvNet, check_conv_layers,
                                             random_affine)
@@ -82,6 +83,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     weights_path : str or None, default=None
         A local ``state_dict`` file for the backbone.
     class_weight : dict, "balanced" or None, default=None
+    {ADVERSARIAL_PARAMS_DOC}
     {_DOC_ENGINE}
 
     Attributes
@@ -130,16 +132,18 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         "trainable_layers": [Interval(Integral, 0, None, closed="left")],
         "weights_path": [str, os.PathLike, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        **ADVERSARIAL_CONSTRAINTS,
     }
 
     def __init__(self, conv_layers=None, *, pooling="max", hidden_layer_sizes=(128,),
                  activation="relu", dropout=0.25, batch_norm=False, shift=0.0, rotation=0.0,
                  image_shape=None, channels="auto", backbone=None, pretrained=True,
                  freeze_backbone=True, trainable_layers=0, weights_path=None, class_weight=None,
-                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
-                 lr_schedule="constant", batch_size=64, max_epochs=30, early_stopping=False,
-                 validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-                 random_state=None, verbose=0, warm_start=False):
+                 adversarial=None, adversarial_eps=0.1, optimizer="adam", learning_rate=None,
+                 momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
+                 max_epochs=30, early_stopping=False, validation_fraction=None, patience=10,
+                 tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
+                 warm_start=False):
         self.conv_layers = conv_layers
         self.pooling = pooling
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -156,6 +160,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         self.trainable_layers = trainable_layers
         self.weights_path = weights_path
         self.class_weight = class_weight
+        self.adversarial = adversarial
+        self.adversarial_eps = adversarial_eps
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
