@@ -108,7 +108,7 @@ def test_rdf2vec_learns_from_structure_not_the_label(graph_file):
     path, people, y = graph_file
     rdf2vec = RDF2Vec(RandomWalker(depth=2, walks_per_entity=30),
                       Word2Vec(vector_size=16, min_count=1, epochs=30, sample=0),
-                      graph=str(path), entities=people, skip_predicates=[f"{EX}label"],
+                      graph=str(path), entities=np.array(people), skip_predicates=[f"{EX}label"],
                       random_state=0)
     pipe = make_pipeline(rdf2vec, LogisticRegression())
     pipe.fit(people[:40], y[:40])

@@ -151,7 +151,8 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         start = time.perf_counter()
         kg = load_graph(graph).filtered(skip_predicates=self.skip_predicates, literals=self.literals)
         self.parse_seconds_ = time.perf_counter() - start
-        entities = list(dict.fromkeys(targets + self._as_entity_list(self.entities or [])))
+        extra = [] if self.entities is None else self._as_entity_list(self.entities)
+        entities = list(dict.fromkeys(targets + extra))
         ids = kg.graph.node_ids(entities, what="Entity")
         seed = resolve_seed(self.random_state)
         walker = clone(self.walker) if self.walker is not None else RandomWalker()
