@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from deepmine.cli import main
@@ -52,12 +51,3 @@ def test_weight_counting_chapter(tmp_path):
     path = run_tour(tmp_path, quick=True, chapters=["cnn_weights"], log=lambda s: None)
     html = Path(path).read_text()
     assert "65,536" in html and "68,797,071,360,000" in html
-
-
-@pytest.mark.slow
-def test_cnn_chapter_quick(tmp_path):
-    """The CNN chapter runs in quick mode and shows the filters and feature maps."""
-    from deepmine.tour import run_tour
-
-    html = Path(run_tour(tmp_path, quick=True, chapters=["cnn"], log=lambda s: None)).read_text()
-    assert html.count("<figure>") == 2 and "ConvNetClassifier (deepmine)" in html
