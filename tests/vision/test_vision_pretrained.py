@@ -9,7 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import deepmine
 from deepmine.datasets import load_digits_images
-from deepmine.exceptions import InvalidParameterError, ModelFileError
+from deepmine.exceptions import DataError, InvalidParameterError, ModelFileError
 from deepmine.vision import ConvNetClassifier, PretrainedImageFeatures
 
 MODEL = "squeezenet1_1"  # the smallest torchvision classifier: fast on a CPU
@@ -68,6 +68,10 @@ def test_bad_names_and_files(tmp_path):
         PretrainedImageFeatures(MODEL, weights_path=str(bad)).fit(X)
     with pytest.raises(InvalidParameterError, match="too small"):
         PretrainedImageFeatures(MODEL, weights=None, resize=8).fit_transform(X)
+    with pytest.raises(DataError, match="4 channels"):
+        PretrainedImageFeatures(MODEL, weights=None).fit(np.zeros((2, 4, 32, 32)))
+    with pytest.raises(DataError, match="4 channels"):
+        ConvNetClassifier(backbone=MODEL, pretrained=False).fit(np.zeros((2, 4, 32, 32)), [0, 1])
 
 
 def test_pipeline_grey_uint8_images():

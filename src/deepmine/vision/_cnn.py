@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin)
+from deepmine.exceptions import DataError
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.vision._architectures import (POOLINGS, BackboneNet, ConvNet, check_conv_layers,
                                             random_affine)
@@ -197,6 +198,9 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         y = self._encode_targets(y, reset, **kw)
         if reset:
             c, h, w = self.image_shape_
+            if self.backbone is not None and c not in (1, 3):
+                raise DataError(f"backbone={self.backbone!r} takes grey or RGB images; X has "
+                                f"{c} channels.")
             if self.backbone is not None:
                 self.conv_layers_ = []
             elif self.conv_layers is None:
@@ -239,7 +243,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         if self.freeze_backbone:
             model.requires_grad_(False)
             blocks = [m for m in model.children() if any(True for _ in m.parameters())]
-            for block in blocks[len(blocks) - self.trainable_layers:] if self.trainable_layers else []:
+            for block in blocks[max(0, len(blocks) - self.trainable_layers):] \
+                    if self.trainable_layers else []:
                 block.requires_grad_(True)
         net = BackboneNet(model, n_features, n_out, in_channels=self.image_shape_[0],
                           pixel_range=self.pixel_range_, mean=mean, std=std, dropout=self.dropout)

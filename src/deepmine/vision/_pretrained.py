@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from deepmine.exceptions import InvalidParameterError
+from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.utils import resolve_device, resolve_seed
 from deepmine.vision._images import check_images
 from deepmine.vision._zoo import load_backbone, preprocessing
@@ -126,6 +126,8 @@ class PretrainedImageFeatures(TransformerMixin, BaseEstimator):
             raise InvalidParameterError(str(exc)) from None
         is_uint8 = getattr(X, "dtype", None) == np.uint8
         X = check_images(self, X, reset=True, image_shape=self.image_shape, channels=self.channels)
+        if X.shape[1] not in (1, 3):
+            raise DataError(f"{self.model} takes grey or RGB images; X has {X.shape[1]} channels.")
         self.pixel_range_ = (0.0, 255.0) if is_uint8 else (min(0.0, float(X.min())),
                                                             max(1.0, float(X.max())))
         self.device_ = resolve_device(self.device)
@@ -147,9 +149,6 @@ class PretrainedImageFeatures(TransformerMixin, BaseEstimator):
         X = (X - lo) / (hi - lo)
         if X.shape[1] == 1:
             X = X.expand(-1, 3, -1, -1)
-        elif X.shape[1] != 3:
-            raise InvalidParameterError(
-                f"{self.model} takes grey or RGB images; got {X.shape[1]} channels.")
         pipeline = v2.Compose([v2.Resize(resize, antialias=True), v2.CenterCrop(crop),
                                v2.Normalize(mean, std)])
         return pipeline(X)
