@@ -70,5 +70,11 @@ def run(args):
         out.to_csv(args.out, index=False)
         print(f"scored rows written to {args.out}", file=sys.stderr)
     else:
-        out.to_csv(sys.stdout, index=False)
+        try:
+            out.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into `head`
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
