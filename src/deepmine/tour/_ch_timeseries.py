@@ -152,6 +152,9 @@ def cnn_chapter(section, ctx):
             if name == "GunPoint" and arch == "fcn":
                 fcn_gp, Xgp, ygp = clf, Xt, yt
     section.table(pd.DataFrame(rows), caption="Default train/test splits of the UCR/UEA archive.")
+    if ctx.quick:
+        section.text("Quick mode trains a narrower FCN for 20 epochs only; the papers train for "
+                     "hundreds to thousands of epochs (see benchmarks/bench_timeseries.py).")
     section.text(
         "Global average pooling makes the last layer a weighted sum of feature maps over time, "
         "so the class activation map (Zhou et al. 2016) shows which time steps drove the "
