@@ -188,6 +188,7 @@ def main():
     ap.add_argument("--edges", type=int, default=1_000_000)
     ap.add_argument("--python-walks", type=int, default=20_000)
     ap.add_argument("--skip-word2vec", action="store_true")
+    ap.add_argument("--skip-walks", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
@@ -202,7 +203,8 @@ def main():
         if not args.corpus or not os.path.isfile(args.corpus):
             ap.error("--corpus PATH is required (build it with ../shared/tools/text-corpus/build.sh)")
         part_word2vec(args)
-    part_walks(args)
+    if not args.skip_walks:
+        part_walks(args)
 
 
 if __name__ == "__main__":
