@@ -160,8 +160,8 @@ def style(section, ctx):
 
     china, flower = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
     tic = time.perf_counter()
-    out, info = style_transfer(china, flower, steps=ctx.epochs(150, 20),
-                               max_size=ctx.epochs(192, 64), random_state=ctx.random_state,
+    out, info = style_transfer(china, flower, steps=ctx.epochs(100, 20),
+                               max_size=ctx.epochs(160, 64), random_state=ctx.random_state,
                                return_info=True)
     section.text(
         "Style transfer optimises an image so that its deep features match the content "

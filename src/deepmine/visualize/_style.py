@@ -162,6 +162,8 @@ def style_transfer(content, style, *, feature_net=None, content_layers=None, sty
     steps : int, default=100
         L-BFGS function evaluations or Adam steps.
     optimizer : {"lbfgs", "adam"}, default="lbfgs"
+        L-BFGS with a strong-Wolfe line search (as Gatys et al.), pixels clipped
+        to [0, 1] at the end; or Adam (step 0.02), clipped after every step.
     max_size : int, default=256
         Longer side of the working resolution (the content image is shrunk to it).
     random_state : int, RandomState instance or None, default=None
@@ -230,12 +232,11 @@ def style_transfer(content, style, *, feature_net=None, content_layers=None, sty
         return content_weight * lc + style_weight * ls
 
     if optimizer == "lbfgs":
-        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=steps, tolerance_grad=0.0,
-                                tolerance_change=0.0, history_size=20)
+        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=steps, max_eval=steps,
+                                tolerance_grad=0.0, tolerance_change=0.0, history_size=20,
+                                line_search_fn="strong_wolfe")
 
         def closure():
-            with torch.no_grad():
-                x.clamp_(0, 1)
             opt.zero_grad()
             loss = objective()
             loss.backward()
