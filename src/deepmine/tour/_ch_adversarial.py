@@ -141,7 +141,7 @@ def dream(section, ctx):
     cnn = _digits_cnn(ctx.quick, ctx.random_state)[0]
     step = 4 if ctx.quick else 2
     photo = load_sample_image("china.jpg")[::step, ::step]
-    out = deep_dream(cnn, photo, octaves=ctx.epochs(4, 3), steps=ctx.epochs(20, 8),
+    out = deep_dream(cnn, photo, octaves=ctx.epochs(4, 3), steps=ctx.epochs(10, 8),
                      step_size=0.01, random_state=ctx.random_state)
     section.text(
         "DeepDream (Mordvintsev et al. 2015) amplifies what a layer sees: gradient ascent on "
