@@ -237,6 +237,9 @@ class _BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDe
         The input scaling is folded into the first layer, so the layers act on
         the raw (unscaled) inputs, as :meth:`deepmine.tabular.MLPClassifier.fit`
         (``init=``) receives them. Copies are returned; the model is unchanged.
+        A network initialised from them applies its activation after every
+        layer: that matches :class:`StackedAutoEncoder`, whose code has the
+        activation, while :class:`AutoEncoder`'s code layer is linear.
 
         Returns
         -------
