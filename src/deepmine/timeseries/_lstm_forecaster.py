@@ -8,7 +8,7 @@ time step the network predicts the next ``horizon`` values (multi-output), and
 forecasts come from the state after the last observed value.
 """
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import torch.nn.functional as F
@@ -79,7 +79,6 @@ class LSTMForecaster(_DifferencingMixin, BaseForecaster, BaseDeepEstimator):
         "difference": [Interval(Integral, 0, 2, closed="both")],
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
         "log": ["boolean"],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(self, hidden_size=32, *, num_layers=1, horizon=1, sequence_length=None,

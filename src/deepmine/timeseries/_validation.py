@@ -1,7 +1,5 @@
 """Input checks for series and panels: clear errors for wrong dimensions, NaN gaps, short series."""
 
-from numbers import Integral
-
 import numpy as np
 import pandas as pd
 
@@ -125,14 +123,6 @@ def check_panel(X, *, name="X", allow_unequal=True):
                         f"{first} at time steps {_describe_gaps(np.isin(np.arange(X.shape[2]), where))}); "
                         f"fill or drop them first.")
     return X, lengths
-
-
-def check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        from deepmine.exceptions import InvalidParameterError
-
-        raise InvalidParameterError(f"{name} must be a positive int; got {value!r}.")
-    return int(value)
 
 
 def validate_args(constraints, caller, **params):
