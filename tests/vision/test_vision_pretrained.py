@@ -120,3 +120,22 @@ def _expected_failed(estimator):
 def test_sklearn_compatible(estimator, check):
     """PretrainedImageFeatures passes scikit-learn's estimator checks."""
     check(estimator)
+
+
+def test_tour_pretrained_part_runs_with_cached_weights(tmp_path, monkeypatch):
+    """With weights in torchvision's cache the tour's transfer part classifies photo patches."""
+    import torchvision
+
+    from deepmine.report import Section
+    from deepmine.tour import TourContext
+    from deepmine.tour._ch_vision import _pretrained_part
+    from deepmine.vision._zoo import _cached_weights
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    (tmp_path / "checkpoints").mkdir()
+    net = torchvision.models.get_model(MODEL, weights=None)  # random weights, the cache's file name
+    torch.save(net.state_dict(), tmp_path / "checkpoints" / "squeezenet1_1-b8a52dc0.pth")
+    assert set(_cached_weights(MODEL, "DEFAULT", download=False)) == set(net.state_dict())
+    section = Section("transfer")
+    _pretrained_part(section, TourContext(quick=True, out_dir=tmp_path), model=MODEL)
+    assert "cross-validated accuracy" in section.to_html()

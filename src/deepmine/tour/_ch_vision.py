@@ -172,7 +172,7 @@ def transfer(section, ctx):
     _pretrained_part(section, ctx)
 
 
-def _pretrained_part(section, ctx):
+def _pretrained_part(section, ctx, model="resnet18"):
     import os
 
     import torch
@@ -180,13 +180,13 @@ def _pretrained_part(section, ctx):
     from deepmine.vision._zoo import _cached_weights
 
     try:
-        _cached_weights("resnet18", "DEFAULT", download=False)
+        _cached_weights(model, "DEFAULT", download=False)
     except (FileNotFoundError, OSError, RuntimeError):
         cache = os.path.join(torch.hub.get_dir(), "checkpoints")
         section.text(
-            "With torchvision's ImageNet weights of resnet18 in its cache (" + cache + "), this "
+            f"With torchvision's ImageNet weights of {model} in its cache ({cache}), this "
             "chapter also classifies patches of scikit-learn's two sample photographs with "
-            "PretrainedImageFeatures('resnet18') + logistic regression. The weights are not "
+            f"PretrainedImageFeatures('{model}') + logistic regression. The weights are not "
             "there, so that part is skipped (the tour never downloads).")
         return
     from sklearn.datasets import load_sample_images
@@ -198,15 +198,15 @@ def _pretrained_part(section, ctx):
 
     rng = np.random.RandomState(ctx.random_state)
     patches, labels = [], []
-    n = ctx.epochs(20, 8)
+    n = ctx.epochs(20, 6)
     for label, img in enumerate(load_sample_images().images):  # china, flower: (427, 640, 3)
         for _ in range(n):
             r, c = rng.randint(0, img.shape[0] - 96), rng.randint(0, img.shape[1] - 96)
             patches.append(img[r:r + 96, c:c + 96])
             labels.append(label)
-    pipe = make_pipeline(PretrainedImageFeatures("resnet18", resize=ctx.epochs(None, 96)),
+    pipe = make_pipeline(PretrainedImageFeatures(model, resize=ctx.epochs(None, 64)),
                          LogisticRegression(max_iter=2000))
-    scores = cross_val_score(pipe, np.stack(patches), np.asarray(labels), cv=4)
-    section.text(f"resnet18's ImageNet features + logistic regression tell patches of the two "
+    scores = cross_val_score(pipe, np.stack(patches), np.asarray(labels), cv=3)
+    section.text(f"{model}'s ImageNet features + logistic regression tell patches of the two "
                  f"sample photographs apart with {scores.mean():.1%} cross-validated accuracy "
-                 f"({2 * n} patches of 96x96 pixels, 4 folds).")
+                 f"({2 * n} patches of 96x96 pixels, 3 folds).")
