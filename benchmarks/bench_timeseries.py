@@ -131,6 +131,8 @@ def classify(args):
                                                batch_size=16, random_state=0, device="cpu",
                                                callbacks=[TimeBudget(args.budget)])),
         ]:
+            if label.lower() not in args.models:
+                continue
             t = time.perf_counter()
             est.fit(X, y)
             row[f"{label} s"] = time.perf_counter() - t
@@ -159,7 +161,8 @@ def classify(args):
     df = pd.DataFrame(rows).set_index("dataset")
     if "torch FCN s" in df:
         df["FCN/torch time"] = df["FCN s"] / df["torch FCN s"]
-    df["FCN >= Fawaz19"] = df["FCN"] >= df["FCN Fawaz19"] - 1e-9
+    if "FCN" in df:
+        df["FCN >= Fawaz19"] = df["FCN"] >= df["FCN Fawaz19"] - 1e-9
     with pd.option_context("display.width", 200, "display.max_columns", 40,
                            "display.float_format", "{:.1f}".format):
         print("\nClassification, test accuracy (%), seconds of training on this machine")
@@ -228,6 +231,7 @@ def main(argv=None):
     p.add_argument("--budget", type=float, default=120.0, help="seconds per network fit")
     p.add_argument("--torch-peer", nargs="*", default=["GunPoint", "ItalyPowerDemand"],
                    help="datasets on which the plain PyTorch FCN loop also runs")
+    p.add_argument("--models", nargs="+", choices=["fcn", "mcdcnn"], default=["fcn", "mcdcnn"])
     p.add_argument("--no-minirocket", action="store_true")
     p.add_argument("--seeds", type=int, default=5, help="seeds of the forecasting networks")
     args = p.parse_args(argv)
