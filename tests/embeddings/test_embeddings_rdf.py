@@ -150,4 +150,4 @@ def test_rdf2vec_on_bundled_mutag_is_reproducible_and_label_free():
     assert X.shape == (340, 16) and len(data.entities) == 340
     assert r.kg_.n_triples == 74567 - 340
     assert data.skip_predicates[0] not in r.wv_.key_to_index
-    assert 340 < r.n_walks_ < 340 * 20  # duplicates removed
+    assert 340 < r.n_walks_ <= 340 * 20  # at most 20 distinct walks per compound

@@ -18,6 +18,10 @@ from deepmine.embeddings._wl import mix64, wl_iterations
 
 __all__ = ["RandomWalker", "WLWalker"]
 
+#: without duplicates, up to this many times ``walks_per_entity`` walks are drawn per entity and
+#: the first ``walks_per_entity`` distinct ones kept (pyRDF2Vec's sampler also avoids repeats)
+_OVERSAMPLE = 4
+
 
 class RandomWalker(BaseEstimator):
     """Random RDF walks of ``depth`` hops (uniform over each node's out-edges).
@@ -27,7 +31,8 @@ class RandomWalker(BaseEstimator):
     depth : int, default=4
         Hops per walk; a walk has up to ``2 * depth + 1`` tokens.
     walks_per_entity : int, default=500
-        Walks drawn per entity (fewer remain after removing duplicates).
+        Distinct walks per entity (fewer when its neighbourhood has fewer): up to
+        four times as many are drawn and the first distinct ones kept.
     with_duplicates : bool, default=False
         Keep repeated walks (weights frequent paths more, trains slower).
 
@@ -58,7 +63,8 @@ class RandomWalker(BaseEstimator):
     def _walk_ids(self, kg, entity_ids, rng, node_token=None):
         """Token-id matrix of one round of walks; ``node_token`` relabels non-root nodes."""
         g = kg.graph
-        starts = np.repeat(np.asarray(entity_ids, dtype=np.int64), self.walks_per_entity)
+        draws = self.walks_per_entity * (1 if self.with_duplicates else _OVERSAMPLE)
+        starts = np.repeat(np.asarray(entity_ids, dtype=np.int64), draws)
         nodes, edges = walk_edges(g, starts, self.depth, rng)
         ok = edges >= 0
         ids = np.full((len(starts), 2 * self.depth + 1), -1, dtype=np.int64)
@@ -68,7 +74,12 @@ class RandomWalker(BaseEstimator):
         if node_token is not None:
             objs = np.where(ok, node_token[np.maximum(objs, 0)], -1)
         ids[:, 2::2] = objs
-        return ids
+        if self.with_duplicates:
+            return ids
+        ids = unique_rows(ids)  # keeps the order, so rows stay grouped by root entity
+        first = np.r_[True, ids[1:, 0] != ids[:-1, 0]]
+        group_start = np.maximum.accumulate(np.where(first, np.arange(len(ids)), 0))
+        return ids[np.arange(len(ids)) - group_start < self.walks_per_entity]
 
     def _base_table(self, kg):
         return np.concatenate([kg.graph.labels, kg.predicates]).astype(object)
