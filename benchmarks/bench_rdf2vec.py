@@ -72,7 +72,7 @@ def run_deepmine(path, entities, skip, walker, mode, epochs, seed):
     corpus = walker.extract(kg, entities, random_state=seed)
     t2 = cpu()
     w2v = Word2Vec(mode, vector_size=100, window=5, min_count=1, epochs=epochs, workers=1,
-                   random_state=seed).fit(corpus)
+                   random_state=seed).fit(corpus.for_training())
     t3 = cpu()
     X = w2v.wv_.vectors[[w2v.wv_.key_to_index[e] for e in entities]]
     return X, {"parse": t1 - t0, "walks": t2 - t1, "word2vec": t3 - t2, "n_walks": len(corpus)}

@@ -159,7 +159,7 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         if embedder.get_params().get("random_state", 0) is None:
             embedder.set_params(random_state=seed)
         start = time.perf_counter()
-        embedder.fit(WalkCorpus(ids, tokens))
+        embedder.fit(WalkCorpus(ids, tokens).for_training())
         self.embed_seconds_ = time.perf_counter() - start
         self.wv_ = embedder.wv_
         self.graph_ = g

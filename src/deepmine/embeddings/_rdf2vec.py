@@ -164,7 +164,7 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         if embedder.get_params().get("random_state", 0) is None:
             embedder.set_params(random_state=seed)
         start = time.perf_counter()
-        embedder.fit(corpus)
+        embedder.fit(corpus.for_training())
         self.embed_seconds_ = time.perf_counter() - start
         self.wv_ = embedder.wv_
         self.kg_ = kg

@@ -164,3 +164,7 @@ class WalkCorpus:
     def to_list(self):
         """All walks as a list of token lists."""
         return list(self)
+
+    def for_training(self, max_tokens=10_000_000):
+        """The walks as a list when small (gensim trains about 25 % faster on one), else ``self``."""
+        return self.to_list() if int((self.ids >= 0).sum()) <= max_tokens else self
