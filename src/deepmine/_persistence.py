@@ -84,7 +84,7 @@ def _encode(value, key, tensors):
         return {"__tensor__": key}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
-            tensors[key] = torch.from_numpy(np.ascontiguousarray(value))
+            tensors[key] = torch.from_numpy(np.array(value, copy=True, order="C"))  # also read-only
             return {"__array__": key}
         items = value.ravel().tolist()
         if not all(isinstance(v, (str, int, float, bool)) or v is None for v in items):
