@@ -1,4 +1,4 @@
-"""Tour chapters 1-3: the perceptron, backpropagation and optimizers, ANNs vs SVMs."""
+"""Tour chapters on tables: the perceptron, backpropagation and optimizers, ANNs vs SVMs."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +6,7 @@ import pandas as pd
 from deepmine.tour._registry import chapter
 
 
-@chapter(110, "perceptron", "1. Credit rating with a perceptron, and the m-of-n argument")
+@chapter(110, "perceptron", "Credit rating with a perceptron, and the m-of-n argument")
 def perceptron_chapter(section, ctx):
     from sklearn.tree import DecisionTreeClassifier
 
@@ -58,7 +58,7 @@ def _digits(ctx):
     return Xtr, Xte, ytr, yte
 
 
-@chapter(120, "optimizers", "2. Backpropagation: optimizers, learning rates, sigmoid vs ReLU")
+@chapter(120, "optimizers", "Backpropagation: optimizers, learning rates, sigmoid vs ReLU")
 def optimizer_chapter(section, ctx):
     import matplotlib.pyplot as plt
 
@@ -114,7 +114,7 @@ def optimizer_chapter(section, ctx):
     section.table(pd.DataFrame(rows, columns=["activation", "final training loss", "test accuracy"]))
 
 
-@chapter(130, "ann-vs-svm", "3. ANNs vs SVMs: decision boundaries")
+@chapter(130, "ann-vs-svm", "ANNs vs SVMs: decision boundaries")
 def boundary_chapter(section, ctx):
     import matplotlib.pyplot as plt
     from sklearn.datasets import make_circles, make_moons
