@@ -11,6 +11,9 @@ from deepmine.nn._callbacks import EarlyStopping, ProgressBar
 from deepmine.nn._history import History
 from deepmine.nn._optim import get_optimizer, get_scheduler
 
+#: Data up to this size is shuffled by one copy per epoch; larger data is gathered per batch.
+_SHUFFLE_COPY_BYTES = 512 * 2**20
+
 
 class Trainer:
     """Train any ``torch.nn.Module`` with a loss function, over tensors.
@@ -164,7 +167,9 @@ class Trainer:
         module.train()
         bs = self.batch_size
         order = torch.randperm(n, generator=gen).to(device) if self.shuffle else None
-        total = torch.zeros((), device=device)
+        if order is not None and sum(t.nelement() * t.element_size() for t in train) <= _SHUFFLE_COPY_BYTES:
+            train, order = tuple(t[order] for t in train), None  # one gather per epoch, then views
+        losses = []
         opt = self.optimizer_
         for start in range(0, n, bs):
             if order is None:
@@ -176,8 +181,11 @@ class Trainer:
             loss = compute_loss(module, batch)
             loss.backward()
             opt.step()
-            total += loss.detach() * batch[0].shape[0]
-        return float(total) / n
+            losses.append(loss.detach())
+        # one reduction per epoch instead of two tensor ops per step; batches are weighted by size
+        sizes = torch.full((len(losses),), float(bs), device=device)
+        sizes[-1] = n - bs * (len(losses) - 1)
+        return float((torch.stack(losses).float() * sizes).sum()) / n
 
     @torch.no_grad()
     def _evaluate(self, module, valid, compute_loss, score):
