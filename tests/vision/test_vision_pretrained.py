@@ -78,7 +78,8 @@ def test_pipeline_grey_uint8_images():
     """Grey uint8 digits go through a Pipeline with logistic regression and are learned."""
     X, y = load_digits_images(return_X_y=True)
     X8, y = (X[:200, 0] * 255).astype(np.uint8), y[:200]  # (n, 8, 8) uint8
-    pipe = make_pipeline(PretrainedImageFeatures(MODEL, weights=None, resize=32, device="cpu"),
+    pipe = make_pipeline(PretrainedImageFeatures(MODEL, weights=None, resize=32, device="cpu",
+                                                 random_state=0),
                          LogisticRegression(max_iter=2000))
     pipe.fit(X8[:150], y[:150])
     assert pipe[0].pixel_range_ == (0.0, 255.0)
