@@ -6,19 +6,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.exceptions import InvalidParameterError
+from deepmine.utils import resolve_seed
 
-
-def resolve_seed(random_state):
-    """An int seed in ``[0, 2**31)`` from ``random_state``.
-
-    Same as ``deepmine.utils.resolve_seed``, which imports torch; the embeddings never need it.
-    """
-    import numpy as np
-    from sklearn.utils import check_random_state
-
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state) % (2**31)
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 #: constraints of the word2vec hyperparameters, shared by every class that trains word2vec
 WORD2VEC_CONSTRAINTS = {

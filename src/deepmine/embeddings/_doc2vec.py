@@ -20,7 +20,7 @@ from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, 
 from deepmine.embeddings._corpora import check_corpus, simple_tokenize
 from deepmine.embeddings._vectors import as_keyed_vectors
 from deepmine.exceptions import DataError
-from deepmine.embeddings._base import resolve_seed
+from deepmine.utils import resolve_seed
 
 __all__ = ["Doc2Vec", "MeanEmbeddingVectorizer"]
 

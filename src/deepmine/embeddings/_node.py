@@ -18,7 +18,7 @@ from deepmine.embeddings._graph import CSRGraph
 from deepmine.embeddings._walks import WalkCorpus, random_walks
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
-from deepmine.embeddings._base import resolve_seed
+from deepmine.utils import resolve_seed
 
 __all__ = ["DeepWalk", "Node2Vec", "as_csr_graph"]
 

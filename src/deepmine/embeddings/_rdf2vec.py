@@ -20,7 +20,7 @@ from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._rdf_walkers import RandomWalker
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
-from deepmine.embeddings._base import resolve_seed
+from deepmine.utils import resolve_seed
 
 __all__ = ["RDF2Vec"]
 

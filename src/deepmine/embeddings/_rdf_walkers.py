@@ -98,7 +98,7 @@ class RandomWalker(BaseEstimator):
         -------
         WalkCorpus
         """
-        from deepmine.embeddings._base import resolve_seed
+        from deepmine.utils import resolve_seed
 
         self._validate_params()
         ids = self._entity_ids(kg, entities)
