@@ -64,9 +64,23 @@ def test_early_stopping_stops_and_restores_best(data):
     assert clf.n_iter_ < 300
     assert all(v is not None for v in valid)
     assert all(0 <= s <= 1 for s in clf.history_["valid_score"])
-    # the restored weights are the best epoch's: recompute the validation loss of the kept model
-    best = min(valid)
-    assert valid.index(best) < len(valid) - 1
+    assert valid.index(min(valid)) < len(valid) - 1
+
+
+def test_early_stopping_restores_the_best_weights():
+    """After early stopping, the kept network has the lowest validation loss of all epochs."""
+    torch.manual_seed(0)
+    X, y = torch.randn(80, 5), torch.randint(0, 2, (80,))        # pure noise: the model overfits
+    Xv, yv = torch.randn(80, 5), torch.randint(0, 2, (80,))
+    net = make_mlp(5, (64,), 2)
+    ce = lambda m, b: torch.nn.functional.cross_entropy(m(b[0]), b[1])  # noqa: E731
+    history = Trainer(max_epochs=200, learning_rate=0.01, early_stopping=True, patience=5,
+                      random_state=0).fit(net, (X, y), (Xv, yv), compute_loss=ce)
+    with torch.no_grad():
+        kept = float(ce(net, (Xv, yv)))
+    assert len(history) < 200
+    assert kept == pytest.approx(min(history["valid_loss"]), rel=1e-5)
+    assert kept < history[-1]["valid_loss"]
 
 
 def test_history_is_usable_for_plots(data):
