@@ -89,7 +89,7 @@ def test_bootstrap_weights_select_rows_per_member():
     """A member's loss ignores rows whose bootstrap weight is zero."""
     import torch
 
-    det = _det(n_estimators=2, max_epochs=1).fit(_planted(50, 2)[0])
+    det = _det(n_estimators=2, max_epochs=1, trim_fraction=0.0).fit(_planted(50, 2)[0])
     X = torch.randn(4, 6)
     W = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
     X2 = X.clone()
@@ -97,6 +97,53 @@ def test_bootstrap_weights_select_rows_per_member():
     err0 = lambda Xb: ((det.module_(Xb) - Xb) ** 2).mean(2)[0, :2]  # noqa: E731
     torch.testing.assert_close(err0(X), err0(X2))
     assert det._compute_loss(det.module_, (X2, W)) > det._compute_loss(det.module_, (X, W))
+
+
+def test_trimmed_loss_leaves_out_each_members_worst_rows():
+    """With trim_fraction=0.25 on 4 rows, each member's loss is the mean error of its 3 best rows."""
+    import torch
+
+    det = _det(n_estimators=2, max_epochs=1, trim_fraction=0.25).fit(_planted(50, 2)[0])
+    X = torch.randn(4, 6)
+    X[0] += 50.0  # by far the worst row of both members
+    W = torch.ones(4, 2)
+    err = ((det.module_(X) - X) ** 2).mean(2)  # (members, rows)
+    kept = err.sort(dim=1).values[:, :3]
+    torch.testing.assert_close(det._compute_loss(det.module_, (X, W)), kept.sum() / err.numel())
+
+
+def _clustered(n=400, n_out=40, seed=0):
+    """Inliers near a plane in 6-D, and a tight cluster of 10% outliers off it (easy to learn)."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 2)) @ rng.normal(size=(2, 6)) + 0.05 * rng.normal(size=(n, 6))
+    y = np.zeros(n, dtype=int)
+    out = rng.choice(n, n_out, replace=False)
+    X[out] = 2 * rng.normal(size=6) + 0.05 * rng.normal(size=(n_out, 6))
+    y[out] = 1
+    return X, y
+
+
+def test_trimming_and_robust_scaling_keep_a_cluster_of_outliers_unlearned():
+    """A frequent, tight cluster of outliers is ranked better with the defaults than by a plain fit."""
+    X, y = _clustered()
+    plain = _det(trim_fraction=0.0, scaling="standard").fit(X)
+    default = _det().fit(X)
+    auc_plain = roc_auc_score(y, -plain.score_samples(X))
+    auc_default = roc_auc_score(y, -default.score_samples(X))
+    assert auc_default > auc_plain + 0.03 and auc_default > 0.95
+
+
+def test_robust_scaling_ignores_extreme_rows():
+    """Median/MAD scaling barely moves when 5% of the rows are huge; standard scaling is inflated."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    X[:20, 0] = 1e4
+    X[:, 2] = np.r_[np.ones(20), np.zeros(380)]  # zero MAD: falls back to the standard deviation
+    robust = _det(max_epochs=1).fit(X)
+    standard = _det(max_epochs=1, scaling="standard").fit(X)
+    assert 0.9 < robust.scale_[0] < 1.3 and standard.scale_[0] > 1000
+    assert robust.scale_[2] == pytest.approx(X[:, 2].std(), rel=1e-5)
+    assert robust.mean_[0] == pytest.approx(np.median(X[:, 0]), rel=1e-5)
 
 
 def test_bad_contamination_is_a_clear_error():
