@@ -35,8 +35,9 @@ ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "r
         Momentum of ``"momentum"`` and ``"nesterov"``.
     weight_decay : float, default=0.0
         L2 penalty.
-    lr_schedule : {"constant", "step", "exponential", "cosine", "plateau"}, default="constant"
-        Learning-rate schedule, stepped once per epoch.
+    lr_schedule : {"constant", "step", "exponential", "cosine", "plateau"} or (str, dict), default="constant"
+        Learning-rate schedule, stepped once per epoch; a ``(name, options)``
+        pair passes options to the scheduler (see :func:`deepmine.nn.get_scheduler`).
     batch_size : int, default=64
         Mini-batch size.
     max_epochs : int, default=200
@@ -120,7 +121,7 @@ class BaseDeepEstimator(BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions(set(SCHEDULES))],
+        "lr_schedule": [StrOptions(set(SCHEDULES)), tuple, list],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],

@@ -1,8 +1,11 @@
 """The training engine: optimizers, schedules, early stopping, history, seeds, divergence, devices."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 
 from deepmine.exceptions import DeviceWarning, DivergenceError, InvalidParameterError
@@ -53,6 +56,30 @@ def test_schedules_never_raise_the_rate(name):
         sched.step(1.0) if name == "plateau" else sched.step()
         rates.append(opt.param_groups[0]["lr"])
     assert rates[-1] < 0.1 and all(b <= a + 1e-12 for a, b in zip(rates, rates[1:]))
+
+
+def test_schedule_options_reach_the_scheduler(data):
+    """A (name, options) pair sets the torch scheduler's arguments, e.g. StepLR's step and factor."""
+    X, y = data
+    clf = MLPClassifier((8,), lr_schedule=("step", {"step_size": 1, "gamma": 0.5}),
+                        learning_rate=0.01, max_epochs=3, random_state=0).fit(X, y)
+    assert clf.history_["lr"] == pytest.approx([0.01, 0.005, 0.0025])
+    loaded = pickle.loads(pickle.dumps(clone(clf)))
+    assert loaded.get_params()["lr_schedule"] == ("step", {"step_size": 1, "gamma": 0.5})
+
+
+@pytest.mark.parametrize("schedule, message", [
+    ("warmup", "must be a str among .* Got 'warmup'"),
+    (("warmup", {}), "Unknown lr_schedule 'warmup'"),
+    (("plateau", {"patience": 50}, 1), "a name or a \\(name, options\\) pair"),
+    (("plateau", {"patiense": 50}), "Invalid options .* for lr_schedule 'plateau'"),
+    (("constant", {"gamma": 0.5}), "'constant' takes no options"),
+])
+def test_bad_schedules_are_clear_errors(data, schedule, message):
+    """Unknown names, malformed pairs and options the scheduler does not take fail before training."""
+    X, y = data
+    with pytest.raises(InvalidParameterError, match=message):
+        MLPClassifier((8,), lr_schedule=schedule, max_epochs=2).fit(X, y)
 
 
 def test_early_stopping_stops_and_restores_best(data):

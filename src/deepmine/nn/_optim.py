@@ -69,11 +69,14 @@ def get_scheduler(name, optimizer, *, max_epochs):
 
     Parameters
     ----------
-    name : {"constant", "step", "exponential", "cosine", "plateau"}
+    name : {"constant", "step", "exponential", "cosine", "plateau"} or (str, dict)
         ``"step"`` divides the rate by 10 every third of training,
         ``"exponential"`` multiplies it by 0.95 each epoch, ``"cosine"`` anneals it
         to zero over ``max_epochs``, ``"plateau"`` divides it by 10 after 5 epochs
-        without improvement of the monitored loss.
+        without improvement of the monitored loss. A pair ``(name, options)``
+        overrides those settings with keyword arguments of the ``torch.optim``
+        scheduler, e.g. ``("plateau", {"factor": 0.5, "patience": 50,
+        "min_lr": 1e-4})`` (the recipe of Fawaz et al. 2019).
     optimizer : torch.optim.Optimizer
     max_epochs : int
 
@@ -89,19 +92,41 @@ def get_scheduler(name, optimizer, *, max_epochs):
     >>> opt = get_optimizer("sgd", torch.nn.Linear(2, 1).parameters())
     >>> type(get_scheduler("cosine", opt, max_epochs=10)).__name__
     'CosineAnnealingLR'
+    >>> get_scheduler(("plateau", {"patience": 50}), opt, max_epochs=10).patience
+    50
     """
+    name, options = check_schedule(name)
     sched = torch.optim.lr_scheduler
     if name == "constant":
         return None
-    if name == "step":
-        return sched.StepLR(optimizer, step_size=max(1, max_epochs // 3), gamma=0.1)
-    if name == "exponential":
-        return sched.ExponentialLR(optimizer, gamma=0.95)
-    if name == "cosine":
-        return sched.CosineAnnealingLR(optimizer, T_max=max(1, max_epochs))
-    if name == "plateau":
-        return sched.ReduceLROnPlateau(optimizer, factor=0.1, patience=5)
-    raise InvalidParameterError(f"Unknown lr_schedule {name!r}; choose one of {list(SCHEDULES)}.")
+    cls, defaults = {
+        "step": (sched.StepLR, {"step_size": max(1, max_epochs // 3), "gamma": 0.1}),
+        "exponential": (sched.ExponentialLR, {"gamma": 0.95}),
+        "cosine": (sched.CosineAnnealingLR, {"T_max": max(1, max_epochs)}),
+        "plateau": (sched.ReduceLROnPlateau, {"factor": 0.1, "patience": 5}),
+    }[name]
+    try:
+        return cls(optimizer, **{**defaults, **options})
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"Invalid options {options!r} for lr_schedule {name!r} "
+                                    f"({cls.__name__}): {exc}") from None
+
+
+def check_schedule(schedule):
+    """Split an ``lr_schedule`` value into ``(name, options)``; raise a clear error if malformed."""
+    if isinstance(schedule, str):
+        name, options = schedule, {}
+    elif (isinstance(schedule, (tuple, list)) and len(schedule) == 2
+          and isinstance(schedule[0], str) and isinstance(schedule[1], dict)):
+        name, options = schedule
+    else:
+        raise InvalidParameterError(f"lr_schedule must be a name or a (name, options) pair; got "
+                                    f"{schedule!r}.")
+    if name not in SCHEDULES:
+        raise InvalidParameterError(f"Unknown lr_schedule {name!r}; choose one of {list(SCHEDULES)}.")
+    if name == "constant" and options:
+        raise InvalidParameterError("lr_schedule 'constant' takes no options.")
+    return name, dict(options)
 
 
 def _fusable(params):

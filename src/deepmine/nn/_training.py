@@ -25,7 +25,7 @@ class Trainer:
     learning_rate : float or None, default=None
     momentum : float, default=0.9
     weight_decay : float, default=0.0
-    lr_schedule : str, default="constant"
+    lr_schedule : str or (str, dict), default="constant"
         See :func:`deepmine.nn.get_scheduler`.
     batch_size : int, default=64
     max_epochs : int, default=100
