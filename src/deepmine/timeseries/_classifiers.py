@@ -170,7 +170,11 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
 
     By default the weights of the epoch with the lowest training loss are
     restored at the end, as in Fawaz et al. 2019 (``early_stopping=True``
-    monitors a held-out validation loss instead).
+    monitors a held-out validation loss instead). Their full recipe, which
+    ``benchmarks/bench_timeseries.py`` runs, is ``max_epochs=2000``,
+    ``batch_size=min(16, n_train // 10)`` and ``lr_schedule=("plateau",
+    {{"factor": 0.5, "patience": 50, "min_lr": 1e-4}})`` (halve the rate after
+    50 epochs without a lower training loss).
 
     Parameters
     ----------
