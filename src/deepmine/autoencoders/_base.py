@@ -121,6 +121,15 @@ def fit_scaler(X, scale):
     return mean, std
 
 
+def robust_scaler(X):
+    """Median and normal-consistent MAD per column; zero-MAD columns use the standard deviation."""
+    centre = np.median(X, axis=0)
+    scale = 1.4826 * np.median(np.abs(X - centre), axis=0)
+    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(centre)), scale, X.std(axis=0))
+    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(centre)), scale, 1.0)
+    return centre.astype(np.float64), scale.astype(np.float64)
+
+
 class _BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDeepEstimator):
     """Validation, scaling, noise, loss and inference shared by the autoencoders."""
 

@@ -18,20 +18,11 @@ from sklearn.base import OutlierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from deepmine.autoencoders._base import fit_scaler
+from deepmine.autoencoders._base import fit_scaler, robust_scaler
 from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
 from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils.validation import check_is_fitted, check_table
-
-
-def robust_scaler(X):
-    """Median and normal-consistent MAD per column; zero-MAD columns use the standard deviation."""
-    centre = np.median(X, axis=0)
-    scale = 1.4826 * np.median(np.abs(X - centre), axis=0)
-    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(centre)), scale, X.std(axis=0))
-    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(centre)), scale, 1.0)
-    return centre.astype(np.float64), scale.astype(np.float64)
 
 
 class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
@@ -142,10 +133,11 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
 
     def __init__(self, encoder_layer_sizes="auto", *, code_size=2, n_estimators=8,
                  max_samples="auto", contamination="auto", activation="tanh", dropout=0.0,
-                 trim_fraction=0.15, scaling="robust", optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
-                 lr_schedule="constant", batch_size=128, max_epochs=20, early_stopping=False,
-                 validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-                 random_state=None, verbose=0, warm_start=False):
+                 trim_fraction=0.15, scaling="robust", optimizer="adam", learning_rate=None,
+                 momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=128,
+                 max_epochs=20, early_stopping=False, validation_fraction=None, patience=10,
+                 tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
+                 warm_start=False):
         self.encoder_layer_sizes = encoder_layer_sizes
         self.code_size = code_size
         self.n_estimators = n_estimators
