@@ -206,7 +206,8 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         err = ((module(X) - X) ** 2).mean(dim=2)  # (K, B)
         W = W.T
         if self.trim_fraction > 0:  # each member drops its worst-reconstructed rows of the batch
-            worst = torch.quantile(err.detach(), 1.0 - self.trim_fraction, dim=1, keepdim=True)
+            keep = int((1.0 - self.trim_fraction) * (err.shape[1] - 1)) + 1
+            worst = err.detach().kthvalue(keep, dim=1, keepdim=True).values
             W = W * (err.detach() <= worst)
         return (err * W).mean()
 
