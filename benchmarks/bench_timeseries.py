@@ -36,8 +36,9 @@ from deepmine.timeseries import (CNNTimeSeriesClassifier, LSTMForecaster, NaiveF
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "timeseries"
 DATASETS = ["GunPoint", "ItalyPowerDemand", "ArrowHead", "BasicMotions", "JapaneseVowels", "OSULeaf"]
 WANG_NAMES = {"ItalyPowerDemand": "ItalyPower"}
-# MC-DCNN and MiniRocket need one length: aeon's equal-length version (as the MTS archive's)
-EQUAL_LENGTH = {"JapaneseVowels": "JapaneseVowels_eq"}
+# Unequal-length sets are brought to the longest length (train and test) as Fawaz et al. 2019
+# prepared the MTS archive: each channel resampled by cubic interpolation.
+RESAMPLE = {"JapaneseVowels"}
 
 
 class TimeBudget(Callback):
@@ -75,6 +76,28 @@ class TestAccuracyLog(Callback):
 
 
 FAWAZ_SCHEDULE = ("plateau", {"factor": 0.5, "patience": 50, "min_lr": 1e-4})
+
+
+def resample_to_length(series, length):
+    """Stretch every ``(n_channels, n_timesteps)`` series to ``length`` steps (cubic interpolation)."""
+    from scipy.interpolate import interp1d
+
+    out = np.empty((len(series), series[0].shape[0], length))
+    for i, s in enumerate(series):
+        s = np.asarray(s, dtype=float)
+        old = np.arange(s.shape[1])
+        out[i] = interp1d(old, s, kind="cubic", axis=1)(np.linspace(0, old[-1], length))
+    return out
+
+
+def load_split(name):
+    """Train and test panels of a shipped UCR/UEA set (unequal lengths resampled, see RESAMPLE)."""
+    X, y = load_ucr(name, "train")
+    Xt, yt = load_ucr(name, "test")
+    if name in RESAMPLE:
+        length = max(s.shape[1] for s in [*X, *Xt])
+        X, Xt = resample_to_length(X, length), resample_to_length(Xt, length)
+    return X, y, Xt, yt
 
 
 def _pct(text):
@@ -143,9 +166,7 @@ def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed):
 def classify(args):
     rows = []
     for name in args.datasets:
-        files = EQUAL_LENGTH.get(name, name)
-        X, y = load_ucr(files, "train")
-        Xt, yt = load_ucr(files, "test")
+        X, y, Xt, yt = load_split(name)
         n = len(X)
         bs = int(min(16, max(1, n // 10)))          # Fawaz et al.: min(n_train / 10, 16)
         row = {"dataset": name, "n_train": n, "n_test": len(Xt)}
