@@ -212,9 +212,11 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         return (err * W).mean()
 
     def _forward(self, module, X):
-        # In float64, so that a row's score does not depend on the rows scored with it.
-        state = {k: v.double() for k, v in [*module.named_parameters(), *module.named_buffers()]}
-        X = X.double()
+        # In float64 (where the device has it, not on MPS), so that a row's score does not
+        # depend on the rows scored with it.
+        dtype = torch.float32 if X.device.type == "mps" else torch.float64
+        state = {k: v.to(dtype) for k, v in [*module.named_parameters(), *module.named_buffers()]}
+        X = X.to(dtype)
         recon = torch.func.functional_call(module, state, (X,))
         err = (recon - X) ** 2 / state["member_scale"].view(-1, 1, 1)
         return err.mean(dim=0)  # (N, d): per-feature error, averaged over members
