@@ -129,7 +129,7 @@ def published(name):
     return out
 
 
-def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed):
+def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed, device="cpu"):
     """The peer: the same FCN trained by a hand-written PyTorch loop (best-train-loss checkpoint)."""
     import copy
 
@@ -138,18 +138,18 @@ def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed):
     classes, yi = np.unique(y, return_inverse=True)
     mean = X.mean(axis=(0, 2), keepdims=True)
     sd = X.std(axis=(0, 2), keepdims=True) + 1e-12
-    Xa = torch.as_tensor((X - mean) / sd, dtype=torch.float32)
-    Xb = torch.as_tensor((Xt - mean) / sd, dtype=torch.float32)
-    ya = torch.as_tensor(yi)
+    Xa = torch.as_tensor((X - mean) / sd, dtype=torch.float32, device=device)
+    Xb = torch.as_tensor((Xt - mean) / sd, dtype=torch.float32, device=device)
+    ya = torch.as_tensor(yi, device=device)
     torch.manual_seed(seed)
-    net = FCN(X.shape[1], len(classes))
+    net = FCN(X.shape[1], len(classes)).to(device)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(seed)
     best, state = np.inf, None
     for _ in range(epochs):
         net.train()
         total = 0.0
-        for idx in torch.randperm(len(Xa), generator=gen).split(batch_size):
+        for idx in torch.randperm(len(Xa), generator=gen).to(device).split(batch_size):
             opt.zero_grad(set_to_none=True)
             loss = torch.nn.functional.cross_entropy(net(Xa[idx]), ya[idx])
             loss.backward()
@@ -160,7 +160,7 @@ def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed):
     net.load_state_dict(state)
     net.eval()
     with torch.no_grad():
-        return classes[net(Xb).argmax(1).numpy()]
+        return classes[net(Xb).argmax(1).cpu().numpy()]
 
 
 def classify(args):
@@ -173,12 +173,12 @@ def classify(args):
         schedule = FAWAZ_SCHEDULE if args.schedule == "fawaz" else args.schedule
         for label, est in [
             ("FCN", CNNTimeSeriesClassifier(max_epochs=args.epochs, batch_size=bs,
-                                            random_state=args.seed, normalize="channel",
-                                            lr_schedule=schedule, device="cpu",
+                                            random_state=args.seed, normalize=args.normalize,
+                                            lr_schedule=schedule, device=args.device,
                                             callbacks=[TimeBudget(args.budget)])),
             ("MCDCNN", CNNTimeSeriesClassifier("mcdcnn", optimizer="momentum", learning_rate=0.01,
                                                weight_decay=5e-4, max_epochs=min(args.epochs, 120),
-                                               batch_size=16, random_state=0, device="cpu",
+                                               batch_size=16, random_state=0, device=args.device,
                                                callbacks=[TimeBudget(args.budget)])),
         ]:
             if label.lower() not in args.models:
@@ -194,7 +194,7 @@ def classify(args):
                   f"{est.n_iter_} epochs", flush=True)
             if label == "FCN" and name in args.torch_peer and isinstance(X, np.ndarray):
                 t = time.perf_counter()
-                pred = plain_torch_fcn(X, y, Xt, est.n_iter_, bs, 0)
+                pred = plain_torch_fcn(X, y, Xt, est.n_iter_, bs, 0, args.device)
                 row["torch FCN s"] = time.perf_counter() - t
                 row["torch FCN"] = 100 * np.mean(pred == yt)
                 print(f"  {name:17s} plain-torch FCN {row['torch FCN']:6.1f}%  "
@@ -286,6 +286,10 @@ def main(argv=None):
                    help="FCN learning-rate schedule: 'fawaz' (halve the rate after 50 epochs "
                         "without a lower training loss, down to 1e-4) or an engine schedule name")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--normalize", choices=["channel", "series", "none"], default="channel",
+                   help="FCN input scaling: standardise each channel (default), each series, or "
+                        "none (Fawaz et al. feed the MTS archive's values as they are)")
+    p.add_argument("--device", default="cpu", help="torch device of the networks ('cuda', 'mps')")
     p.add_argument("--log-every", type=int, default=0,
                    help="print the FCN's progress and current test accuracy every N epochs")
     p.add_argument("--torch-peer", nargs="*", default=["GunPoint", "ItalyPowerDemand"],
