@@ -4,10 +4,11 @@ Classification: deepmine's FCN and MC-DCNN on the UCR/UEA sets that ship with ae
 (default train/test split, fixed seeds, bounded epochs and a wall-clock budget per
 fit, best-train-loss checkpoint; the FCN with Fawaz et al. 2019's recipe: 2000
 epochs, batch min(16, n/10), Adam 1e-3 halved after 50 epochs without a lower
-training loss, down to 1e-4), beside a plain PyTorch FCN training loop (same
-network, same epochs: the engine's overhead), aeon's MiniRocket, and the published
-accuracies of Fawaz et al. 2019 / Wang et al. 2017 / Dempster et al. 2021 read
-from ../shared/data/timeseries.
+training loss, down to 1e-4; JapaneseVowels prepared as their MTS archive:
+resampled to its longest length, 29, and fed unscaled), beside a plain PyTorch FCN
+training loop (same network, same epochs: the engine's overhead), aeon's MiniRocket,
+and the published accuracies of Fawaz et al. 2019 / Wang et al. 2017 / Dempster et
+al. 2021 read from ../shared/data/timeseries.
 
 Forecasting: Airline (last 24 months held out) and Lynx (last 12 years): MAE of
 seasonal naive, statsmodels Holt-Winters (``bench`` extra), a ridge regression on
@@ -17,6 +18,11 @@ the last values, deepmine's window MLP and LSTM (median over seeds).
     python benchmarks/bench_timeseries.py --part classify --datasets GunPoint --epochs 300
     python benchmarks/bench_timeseries.py --part classify --models fcn --datasets OSULeaf \
         --budget 6000 --log-every 50     # about 1.5 hours of one CPU thread
+    python benchmarks/bench_timeseries.py --part classify --models fcn --no-minirocket \
+        --device cuda --runs 10 --jobs 12 --torch-peer   # mean of 10 seeds, 12 processes on one GPU
+
+The published FCN figures are means of 5 (UCR) or 10 (MTS archive) runs; ``--runs`` gives the
+mean over as many seeds.
 """
 
 import argparse
@@ -36,9 +42,10 @@ from deepmine.timeseries import (CNNTimeSeriesClassifier, LSTMForecaster, NaiveF
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "timeseries"
 DATASETS = ["GunPoint", "ItalyPowerDemand", "ArrowHead", "BasicMotions", "JapaneseVowels", "OSULeaf"]
 WANG_NAMES = {"ItalyPowerDemand": "ItalyPower"}
-# Unequal-length sets are brought to the longest length (train and test) as Fawaz et al. 2019
-# prepared the MTS archive: each channel resampled by cubic interpolation.
-RESAMPLE = {"JapaneseVowels"}
+# Sets of Fawaz et al. 2019's MTS archive are prepared as they prepared it: every channel resampled
+# to the longest length (train and test) by cubic interpolation, and the values fed to the network
+# as they are (their main.py z-normalises the UCR sets only, which ship z-normalised anyway).
+MTS_ARCHIVE = {"JapaneseVowels"}
 
 
 class TimeBudget(Callback):
@@ -91,10 +98,10 @@ def resample_to_length(series, length):
 
 
 def load_split(name):
-    """Train and test panels of a shipped UCR/UEA set (unequal lengths resampled, see RESAMPLE)."""
+    """Train and test panels of a shipped UCR/UEA set (unequal lengths resampled, see MTS_ARCHIVE)."""
     X, y = load_ucr(name, "train")
     Xt, yt = load_ucr(name, "test")
-    if name in RESAMPLE:
+    if name in MTS_ARCHIVE:
         length = max(s.shape[1] for s in [*X, *Xt])
         X, Xt = resample_to_length(X, length), resample_to_length(Xt, length)
     return X, y, Xt, yt
@@ -163,42 +170,82 @@ def plain_torch_fcn(X, y, Xt, epochs, batch_size, seed, device="cpu"):
         return classes[net(Xb).argmax(1).cpu().numpy()]
 
 
+def batch_size_for(n_train):
+    return int(min(16, max(1, n_train // 10)))      # Fawaz et al.: min(n_train / 10, 16)
+
+
+def make_fcn(args, name, n_train, seed):
+    """The FCN with Fawaz et al.'s recipe (or the schedule/normalisation the options name)."""
+    schedule = FAWAZ_SCHEDULE if args.schedule == "fawaz" else args.schedule
+    normalize = args.normalize
+    if normalize == "fawaz":
+        normalize = "none" if name in MTS_ARCHIVE else "channel"
+    return CNNTimeSeriesClassifier(max_epochs=args.epochs, batch_size=batch_size_for(n_train),
+                                   random_state=seed, normalize=normalize,
+                                   lr_schedule=schedule, device=args.device,
+                                   callbacks=[TimeBudget(args.budget)])
+
+
+def fit_fcn(name, seed, args):
+    """One FCN run (a worker of ``--jobs``): test accuracy (%), seconds, epochs."""
+    torch.set_num_threads(args.threads)
+    X, y, Xt, yt = load_split(name)
+    est = make_fcn(args, name, len(X), seed)
+    if args.log_every:
+        est.set_params(callbacks=est.callbacks + [TestAccuracyLog(est, Xt, yt, args.log_every)])
+    t = time.perf_counter()
+    est.fit(X, y)
+    return 100 * est.score(Xt, yt), time.perf_counter() - t, est.n_iter_
+
+
+def fcn_runs(name, args):
+    """The FCN on seeds ``seed .. seed + runs - 1``, ``jobs`` processes at a time."""
+    seeds = range(args.seed, args.seed + args.runs)
+    if args.jobs == 1:
+        return [fit_fcn(name, s, args) for s in seeds]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(fit_fcn, [name] * len(seeds), seeds, [args] * len(seeds)))
+
+
 def classify(args):
     rows = []
     for name in args.datasets:
         X, y, Xt, yt = load_split(name)
         n = len(X)
-        bs = int(min(16, max(1, n // 10)))          # Fawaz et al.: min(n_train / 10, 16)
+        bs = batch_size_for(n)
         row = {"dataset": name, "n_train": n, "n_test": len(Xt)}
-        schedule = FAWAZ_SCHEDULE if args.schedule == "fawaz" else args.schedule
-        for label, est in [
-            ("FCN", CNNTimeSeriesClassifier(max_epochs=args.epochs, batch_size=bs,
-                                            random_state=args.seed, normalize=args.normalize,
-                                            lr_schedule=schedule, device=args.device,
-                                            callbacks=[TimeBudget(args.budget)])),
-            ("MCDCNN", CNNTimeSeriesClassifier("mcdcnn", optimizer="momentum", learning_rate=0.01,
-                                               weight_decay=5e-4, max_epochs=min(args.epochs, 120),
-                                               batch_size=16, random_state=0, device=args.device,
-                                               callbacks=[TimeBudget(args.budget)])),
-        ]:
-            if label.lower() not in args.models:
-                continue
-            if args.log_every:
-                est.set_params(callbacks=est.callbacks + [TestAccuracyLog(est, Xt, yt, args.log_every)])
-            t = time.perf_counter()
-            est.fit(X, y)
-            row[f"{label} s"] = time.perf_counter() - t
-            row[f"{label} epochs"] = est.n_iter_
-            row[label] = 100 * est.score(Xt, yt)
-            print(f"  {name:17s} deepmine {label:7s} {row[label]:6.1f}%  {row[label + ' s']:6.1f} s  "
-                  f"{est.n_iter_} epochs", flush=True)
-            if label == "FCN" and name in args.torch_peer and isinstance(X, np.ndarray):
+        if "fcn" in args.models:
+            runs = fcn_runs(name, args)
+            acc, secs, epochs = (np.array(v) for v in zip(*runs))
+            row.update({"FCN": acc.mean(), "FCN s": np.median(secs), "FCN epochs": int(np.median(epochs))})
+            if args.runs > 1:
+                row["FCN runs"] = " ".join(f"{a:.1f}" for a in acc)
+            print(f"  {name:17s} deepmine FCN     {row['FCN']:6.2f}%  {row['FCN s']:6.1f} s  "
+                  f"{row['FCN epochs']} epochs" + (f"  (mean of seeds {args.seed}..{args.seed + args.runs - 1}:"
+                                                   f" {row['FCN runs']})" if args.runs > 1 else ""),
+                  flush=True)
+            if name in args.torch_peer and isinstance(X, np.ndarray):
                 t = time.perf_counter()
-                pred = plain_torch_fcn(X, y, Xt, est.n_iter_, bs, 0, args.device)
+                pred = plain_torch_fcn(X, y, Xt, int(epochs[0]), bs, args.seed, args.device)
                 row["torch FCN s"] = time.perf_counter() - t
                 row["torch FCN"] = 100 * np.mean(pred == yt)
                 print(f"  {name:17s} plain-torch FCN {row['torch FCN']:6.1f}%  "
-                      f"{row['torch FCN s']:6.1f} s  (same epochs)", flush=True)
+                      f"{row['torch FCN s']:6.1f} s  (same epochs as the first seed)", flush=True)
+        if "mcdcnn" in args.models:
+            est = CNNTimeSeriesClassifier("mcdcnn", optimizer="momentum", learning_rate=0.01,
+                                          weight_decay=5e-4, max_epochs=min(args.epochs, 120),
+                                          batch_size=16, random_state=0, device=args.device,
+                                          callbacks=[TimeBudget(args.budget)])
+            t = time.perf_counter()
+            est.fit(X, y)
+            row["MCDCNN s"] = time.perf_counter() - t
+            row["MCDCNN epochs"] = est.n_iter_
+            row["MCDCNN"] = 100 * est.score(Xt, yt)
+            print(f"  {name:17s} deepmine MCDCNN  {row['MCDCNN']:6.1f}%  {row['MCDCNN s']:6.1f} s  "
+                  f"{est.n_iter_} epochs", flush=True)
         if not args.no_minirocket:
             from aeon.classification.convolution_based import MiniRocketClassifier
 
@@ -285,10 +332,15 @@ def main(argv=None):
     p.add_argument("--schedule", default="fawaz",
                    help="FCN learning-rate schedule: 'fawaz' (halve the rate after 50 epochs "
                         "without a lower training loss, down to 1e-4) or an engine schedule name")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--normalize", choices=["channel", "series", "none"], default="channel",
-                   help="FCN input scaling: standardise each channel (default), each series, or "
-                        "none (Fawaz et al. feed the MTS archive's values as they are)")
+    p.add_argument("--seed", type=int, default=0, help="first FCN seed")
+    p.add_argument("--runs", type=int, default=1,
+                   help="FCN runs (seeds seed, seed+1, ...); the table gives their mean, as the "
+                        "published figures are means of 5 (UCR) or 10 (MTS) runs")
+    p.add_argument("--jobs", type=int, default=1, help="FCN runs trained in parallel processes")
+    p.add_argument("--normalize", choices=["fawaz", "channel", "series", "none"], default="fawaz",
+                   help="FCN input scaling: 'fawaz' (default) feeds the MTS-archive sets as they "
+                        "are and standardises each channel of the others; or that one choice "
+                        "for every set")
     p.add_argument("--device", default="cpu", help="torch device of the networks ('cuda', 'mps')")
     p.add_argument("--log-every", type=int, default=0,
                    help="print the FCN's progress and current test accuracy every N epochs")
