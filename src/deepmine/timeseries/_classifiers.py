@@ -174,7 +174,8 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
     ``benchmarks/bench_timeseries.py`` runs, is ``max_epochs=2000``,
     ``batch_size=min(16, n_train // 10)`` and ``lr_schedule=("plateau",
     {{"factor": 0.5, "patience": 50, "min_lr": 1e-4}})`` (halve the rate after
-    50 epochs without a lower training loss).
+    50 epochs without a lower training loss); they feed the multivariate sets of
+    their MTS archive unscaled (``normalize="none"``).
 
     Parameters
     ----------
