@@ -220,13 +220,14 @@ def classify(args):
         if "fcn" in args.models:
             runs = fcn_runs(name, args)
             acc, secs, epochs = (np.array(v) for v in zip(*runs))
-            row.update({"FCN": acc.mean(), "FCN s": np.median(secs), "FCN epochs": int(np.median(epochs))})
+            row.update({"FCN": acc.mean(), "FCN s": np.median(secs),
+                        "FCN epochs": int(np.median(epochs))})
+            seeds = ""
             if args.runs > 1:
                 row["FCN runs"] = " ".join(f"{a:.1f}" for a in acc)
+                seeds = f"  (mean of seeds {args.seed}..{args.seed + args.runs - 1}: {row['FCN runs']})"
             print(f"  {name:17s} deepmine FCN     {row['FCN']:6.2f}%  {row['FCN s']:6.1f} s  "
-                  f"{row['FCN epochs']} epochs" + (f"  (mean of seeds {args.seed}..{args.seed + args.runs - 1}:"
-                                                   f" {row['FCN runs']})" if args.runs > 1 else ""),
-                  flush=True)
+                  f"{row['FCN epochs']} epochs{seeds}", flush=True)
             if name in args.torch_peer and isinstance(X, np.ndarray):
                 t = time.perf_counter()
                 pred = plain_torch_fcn(X, y, Xt, int(epochs[0]), bs, args.seed, args.device)
