@@ -186,10 +186,10 @@ def make_fcn(args, name, n_train, seed):
                                    callbacks=[TimeBudget(args.budget)])
 
 
-def fit_fcn(name, seed, args):
+def fit_fcn(split, name, seed, args):
     """One FCN run (a worker of ``--jobs``): test accuracy (%), seconds, epochs."""
     torch.set_num_threads(args.threads)
-    X, y, Xt, yt = load_split(name)
+    X, y, Xt, yt = split
     est = make_fcn(args, name, len(X), seed)
     if args.log_every:
         est.set_params(callbacks=est.callbacks + [TestAccuracyLog(est, Xt, yt, args.log_every)])
@@ -198,16 +198,17 @@ def fit_fcn(name, seed, args):
     return 100 * est.score(Xt, yt), time.perf_counter() - t, est.n_iter_
 
 
-def fcn_runs(name, args):
+def fcn_runs(split, name, args):
     """The FCN on seeds ``seed .. seed + runs - 1``, ``jobs`` processes at a time."""
     seeds = range(args.seed, args.seed + args.runs)
     if args.jobs == 1:
-        return [fit_fcn(name, s, args) for s in seeds]
+        return [fit_fcn(split, name, s, args) for s in seeds]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(fit_fcn, [name] * len(seeds), seeds, [args] * len(seeds)))
+        n = len(seeds)
+        return list(pool.map(fit_fcn, [split] * n, [name] * n, seeds, [args] * n))
 
 
 def classify(args):
@@ -218,7 +219,7 @@ def classify(args):
         bs = batch_size_for(n)
         row = {"dataset": name, "n_train": n, "n_test": len(Xt)}
         if "fcn" in args.models:
-            runs = fcn_runs(name, args)
+            runs = fcn_runs((X, y, Xt, yt), name, args)
             acc, secs, epochs = (np.array(v) for v in zip(*runs))
             row.update({"FCN": acc.mean(), "FCN s": np.median(secs),
                         "FCN epochs": int(np.median(epochs))})
@@ -322,6 +323,13 @@ def forecast(args):
     return df
 
 
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=1)
@@ -334,10 +342,10 @@ def main(argv=None):
                    help="FCN learning-rate schedule: 'fawaz' (halve the rate after 50 epochs "
                         "without a lower training loss, down to 1e-4) or an engine schedule name")
     p.add_argument("--seed", type=int, default=0, help="first FCN seed")
-    p.add_argument("--runs", type=int, default=1,
+    p.add_argument("--runs", type=positive_int, default=1,
                    help="FCN runs (seeds seed, seed+1, ...); the table gives their mean, as the "
                         "published figures are means of 5 (UCR) or 10 (MTS) runs")
-    p.add_argument("--jobs", type=int, default=1, help="FCN runs trained in parallel processes")
+    p.add_argument("--jobs", type=positive_int, default=1, help="FCN runs trained in parallel processes")
     p.add_argument("--normalize", choices=["fawaz", "channel", "series", "none"], default="fawaz",
                    help="FCN input scaling: 'fawaz' (default) feeds the MTS-archive sets as they "
                         "are and standardises each channel of the others; or that one choice "
