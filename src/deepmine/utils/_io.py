@@ -75,7 +75,8 @@ def atomic_write(path, mode="wb", *, encoding=None, newline=None):
     >>> path = os.path.join(tempfile.mkdtemp(), "out.txt")
     >>> with atomic_write(path, "w", encoding="utf-8") as f:
     ...     _ = f.write("hello")
-    >>> open(path).read()
+    >>> with open(path, encoding="utf-8") as f:
+    ...     f.read()
     'hello'
     """
     if mode not in ("wb", "w"):
