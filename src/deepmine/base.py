@@ -64,6 +64,23 @@ ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "r
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit``."""
 
+def engine_params_doc(**defaults):
+    """``ENGINE_PARAMS_DOC`` with the ``default=`` of the named parameters replaced.
+
+    For estimators whose signature overrides an engine default, e.g.
+    ``engine_params_doc(max_epochs=100)``.
+    """
+    import re
+
+    doc = ENGINE_PARAMS_DOC
+    for name, value in defaults.items():
+        doc, n = re.subn(rf"^(\s*{name} : .*default=).*$", lambda m: m[1] + repr(value), doc,
+                         count=1, flags=re.M)
+        if n != 1:
+            raise ValueError(f"{name} is not an engine parameter")
+    return doc
+
+
 #: Adversarial training (Goodfellow et al. 2015; Madry et al. 2018), shared by the classifiers.
 ADVERSARIAL_CONSTRAINTS = {
     "adversarial": [StrOptions({"fgsm", "pgd"}), None],

@@ -10,7 +10,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval
 
 from deepmine.autoencoders._base import _BaseAutoEncoder, build_autoencoder
-from deepmine.base import ENGINE_PARAMS_DOC
+from deepmine.base import engine_params_doc
 
 
 class AutoEncoder(_BaseAutoEncoder):
@@ -43,7 +43,7 @@ class AutoEncoder(_BaseAutoEncoder):
     scale : bool, default=True
         Standardize each input column inside (mean and scale are kept with the
         model, constant columns are only centred); errors are measured on this scale.
-    {ENGINE_PARAMS_DOC}
+    {engine_params_doc(max_epochs=100)}
 
     Attributes
     ----------

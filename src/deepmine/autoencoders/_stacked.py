@@ -13,7 +13,7 @@ from torch import nn
 
 from deepmine.autoencoders._autoencoder import AutoEncoder
 from deepmine.autoencoders._base import AutoEncoderNet, _BaseAutoEncoder
-from deepmine.base import ENGINE_PARAMS_DOC, ENGINE_DEFAULTS
+from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
 from deepmine.nn import History, get_activation
 from deepmine.utils import resolve_device, resolve_seed
 
@@ -51,7 +51,7 @@ class StackedAutoEncoder(_BaseAutoEncoder):
     noise_level : float, default=0.1
     scale : bool, default=True
         Standardize the input columns inside (folded into :meth:`encoder_layers`).
-    {ENGINE_PARAMS_DOC}
+    {engine_params_doc(max_epochs=50)}
 
     Attributes
     ----------
