@@ -217,8 +217,44 @@ def load_mnist(cache_dir=None, download=True, *, subset="train", return_X_y=Fals
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp", ".gif")
 
 
+#: Bit depth of Pillow's integer grey modes (16-bit PNG and TIFF files open as ``I;16``).
+_INT_MODE_MAX = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0}
+
+
+def _open_checked(Image, path):
+    """``Image.open`` with Pillow's decompression-bomb warning turned into a DataError."""
+    import warnings
+
+    from deepmine.exceptions import DataError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataError(f"Image {path} declares more than {Image.MAX_IMAGE_PIXELS} pixels "
+                        f"(a decompression bomb?); refusing to decode it.") from None
+
+
+def _as_float(img, mode):
+    """Pixels of ``img`` in [0, 1] as float32, scaled by the file's bit depth."""
+    from PIL import Image
+
+    top = _INT_MODE_MAX.get(img.mode)
+    if top is None and img.mode == "I" and img.format == "PNG":
+        top = 65535.0  # PNG stores at most 16 bits per sample
+    if top is None:
+        return img.convert(mode), 255.0
+    grey = Image.fromarray(np.asarray(img, dtype=np.float32) / np.float32(top), mode="F")
+    return grey, 1.0
+
+
 def read_image(path, *, mode="RGB", size=None):
     """Read one image file with Pillow as a ``(C, H, W)`` float32 array in [0, 1].
+
+    8-bit images are divided by 255, 16-bit grey images (PNG, TIFF) by 65535.
+    Files that declare more pixels than Pillow's decompression-bomb limit
+    (``PIL.Image.MAX_IMAGE_PIXELS``) are refused before decoding.
 
     Parameters
     ----------
@@ -226,7 +262,8 @@ def read_image(path, *, mode="RGB", size=None):
     mode : {"RGB", "L"}, default="RGB"
         Colour or grey.
     size : (int, int) or None, default=None
-        ``(H, W)`` to resize to (bilinear); None keeps the file's size.
+        ``(H, W)`` to resize to (bilinear), at most 4096 per side and 16 Mpx;
+        None keeps the file's size.
 
     Returns
     -------
@@ -235,15 +272,21 @@ def read_image(path, *, mode="RGB", size=None):
     from PIL import Image, UnidentifiedImageError
 
     from deepmine.exceptions import DataError
+    from deepmine.vision._images import check_image_size
 
+    size = check_image_size(size)
     try:
-        with Image.open(path) as img:
-            img = img.convert(mode)
+        with _open_checked(Image, path) as img:
+            img, top = _as_float(img, mode)
             if size is not None and (img.height, img.width) != tuple(size):
                 img = img.resize((int(size[1]), int(size[0])), Image.BILINEAR)
-            arr = np.asarray(img, dtype=np.float32) / 255.0
+            arr = np.asarray(img, dtype=np.float32) / np.float32(top)
+    except DataError:
+        raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise DataError(f"Cannot read image {path}: {exc}") from None
+    if arr.ndim == 2 and mode == "RGB":
+        arr = np.repeat(arr[:, :, None], 3, axis=2)
     return arr[None] if arr.ndim == 2 else arr.transpose(2, 0, 1)
 
 
@@ -251,10 +294,27 @@ def _image_mode(path):
     from PIL import Image
 
     try:
-        with Image.open(path) as img:
+        with _open_checked(Image, path) as img:
             return img.mode
     except Exception:  # unreadable files are reported with their name by read_image
         return "RGB"
+
+
+def _check_memory(n_images, first):
+    """Refuse a folder whose decoded images would take more than half of the machine's memory."""
+    import os
+
+    from deepmine.exceptions import DataError
+
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): no bound
+        return
+    need = n_images * first.nbytes
+    if need > total // 2:
+        raise DataError(f"{n_images} images of {first.shape[1]}x{first.shape[2]} pixels need "
+                        f"{need / 2**30:.1f} GiB as float32, more than half of this machine's "
+                        f"memory ({total / 2**30:.1f} GiB); pass a smaller image_size.")
 
 
 def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
@@ -268,8 +328,8 @@ def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
     ----------
     path : str or path-like
     image_size : (int, int) or None, default=None
-        ``(H, W)`` to resize every image to; None requires all images to
-        have one size.
+        ``(H, W)`` to resize every image to (at most 4096 per side and 16 Mpx);
+        None requires all images to have one size.
     mode : {"RGB", "L"} or None, default=None
         Colour or grey; None picks grey when every image is grey.
     return_X_y : bool, default=False
@@ -318,6 +378,7 @@ def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
     if mode is None:
         mode = "L" if all(_image_mode(f) in ("L", "1", "LA", "I", "I;16") for f in files) else "RGB"
     images = [read_image(files[0], mode=mode, size=image_size)]
+    _check_memory(len(files), images[0])
     for f in files[1:]:
         img = read_image(f, mode=mode, size=image_size)
         if img.shape != images[0].shape:

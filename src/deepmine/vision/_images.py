@@ -7,7 +7,52 @@ from sklearn.utils.validation import check_array, validate_data
 
 from deepmine.exceptions import DataError, InvalidParameterError
 
-__all__ = ["check_images", "to_channels_first"]
+__all__ = ["check_images", "check_image_size", "to_channels_first", "MAX_IMAGE_SIDE",
+           "MAX_IMAGE_PIXELS"]
+
+#: Largest side and pixel count of a resize target (larger ones are refused before any work).
+MAX_IMAGE_SIDE = 4096
+MAX_IMAGE_PIXELS = 16 * 1024 * 1024
+
+
+def check_image_size(size, name="image_size"):
+    """Validate a resize target ``(H, W)``: positive ints, at most 4096 per side and 16 Mpx.
+
+    Parameters
+    ----------
+    size : (int, int) or None
+    name : str, default="image_size"
+        The parameter's name in the error message.
+
+    Returns
+    -------
+    (int, int) or None
+
+    Examples
+    --------
+    >>> check_image_size((28, 28))
+    (28, 28)
+    >>> check_image_size((5000, 10))
+    Traceback (most recent call last):
+    ...
+    deepmine.exceptions.InvalidParameterError: The 'image_size' parameter must be (H, W) with at most 4096 pixels per side and 16777216 in all; got (5000, 10). Resize the images to a smaller size.
+    """
+    if size is None:
+        return None
+    try:
+        h, w = (int(s) for s in size)
+        ok = h == float(size[0]) and w == float(size[1])
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or min(h, w) < 1:
+        raise InvalidParameterError(f"The {name!r} parameter must be (H, W) with positive integer "
+                                    f"sizes; got {size!r}.")
+    if max(h, w) > MAX_IMAGE_SIDE or h * w > MAX_IMAGE_PIXELS:
+        raise InvalidParameterError(
+            f"The {name!r} parameter must be (H, W) with at most {MAX_IMAGE_SIDE} pixels per side "
+            f"and {MAX_IMAGE_PIXELS} in all; got {tuple(size)}. Resize the images to a smaller "
+            f"size.")
+    return h, w
 
 
 def _flat_shape(image_shape, n_features):
