@@ -208,3 +208,21 @@ def test_bad_inputs_raise_clear_errors(digits_cnn, iris_mlp):
         fgsm(MLPClassifier(), Xi, names, 0.1)
     with pytest.raises(InvalidParameterError, match="oracle_predict"):
         substitute_attack("oracle", X[:10])
+
+
+def test_attacks_refuse_models_whose_output_they_cannot_use():
+    """A one-logit module and a regressor are refused instead of returning X unchanged."""
+    from deepmine.tabular import MLPRegressor
+
+    X = np.random.RandomState(0).rand(20, 3).astype(np.float32)
+    one_logit = nn.Linear(3, 1)
+    for attack in (fgsm, pgd):
+        with pytest.raises(InvalidParameterError, match="returns 1 output per sample"):
+            attack(one_logit, X, None, 0.1)
+    with pytest.raises(InvalidParameterError, match="at least 2 classes"):
+        robustness_curve(one_logit, X, np.zeros(20, dtype=int))
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(X, X[:, 0])
+    with pytest.raises(InvalidParameterError, match="attacks classifiers; MLPRegressor has no"):
+        fgsm(reg, X, None, 0.1)
+    two_logits = nn.Linear(3, 2)   # the same model with two outputs is attacked: X moves by eps
+    assert np.abs(fgsm(two_logits, X, None, 0.1) - X).max() == pytest.approx(0.1, abs=1e-6)

@@ -86,6 +86,7 @@ def _run(caller, model, X, y, target, eps, clip, batch_size, seed=None, **kw):
     if seed is not None:
         kw["generator"] = torch.Generator(device=view.device).manual_seed(seed)
     xt = view.to_tensor(X)
+    view.check_logits(xt)
     shape = view.user_shape(X, xt)
     low, high = view.clip_bounds(clip, xt)
     n = xt.shape[0]
@@ -115,7 +116,8 @@ def fgsm(model, X, y, eps, *, target=None, clip=None, batch_size=None):
     Parameters
     ----------
     model : fitted deepmine classifier or torch.nn.Module
-        A module must map a float tensor of X's shape to logits.
+        A module must map a float tensor of X's shape to logits of at least two
+        classes; regressors and one-logit modules are refused with an error.
     X : array-like of shape (n_samples, ...)
         Inputs (a DataFrame for estimators fitted on one; the attack works on
         the encoded numeric matrix and returns it).

@@ -76,6 +76,7 @@ def robustness_curve(model, X, y, eps=(0.0, 0.05, 0.1, 0.2, 0.3), attack="fgsm",
             f"The 'eps' parameter of robustness_curve must be non-negative numbers. Got {eps!r}.")
     view = ModelView(model, "robustness_curve")
     xt = view.to_tensor(X)
+    view.check_logits(xt)
     labels = view.labels(y, xt.shape[0])
     low, high = view.clip_bounds(clip, xt)
     n = xt.shape[0]

@@ -76,7 +76,7 @@ class ModelView:
         """Number of logits of a bare module, from one sample (clear error if it cannot run)."""
         try:
             with eval_mode(self.module):
-                out = self.module(x1)
+                out = self.forward(x1)
         except RuntimeError as exc:
             raise DataError(f"The module passed to {self.caller} cannot run on X of shape "
                             f"{tuple(x1.shape[1:])} per sample: {str(exc).splitlines()[0]}") from None
@@ -84,6 +84,25 @@ class ModelView:
             raise DataError(f"The module passed to {self.caller} must return logits of shape "
                             f"(n_samples, n_classes); got shape {tuple(out.shape)}.")
         return out.shape[1]
+
+    def check_logits(self, xt):
+        """Refuse a model whose output the attacks cannot use (they follow a cross-entropy loss).
+
+        A regressor or transformer has no classes, and cross-entropy over a single
+        logit is constant: its gradient is zero and the attack would return X unchanged.
+        """
+        if self.estimator is not None and not hasattr(self.estimator, "classes_"):
+            raise InvalidParameterError(
+                f"{self.caller} attacks classifiers; {type(self.estimator).__name__} has no "
+                f"classes_, so there is no class score to push down. Pass a fitted classifier "
+                f"or a torch.nn.Module that returns class logits.")
+        n_out = self._n_outputs(xt[:1])
+        if n_out < 2:
+            raise InvalidParameterError(
+                f"The model passed to {self.caller} returns {n_out} output per sample, but the "
+                f"attacks need the logits of at least 2 classes (the cross-entropy of a single "
+                f"logit is constant, so X would come back unchanged). Give a binary model two "
+                f"outputs, e.g. torch.cat([-z, z], dim=1).")
 
     def user_shape(self, X, xt):
         """Shape to give results: X's own shape when it holds the same numbers, else the module's."""
