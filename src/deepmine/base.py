@@ -233,6 +233,7 @@ class BaseDeepEstimator(BaseEstimator):
             trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
                         score=self._validation_score, optimizer=optimizer, history=self.history_)
             self.optimizer_ = trainer.optimizer_
+        self.interrupted_ = trainer.interrupted  # Ctrl-C stopped this fit; the weights are kept
         self.n_iter_ = len(self.history_)
         self.loss_curve_ = self.history_["train_loss"]
         return self

@@ -5,6 +5,7 @@ al. (2010), "Stacked denoising autoencoders". The encoder initialises a
 supervised network: unsupervised pretraining on many rows, then few labels.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -65,6 +66,10 @@ class StackedAutoEncoder(_BaseAutoEncoder):
     n_inputs_ : int
     n_iter_ : int
         Fine-tuning epochs run.
+    interrupted_ : bool
+        True when Ctrl-C stopped ``fit``: the first interrupt ends the whole fit
+        (no further layers, no fine-tuning) and keeps the weights trained so far;
+        layers not reached keep their random initialisation.
     device_ : torch.device
 
     Examples
@@ -171,19 +176,29 @@ class StackedAutoEncoder(_BaseAutoEncoder):
             stage = _GreedyLayer((), code_size=size, activation=self.activation, noise=self.noise,
                                  noise_level=self.noise_level, scale=False,
                                  **{**engine, "random_state": seed + i})
-            stage.fit(H)
-            H = stage.transform(H).astype(np.float32)
+            with warnings.catch_warnings():  # an interrupt is reported below, for the whole fit
+                warnings.filterwarnings("ignore", message="_GreedyLayer interrupted")
+                stage.fit(H)
             stages.append(stage)
             histories.append([dict(row) for row in stage.history_])
+            if stage.interrupted_:  # Ctrl-C: stop the whole fit, keep what was trained
+                break
+            H = stage.transform(H).astype(np.float32)
+        interrupted = stages[-1].interrupted_
+        if interrupted:
+            warnings.warn(f"StackedAutoEncoder interrupted while pretraining layer {len(stages)} "
+                          f"of {len(self._sizes())}; keeping the weights trained so far (later "
+                          f"layers untrained, no fine-tuning).", UserWarning, stacklevel=2)
         self._stages = stages
         try:
-            if self.fine_tune:
+            if self.fine_tune and not interrupted:
                 self._fit(X, None, partial=False)
             else:
                 self.device_ = resolve_device(self.device)
                 self.module_ = self._build_module().to(self.device_).eval()
                 self.history_ = History()
                 self.n_iter_, self.loss_curve_ = 0, []
+                self.interrupted_ = interrupted
         finally:
             del self._stages
         self.pretrain_history_ = histories

@@ -50,6 +50,10 @@ class Trainer:
     optimizer_ : torch.optim.Optimizer
     stop_training : bool
         Set by callbacks to end training after the current epoch.
+    interrupted : bool
+        True when Ctrl-C (``KeyboardInterrupt``) ended the last ``fit``: training
+        stops at once, the weights are kept as they are (callbacks' ``on_train_end``
+        still runs) and a warning says so; multi-stage fits read this flag and stop.
 
     Examples
     --------
@@ -118,6 +122,7 @@ class Trainer:
         """
         self.module = module
         self.stop_training = False
+        self.interrupted = False
         self.best_epoch = None
         params = [p for p in module.parameters() if p.requires_grad]
         self.optimizer_ = optimizer or get_optimizer(
@@ -137,8 +142,7 @@ class Trainer:
             try:
                 train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
             except KeyboardInterrupt:
-                warnings.warn(f"{self.description} interrupted during epoch {epoch}; keeping the "
-                              f"weights as they are.", UserWarning, stacklevel=2)
+                self._interrupted(epoch)
                 break
             if not math.isfinite(train_loss):
                 self._diverged(epoch, train_loss)
@@ -154,14 +158,23 @@ class Trainer:
                     scheduler.step(row["valid_loss"] if row["valid_loss"] is not None else train_loss)
                 else:
                     scheduler.step()
-            for cb in callbacks:
-                cb.on_epoch_end(self, row)
+            try:
+                for cb in callbacks:
+                    cb.on_epoch_end(self, row)
+            except KeyboardInterrupt:
+                self._interrupted(epoch)
+                break
             if self.stop_training:
                 break
         for cb in callbacks:
             cb.on_train_end(self)
         module.eval()
         return history
+
+    def _interrupted(self, epoch):
+        self.interrupted = True
+        warnings.warn(f"{self.description} interrupted during epoch {epoch}; keeping the "
+                      f"weights as they are.", UserWarning, stacklevel=3)
 
     def _run_epoch(self, module, train, n, device, gen, compute_loss):
         module.train()
