@@ -1,6 +1,7 @@
 """Ctrl-C: the first KeyboardInterrupt ends a fit, keeps the weights and says so."""
 
 import _thread
+import time
 
 import numpy as np
 import pytest
@@ -55,3 +56,35 @@ def test_stacked_autoencoder_interrupted_while_fine_tuning():
         sae = StackedAutoEncoder((4, 2), max_epochs=3, callbacks=[InterruptAt(7)],
                                  random_state=0).fit(X)
     assert sae.interrupted_ and sae.n_iter_ == 1
+
+
+def test_word2vec_keeps_the_partial_model_at_the_first_interrupt(monkeypatch):
+    """Ctrl-C at the end of epoch 2 of 30: fit returns at once with the vectors trained so far."""
+    from gensim.models import word2vec as gensim_w2v
+
+    from deepmine.embeddings import Word2Vec
+
+    words_per_epoch = []
+    original = gensim_w2v.Word2Vec._train_epoch
+
+    def train_epoch(self, data_iterable, cur_epoch=0, **kw):
+        out = original(self, data_iterable, cur_epoch=cur_epoch, **kw)
+        words_per_epoch.append(out[2])
+        if cur_epoch == 1:
+            _thread.interrupt_main()        # what SIGINT does to the main thread
+            for _ in range(1000):           # let the main thread take it before epoch 3 starts
+                if data_iterable.stop:
+                    break
+                time.sleep(0.01)
+        return out
+
+    monkeypatch.setattr(gensim_w2v.Word2Vec, "_train_epoch", train_epoch)
+    rng = np.random.RandomState(0)
+    corpus = [[f"w{i}" for i in rng.randint(0, 50, 10)] for _ in range(300)]
+    with pytest.warns(UserWarning, match="Word2Vec interrupted during epoch 2 of 30; keeping"):
+        w2v = Word2Vec(vector_size=8, min_count=1, epochs=30, random_state=0).fit(corpus)
+    assert w2v.interrupted_
+    assert sum(n > 0 for n in words_per_epoch) == 2        # epochs 3..30 saw an empty corpus
+    assert w2v.wv_["w1"].shape == (8,) and len(w2v.most_similar("w1", topn=2)) == 2
+    monkeypatch.undo()
+    assert not Word2Vec(vector_size=8, min_count=1, epochs=2, random_state=0).fit(corpus).interrupted_

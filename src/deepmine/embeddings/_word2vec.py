@@ -9,6 +9,7 @@ items ("anything2vec": chords, k-mers, product ids, graph walks).
 """
 
 import time
+import warnings
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, 
 from deepmine.embeddings._corpora import check_corpus
 from deepmine.exceptions import DataError
 
-__all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec"]
+__all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec", "train_interruptibly"]
 
 
 def train_gensim_word2vec(est, corpus, *, owner):
@@ -30,10 +31,73 @@ def train_gensim_word2vec(est, corpus, *, owner):
     if len(model.wv) == 0:
         raise DataError(f"{owner}: no token occurs at least min_count={est.min_count} times; "
                         "lower min_count or pass a larger corpus.")
-    model.train(corpus, total_examples=model.corpus_count, epochs=model.epochs)
+    epoch = train_interruptibly(model, corpus)
+    est.interrupted_ = epoch is not None
+    if est.interrupted_:
+        warnings.warn(f"{owner.split('.')[0]} interrupted during epoch {epoch} of {model.epochs}; "
+                      f"keeping the vectors trained so far.", UserWarning, stacklevel=3)
     est.train_seconds_ = time.perf_counter() - start
     est.corpus_total_words_ = int(model.corpus_total_words)
     return model
+
+
+class _Stoppable:
+    """Restartable view of a corpus that yields nothing more once ``stop`` is set."""
+
+    def __init__(self, corpus):
+        self.corpus, self.stop, self.epochs_begun = corpus, False, 0
+
+    def __iter__(self):
+        for sentence in self.corpus:
+            if self.stop:
+                return
+            yield sentence
+
+
+def train_interruptibly(model, corpus):
+    """Run gensim's ``train`` so that the first Ctrl-C ends it; return None, or the interrupted epoch.
+
+    gensim trains in threads fed by the corpus; here ``train`` runs in a worker
+    thread while the main thread waits. A ``KeyboardInterrupt`` stops the feed, so
+    the worker threads finish the few batches already queued and the remaining
+    epochs see an empty corpus; the model keeps the vectors trained so far.
+    """
+    import logging
+    import threading
+
+    from gensim.models.callbacks import CallbackAny2Vec
+
+    feed = _Stoppable(corpus)
+
+    class _Count(CallbackAny2Vec):
+        def on_epoch_begin(self, model):
+            feed.epochs_begun += not feed.stop
+
+    errors = []
+
+    def run():
+        try:
+            model.train(feed, total_examples=model.corpus_count, epochs=model.epochs,
+                        callbacks=[_Count()])
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    gensim_log = logging.getLogger("gensim.models.word2vec")
+    quiet = lambda record: not feed.stop  # noqa: E731 (no "example count" warnings once stopped)
+    gensim_log.addFilter(quiet)
+    thread = threading.Thread(target=run, name="deepmine-gensim-train", daemon=True)
+    try:
+        thread.start()
+        while thread.is_alive():
+            try:
+                thread.join(0.05)
+            except KeyboardInterrupt:
+                feed.stop = True
+    finally:
+        gensim_log.removeFilter(quiet)
+    if errors:
+        raise errors[0]
+    return feed.epochs_begun if feed.stop else None
 
 
 class _QueryMixin:
@@ -109,6 +173,11 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         Tokens in the corpus (one pass).
     train_seconds_ : float
         Wall time of vocabulary building and training.
+    interrupted_ : bool
+        True when Ctrl-C stopped training: the first interrupt ends ``fit`` within
+        the batches already queued and keeps the partially trained vectors (with a
+        warning). An interrupt while the vocabulary is being built raises
+        ``KeyboardInterrupt`` and no new model is kept.
 
     See Also
     --------
