@@ -7,6 +7,7 @@ same inference steps (gensim's compiled routines) from a seed derived from
 ``random_state`` and the document's words, so ``transform`` is deterministic.
 """
 
+import warnings
 import zlib
 
 import numpy as np
@@ -19,6 +20,7 @@ from numbers import Integral
 from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, word2vec_kwargs
 from deepmine.embeddings._corpora import check_corpus, simple_tokenize
 from deepmine.embeddings._vectors import as_keyed_vectors
+from deepmine.embeddings._word2vec import train_interruptibly
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 
@@ -98,6 +100,8 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
     ----------
     model_ : gensim.models.Doc2Vec
     document_vectors_ : ndarray of shape (n_documents, vector_size)
+    interrupted_ : bool
+        True when Ctrl-C stopped training (the partially trained model is kept).
         Vectors learned for the training documents (``transform`` infers new ones).
     wv_ : gensim.models.KeyedVectors
         Word vectors (trained in "dm" mode, or "dbow" with ``dbow_words=True``).
@@ -150,7 +154,11 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
         model.build_vocab(tagged)
         if len(model.wv) == 0:
             raise DataError(f"Doc2Vec.fit: no word occurs at least min_count={self.min_count} times.")
-        model.train(tagged, total_examples=model.corpus_count, epochs=model.epochs)
+        epoch = train_interruptibly(model, tagged)  # Ctrl-C keeps the partially trained model
+        self.interrupted_ = epoch is not None
+        if self.interrupted_:
+            warnings.warn(f"Doc2Vec interrupted during epoch {epoch} of {model.epochs}; keeping "
+                          f"the vectors trained so far.", UserWarning, stacklevel=2)
         self.model_ = model
         self.wv_ = model.wv
         self.document_vectors_ = model.dv.vectors
