@@ -1,6 +1,7 @@
 """``deepmine embed words|rdf`` and ``deepmine analogy``: word2vec and RDF2Vec from the shell."""
 
 import os
+import zlib
 
 from deepmine.cli._common import (add_long_options, check_output, fit_interrupted, int_range,
                                   next_step, note, progress, save_atomic)
@@ -118,7 +119,7 @@ def _scan_corpus(path):
     except UnicodeDecodeError as exc:
         raise CLIError(f"{path}, line {n_lines + 1}: not UTF-8 text ({exc.reason} at byte "
                        f"{exc.start})") from None
-    except (OSError, EOFError) as exc:  # a .gz/.bz2/.xz that is not one
+    except (OSError, EOFError, zlib.error) as exc:  # a .gz/.bz2/.xz that is not one
         if isinstance(exc, (FileNotFoundError, PermissionError)):
             raise
         raise CLIError(f"{path} cannot be decompressed: {exc}") from None
@@ -174,8 +175,11 @@ def run_rdf(args):
                     literals="drop" if args.drop_literals else "keep", random_state=args.seed)
     note(args, f"RDF2Vec on {args.graph}: {len(entities)} entities (Ctrl-C stops)")
     X = []
-    if fit_interrupted(lambda: X.append(model.fit_transform(args.graph, entities))):
-        raise Interrupted
+    try:
+        if fit_interrupted(lambda: X.append(model.fit_transform(args.graph, entities))):
+            raise Interrupted
+    except (EOFError, zlib.error) as exc:  # a .gz that is not one
+        raise CLIError(f"{args.graph} cannot be decompressed: {exc}") from None
 
     def write(path):
         with open(path, "w", encoding="utf-8") as f:
@@ -199,7 +203,7 @@ def _check_vector_header(path, limit):
     try:
         with opener(path, "rb") as fh:
             header = fh.readline(200)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise
         raise CLIError(f"{path} cannot be decompressed: {exc}") from None

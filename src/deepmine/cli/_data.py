@@ -1,6 +1,7 @@
 """Reading user tables for the CLI, with one-line errors (pandas is imported on first use)."""
 
 import re
+import zlib
 from pathlib import Path
 
 from deepmine.cli._main import CLIError
@@ -25,7 +26,7 @@ def read_table(path):
         raise CLIError(f"{path} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CLIError(f"{path} cannot be parsed as CSV: {str(exc).splitlines()[0]}") from None
-    except (OSError, EOFError) as exc:  # a .gz/.bz2/.zip that is not one
+    except (OSError, EOFError, zlib.error) as exc:  # a .gz/.bz2/.zip that is not one
         if isinstance(exc, (FileNotFoundError, PermissionError)):
             raise
         raise CLIError(f"{path} cannot be decompressed: {str(exc).splitlines()[0]}") from None
