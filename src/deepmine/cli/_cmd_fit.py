@@ -167,10 +167,11 @@ def run_fit(args):
         print(f"  {name:<{width}}  {mean:.4f} +/- {std:.4f}")
     sys.stdout.flush()
     note(args, f"training deepmine {args.model} on all {len(X)} rows")
-    model.set_params(verbose=int(show_progress(args)))
-    if fit_interrupted(lambda: model.fit(X, y)):
-        return abort_or_keep_partial(args, "fit", model, args.out)
+    model.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
+    stopped = fit_interrupted(lambda: model.fit(X, y))
     model.set_params(verbose=0)
+    if stopped:
+        return abort_or_keep_partial(args, "fit", model, args.out)
     save_model(model, args.out)
     print(f"model trained on all rows saved to {args.out}")
     next_step(f"deepmine predict {args.out} NEW.csv   (NEW.csv: the same feature columns)")

@@ -75,10 +75,11 @@ def run_fit(args):
     sys.stdout.flush()
     note(args, f"training a ConvNetClassifier for {args.epochs} epochs on {len(ytr)} images "
                f"(Ctrl-C stops)")
-    clf.set_params(verbose=int(show_progress(args)))
-    if fit_interrupted(lambda: clf.fit(Xtr, ytr)):
-        return abort_or_keep_partial(args, "images fit", clf, args.out)
+    clf.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
+    stopped = fit_interrupted(lambda: clf.fit(Xtr, ytr))
     clf.set_params(verbose=0)
+    if stopped:
+        return abort_or_keep_partial(args, "images fit", clf, args.out)
     acc = clf.score(Xte, yte)
     save_model(clf, args.out)
     print(f"held-out accuracy: {acc:.4f} on {len(yte)} images ({len(ytr)} used for training)")

@@ -210,10 +210,11 @@ def run_tsc_fit(args):
           f"{min(lengths)}-{max(lengths)}, {len(np.unique(y))} classes; training {args.model}")
     sys.stdout.flush()
     note(args, f"training {args.model} for up to {clf.max_epochs} epochs (Ctrl-C stops)")
-    clf.set_params(verbose=int(show_progress(args)))
-    if fit_interrupted(lambda: clf.fit(X, y)):
-        return abort_or_keep_partial(args, "tsc fit", clf, args.out)
+    clf.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
+    stopped = fit_interrupted(lambda: clf.fit(X, y))
     clf.set_params(verbose=0)
+    if stopped:
+        return abort_or_keep_partial(args, "tsc fit", clf, args.out)
     results = {"model": args.model, "epochs": clf.n_iter_, "train_accuracy": clf.score(X, y)}
     print(f"  train accuracy {results['train_accuracy']:.4f} after {clf.n_iter_} epochs")
     if args.test:
