@@ -164,7 +164,9 @@ def run_forecast(args):
     print(f"\n{h}-step forecast from all {len(y)} values ({args.model}):")
     print(out[[args.model]].to_string(float_format=lambda v: f"{v:.4g}"))
     print(f"written to {args.out}")
-    next_step(f"open {args.out} (one column per model), or change --horizon / --model")
+    other = "lstm" if args.model == "window-mlp" else "window-mlp"
+    next_step(f"deepmine forecast {args.data} --column {args.column} --horizon {h} "
+              f"--model {other}   (compare the other model; {args.out} has one column per model)")
     return 0
 
 
