@@ -219,7 +219,7 @@ def test_bad_option_or_number(command, extra, good, tmp_path, capsys):
 def test_tour_refuses_an_existing_file_as_out(good, tmp_path, capsys):
     """``tour --out`` names a folder; an existing file there is a clear error, left untouched."""
     assert main(["tour", "--chapters", "cnn_weights", "--out", good["existing_file"]]) == 2
-    assert "existing file" in capsys.readouterr().err
+    assert "exists and is not a folder" in capsys.readouterr().err
     with open(good["existing_file"]) as f:
         assert f.read() == "x"
 

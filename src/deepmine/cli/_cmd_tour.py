@@ -21,7 +21,7 @@ def _check_out_dir(out):
     from deepmine.utils._io import check_writable
 
     if os.path.exists(out) and not os.path.isdir(out):
-        raise CLIError(f"--out {out} is an existing file; the tour writes a folder "
+        raise CLIError(f"--out {out} exists and is not a folder; the tour writes a folder "
                        f"(give a new or existing folder name)")
     if os.path.isdir(out):
         check_writable(os.path.join(out, "index.html"))

@@ -95,8 +95,19 @@ def write_csv(frame, out, **to_csv):
         return
     from deepmine.utils._io import atomic_write
 
-    with atomic_write(out, "w", encoding="utf-8", newline="") as f:
+    with _naming(out), atomic_write(out, "w", encoding="utf-8", newline="") as f:
         frame.to_csv(f, **to_csv)
+
+
+@contextlib.contextmanager
+def _naming(out):
+    """Put the output path into an OSError that lacks one (``[Errno 28]`` -> ``out: No space ...``)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.strerror:
+            exc.filename = os.fspath(out)
+        raise
 
 
 def write_stdout(writer):
@@ -116,14 +127,16 @@ def save_atomic(out, save):
 
     out = os.fspath(out)
     if _is_device(out):  # /dev/null, /dev/full: cannot be replaced, written directly
-        save(out)
+        with _naming(out):
+            save(out)
         return
     check_writable(out)
     directory = os.path.dirname(os.path.abspath(out))
     fd, tmp = tempfile.mkstemp(prefix=".", suffix="-" + os.path.basename(out), dir=directory)
     os.close(fd)
     try:
-        save(tmp)
+        with _naming(out):
+            save(tmp)
         umask = os.umask(0)
         os.umask(umask)
         mode = os.stat(out).st_mode & 0o7777 if os.path.exists(out) else 0o666 & ~umask
