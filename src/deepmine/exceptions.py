@@ -7,11 +7,9 @@ Hierarchy::
     ├── DataError(DeepmineError, ValueError)        bad input data: shapes, NaN, empty, unknown items
     ├── DivergenceError(DeepmineError, FloatingPointError)   the training loss became NaN/inf
     └── ModelFileError(DeepmineError, ValueError)   a saved model that cannot be read
-    NotFittedError                                  re-exported from scikit-learn
+    NotFittedError, ConvergenceWarning              scikit-learn's classes (imported on first use)
     DeviceWarning(UserWarning), DataWarning(UserWarning)
 """
-
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 __all__ = [
     "DeepmineError", "InvalidParameterError", "DataError", "DivergenceError",
@@ -46,3 +44,13 @@ class DeviceWarning(UserWarning):
 
 class DataWarning(UserWarning):
     """Input data was used but looks suspicious."""
+
+
+def __getattr__(name):
+    # scikit-learn's own classes (so ``except NotFittedError`` catches what sklearn raises),
+    # imported on first use: importing scikit-learn takes about a second.
+    if name in ("NotFittedError", "ConvergenceWarning"):
+        import sklearn.exceptions
+
+        return getattr(sklearn.exceptions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,35 +2,47 @@
 
 import sys
 
-import numpy as np
-import pandas as pd
-
-from deepmine.cli._data import id_columns, read_table
-from deepmine.cli._main import CLIError
+from deepmine.cli._common import (abort_or_keep_partial, add_long_options, check_output,
+                                  fit_interrupted, int_range, next_step, note, progress,
+                                  save_model, show_progress, write_csv)
+from deepmine.cli._main import CLIError, Interrupted
 
 
 def register(sub):
-    p = sub.add_parser("fit", help="cross-validate and train a perceptron/MLP on a CSV table")
-    p.add_argument("data", help="CSV file with a header row")
+    p = sub.add_parser(
+        "fit", help="cross-validate and train a perceptron/MLP on a CSV table",
+        description="Cross-validate deepmine's model beside scikit-learn baselines on a CSV table, "
+                    "then train it on all rows and save it. Every model sees the same columns; "
+                    "identifier columns (named id, *_id, ...; distinct text; row numbers) are "
+                    "dropped with a note.")
+    p.add_argument("data", help="CSV file with a header row (.gz ok)")
     p.add_argument("--target", required=True, help="name of the column to predict")
     p.add_argument("--model", choices=["mlp", "perceptron"], default="mlp")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto")
-    p.add_argument("--cv", type=int, default=5, help="number of cross-validation folds")
-    p.add_argument("--hidden", type=int, nargs="+", default=[100], help="hidden layer sizes")
-    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--cv", type=int_range(2, 100), default=5,
+                   help="number of cross-validation folds, 2-100 (default: 5)")
+    p.add_argument("--hidden", type=int_range(1, 100_000), nargs="+", default=[100],
+                   help="hidden layer sizes (default: 100)")
+    p.add_argument("--epochs", type=int_range(1, 1_000_000), default=200,
+                   help="most training epochs (default: 200)")
     p.add_argument("--drop", nargs="+", default=[], metavar="COLUMN", help="columns to ignore")
-    p.add_argument("--out", default="model.dm", help="where to save the model (default model.dm)")
+    p.add_argument("--dropna", action="store_true",
+                   help="skip rows with empty cells (default: refuse them, naming the CSV lines)")
+    p.add_argument("--out", default="model.dm", help="where to save the model (default: model.dm)")
     p.add_argument("--seed", type=int, default=0)
+    add_long_options(p, keep_partial=True)
     p.set_defaults(func=run_fit)
 
     q = sub.add_parser("predict", help="apply a saved model to a CSV table")
     q.add_argument("model", help="model file written by 'deepmine fit'")
-    q.add_argument("data", help="CSV file with the model's feature columns")
+    q.add_argument("data", help="CSV file with the model's feature columns (.gz ok)")
     q.add_argument("--out", help="write predictions here (default: standard output)")
     q.set_defaults(func=run_predict)
 
 
 def _is_classification(y, task):
+    import pandas as pd
+
     if task != "auto":
         return task == "classification"
     if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
@@ -60,37 +72,66 @@ def _baselines(classification, seed):
             "linear regression": make_pipeline(prep(), LinearRegression())}
 
 
-def run_fit(args):
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+def _features(args, df):
+    """The target and the feature table every model gets (the same columns for all)."""
+    from deepmine.cli._data import id_columns, nan_report
 
-    from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
-
-    df = read_table(args.data)
     if args.target not in df.columns:
         raise CLIError(f"target column {args.target!r} not in {args.data}; columns: {list(df.columns)}")
     unknown = [c for c in args.drop if c not in df.columns]
     if unknown:
         raise CLIError(f"--drop names unknown columns {unknown}")
-    df = df[df[args.target].notna()]
-    y = df[args.target]
+    if args.target in args.drop:
+        raise CLIError(f"--drop names the target column {args.target!r}")
     X = df.drop(columns=[args.target, *args.drop])
     ids = id_columns(X)
     if ids:
-        print(f"ignoring identifier column(s) {ids} (every value distinct)", file=sys.stderr)
-        X = X.drop(columns=ids)
+        reasons = "; ".join(f"{c!r}: {why}" for c, why in ids.items())
+        note(args, f"ignoring identifier column(s) {list(ids)} ({reasons})")
+        X = X.drop(columns=list(ids))
     if X.shape[1] == 0:
         raise CLIError("no feature columns left besides the target")
-    classification = _is_classification(y, args.task)
+    used = [args.target, *X.columns]
+    problem = nan_report(df, args.data, used)
+    if problem:
+        if not args.dropna:
+            raise CLIError(problem)
+        keep = df[used].notna().all(axis=1).to_numpy()
+        note(args, f"--dropna: skipping {int((~keep).sum())} of {len(df)} rows with empty cells")
+        if not keep.any():
+            raise CLIError(f"every row of {args.data} has an empty cell in the columns used")
+        df, X = df[keep], X[keep]
+    return X, df[args.target]
+
+
+def _model(args, classification, n_rows):
+    from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
+
     if args.model == "perceptron":
         if not classification:
             raise CLIError("the perceptron is a classifier; use --model mlp for a numeric target")
         model = Perceptron(random_state=args.seed)
-    elif classification:
-        model = MLPClassifier(tuple(args.hidden), max_epochs=args.epochs, random_state=args.seed,
-                              early_stopping=len(X) >= 200)
     else:
-        model = MLPRegressor(tuple(args.hidden), max_epochs=args.epochs, random_state=args.seed,
-                             early_stopping=len(X) >= 200)
+        cls = MLPClassifier if classification else MLPRegressor
+        model = cls(tuple(args.hidden), max_epochs=args.epochs, random_state=args.seed,
+                    early_stopping=n_rows >= 200)
+    model._check_params()  # a bad parameter fails here, with one line, not inside every fold
+    return model
+
+
+def run_fit(args):
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from deepmine.cli._data import read_table
+
+    check_output(args.out)
+    df = read_table(args.data)
+    X, y = _features(args, df)
+    classification = _is_classification(y, args.task)
+    model = _model(args, classification, len(X))
     folds = args.cv
     if classification:
         smallest = int(y.value_counts().min())
@@ -102,26 +143,49 @@ def run_fit(args):
         folds = min(folds, len(X))
         splitter = KFold(folds, shuffle=True, random_state=args.seed)
     if folds < 2:
-        raise CLIError("need at least 2 cross-validation folds")
+        raise CLIError("need at least 2 rows for cross-validation")
     metric = "accuracy" if classification else "r2"
+    scorer = get_scorer(metric)
+    splits = list(splitter.split(X, y))
+    models = [(f"deepmine {args.model}", model), *_baselines(classification, args.seed).items()]
+    note(args, f"cross-validating {len(models)} models over {folds} folds (Ctrl-C stops)")
     rows = []
-    for name, est in [(f"deepmine {args.model}", model), *_baselines(classification, args.seed).items()]:
-        scores = cross_val_score(est, X, y, cv=splitter, scoring=metric)
-        rows.append((name, scores.mean(), scores.std()))
-    print(f"{folds}-fold cross-validated {metric} on {args.data} ({len(X)} rows, target {args.target!r})")
+    with progress(args, total=len(models) * folds, desc="cross-validation", unit="fit") as bar:
+        for name, est in models:
+            scores = []
+            for train, test in splits:
+                fold = clone(est)
+                if fit_interrupted(lambda: fold.fit(X.iloc[train], y.iloc[train])):
+                    raise Interrupted
+                scores.append(scorer(fold, X.iloc[test], y.iloc[test]))
+                bar.update()
+            rows.append((name, float(np.mean(scores)), float(np.std(scores))))
+    print(f"{folds}-fold cross-validated {metric} on {args.data} ({len(X)} rows, "
+          f"{X.shape[1]} feature columns, target {args.target!r})")
     width = max(len(r[0]) for r in rows)
     for name, mean, std in rows:
         print(f"  {name:<{width}}  {mean:.4f} +/- {std:.4f}")
-    model.fit(X, y)
-    model.save(args.out)
+    sys.stdout.flush()
+    note(args, f"training deepmine {args.model} on all {len(X)} rows")
+    model.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
+    stopped = fit_interrupted(lambda: model.fit(X, y))
+    model.set_params(verbose=0)
+    if stopped:
+        return abort_or_keep_partial(args, "fit", model, args.out)
+    save_model(model, args.out)
     print(f"model trained on all rows saved to {args.out}")
+    next_step(f"deepmine predict {args.out} NEW.csv   (NEW.csv: the same feature columns)")
     return 0
 
 
 def run_predict(args):
-    import deepmine
-    from deepmine.exceptions import DataError
+    import numpy as np
+    import pandas as pd
 
+    import deepmine
+    from deepmine.cli._data import read_table
+
+    check_output(args.out)
     try:
         model = deepmine.load(args.model)
     except FileNotFoundError:
@@ -134,18 +198,17 @@ def run_predict(args):
             raise CLIError(f"{args.data} lacks the model's columns {missing}")
         X = df[list(names)]
     else:
-        X = df.to_numpy(dtype=np.float32)
-    try:
-        out = pd.DataFrame({"prediction": model.predict(X)})
-        if hasattr(model, "predict_proba") and not hasattr(model, "coef_"):
-            proba = model.predict_proba(X)
-            for i, c in enumerate(model.classes_):
-                out[f"proba_{c}"] = proba[:, i]
-    except DataError as exc:
-        raise CLIError(str(exc)) from None
+        try:
+            X = df.to_numpy(dtype=np.float32)
+        except ValueError:
+            raise CLIError(f"{args.data} holds non-numeric columns, but {args.model} was "
+                           f"trained on numbers only") from None
+    out = pd.DataFrame({"prediction": model.predict(X)})
+    if hasattr(model, "predict_proba") and not hasattr(model, "coef_"):
+        proba = model.predict_proba(X)
+        for i, c in enumerate(model.classes_):
+            out[f"proba_{c}"] = proba[:, i]
+    write_csv(out, args.out, index=False)
     if args.out:
-        out.to_csv(args.out, index=False)
         print(f"{len(out)} predictions written to {args.out}", file=sys.stderr)
-    else:
-        out.to_csv(sys.stdout, index=False)
     return 0

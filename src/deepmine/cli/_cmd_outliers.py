@@ -2,10 +2,9 @@
 
 import sys
 
-import numpy as np
-
-from deepmine.cli._data import id_columns, read_table
-from deepmine.cli._main import CLIError
+from deepmine.cli._common import (add_long_options, check_output, fit_interrupted, int_range,
+                                  note, write_csv)
+from deepmine.cli._main import CLIError, Interrupted
 
 
 def register(sub):
@@ -15,10 +14,14 @@ def register(sub):
                    help='expected share of outliers in (0, 0.5], or "auto" (default)')
     p.add_argument("--exclude-columns", nargs="+", default=[], metavar="COLUMN",
                    help="columns to ignore (identifier columns are ignored anyway)")
-    p.add_argument("--top", type=int, default=3, help="features listed per flagged row (default 3)")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--top", type=int_range(0, 1000), default=3,
+                   help="features listed per flagged row (default 3)")
+    p.add_argument("--epochs", type=int_range(1, 1_000_000), default=20)
+    p.add_argument("--all", action="store_true",
+                   help="write every row, most unusual first (default: only the flagged rows)")
     p.add_argument("--out", help="write the scored rows here (default: standard output)")
     p.add_argument("--seed", type=int, default=0)
+    add_long_options(p)
     p.set_defaults(func=run)
 
 
@@ -35,9 +38,13 @@ def _contamination(text):
 
 
 def run(args):
+    import numpy as np
+
     from deepmine.autoencoders import AutoEncoderOutlierDetector
+    from deepmine.cli._data import id_columns, nan_report, read_table
 
     contamination = _contamination(args.contamination)
+    check_output(args.out)
     df = read_table(args.data)
     unknown = [c for c in args.exclude_columns if c not in df.columns]
     if unknown:
@@ -45,12 +52,20 @@ def run(args):
     X = df.drop(columns=args.exclude_columns)
     ids = id_columns(X)
     if ids:
-        print(f"ignoring identifier column(s) {ids} (every value distinct)", file=sys.stderr)
-        X = X.drop(columns=ids)
+        note(args, f"ignoring identifier column(s) {list(ids)} "
+                   f"({'; '.join(f'{c!r}: {why}' for c, why in ids.items())})")
+        X = X.drop(columns=list(ids))
     if X.shape[1] == 0:
         raise CLIError("no feature columns left to score")
+    problem = nan_report(X, args.data)
+    if problem:
+        raise CLIError(problem.replace(", or pass --dropna to skip those rows", "")
+                       .replace("drop the column with --drop", "or ignore the column with "
+                                "--exclude-columns"))
     det = AutoEncoderOutlierDetector(contamination=contamination, max_epochs=args.epochs,
-                                     random_state=args.seed).fit(X)
+                                     random_state=args.seed)
+    if fit_interrupted(lambda: det.fit(X)):
+        raise Interrupted
     score = -det.score_samples(X)
     flag = det.predict(X) == -1
     shares = det.explain(X)
@@ -64,17 +79,12 @@ def run(args):
     out.insert(0, "outlier_score", score)
     out.insert(0, "row", np.arange(len(df)))
     out = out.sort_values("outlier_score", ascending=False, kind="stable")
+    if not args.all:
+        out = out[out["outlier"] == 1]
     print(f"{int(flag.sum())} of {len(df)} rows flagged as outliers "
-          f"(contamination={contamination})", file=sys.stderr)
+          f"(contamination={contamination})" + ("" if args.all else "; --all lists every row"),
+          file=sys.stderr)
+    write_csv(out, args.out, index=False)
     if args.out:
-        out.to_csv(args.out, index=False)
-        print(f"scored rows written to {args.out}", file=sys.stderr)
-    else:
-        try:
-            out.to_csv(sys.stdout, index=False)
-            sys.stdout.flush()
-        except BrokenPipeError:  # e.g. piped into `head`
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"{'scored' if args.all else 'flagged'} rows written to {args.out}", file=sys.stderr)
     return 0

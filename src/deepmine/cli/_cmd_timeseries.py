@@ -1,32 +1,38 @@
-"""``deepmine forecast`` (a series from a CSV file) and ``deepmine tsc fit`` (UCR/UEA .ts files)."""
+"""``deepmine forecast`` (a series from a CSV file) and ``deepmine tsc fit|predict`` (UCR/UEA .ts files)."""
 
 import json
-from pathlib import Path
+import sys
 
-import numpy as np
-import pandas as pd
-
-from deepmine.cli._data import read_table
-from deepmine.cli._main import CLIError
+from deepmine.cli._common import (abort_or_keep_partial, add_long_options, check_output,
+                                  fit_interrupted, int_range, next_step, note, progress,
+                                  save_atomic, save_model, show_progress, write_csv)
+from deepmine.cli._main import CLIError, Interrupted
 
 _SEASON = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5,
            "H": 24, "h": 24}
 
 
 def register(sub):
-    p = sub.add_parser("forecast", help="forecast a series from a CSV file, compared with baselines")
-    p.add_argument("data", help="CSV file with a header row")
+    p = sub.add_parser(
+        "forecast", help="forecast a series from a CSV file, compared with baselines",
+        description="Hold out the last --horizon values, compare the model with naive forecasts "
+                    "on them, then forecast --horizon steps past the end from all values. The "
+                    "time column may hold dates or integer years (1700, 1701, ...).")
+    p.add_argument("data", help="CSV file with a header row (.gz ok)")
     p.add_argument("--column", required=True, help="name of the column holding the series")
-    p.add_argument("--time-column", help="column with dates (default: the first column, if dates)")
-    p.add_argument("--horizon", type=int, default=12, help="steps to forecast (default 12)")
+    p.add_argument("--time-column", help="column with dates or integer years "
+                   "(default: the first column, if it holds them)")
+    p.add_argument("--horizon", type=int_range(1, 100_000), default=12,
+                   help="steps to forecast (default 12)")
     p.add_argument("--model", choices=["window-mlp", "lstm"], default="window-mlp")
-    p.add_argument("--window", type=int, default=None, help="past values per window "
-                   "(default: the season length, else 12)")
-    p.add_argument("--seasonal-period", type=int, default=None,
+    p.add_argument("--window", type=int_range(1, 100_000), default=None,
+                   help="past values per window (default: the model's own choice)")
+    p.add_argument("--seasonal-period", type=int_range(1, 100_000), default=None,
                    help="season length (default: from the dates, e.g. 12 for monthly)")
     p.add_argument("--log", action="store_true", help="model log(y) (multiplicative seasonality)")
     p.add_argument("--out", default="forecast.csv", help="where to write the forecast")
     p.add_argument("--seed", type=int, default=0)
+    add_long_options(p)
     p.set_defaults(func=run_forecast)
 
     t = sub.add_parser("tsc", help="time-series classification on UCR/UEA .ts files")
@@ -35,34 +41,68 @@ def register(sub):
     f.add_argument("train", help="training set, e.g. GunPoint_TRAIN.ts")
     f.add_argument("--test", help="test set, e.g. GunPoint_TEST.ts")
     f.add_argument("--model", choices=["fcn", "mcdcnn", "lstm"], default="fcn")
-    f.add_argument("--epochs", type=int, default=200)
-    f.add_argument("--out", default="tsc-model.dm", help="where to save the model")
+    f.add_argument("--epochs", type=int_range(1, 1_000_000), default=None,
+                   help="training epochs (default: the classifier's own default)")
+    f.add_argument("--out", default="tsc-model.dm",
+                   help="where to save the model (default: tsc-model.dm); the accuracies go to "
+                        "OUT.json")
     f.add_argument("--seed", type=int, default=0)
+    add_long_options(f, keep_partial=True)
     f.set_defaults(func=run_tsc_fit)
+    q = tsub.add_parser("predict", help="classify the series of a .ts file with a saved model")
+    q.add_argument("model", help="model file written by 'deepmine tsc fit'")
+    q.add_argument("data", help=".ts file (labels, if present, give the accuracy)")
+    q.add_argument("--out", help="write predictions here as CSV (default: standard output)")
+    q.set_defaults(func=run_tsc_predict)
+
+
+def _time_index(col, name, explicit):
+    """A DatetimeIndex (dates, or integer years at year starts) or an integer index, or None."""
+    import pandas as pd
+
+    if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        if col.between(1000, 2999).all():  # years, e.g. 1700..2008
+            return pd.DatetimeIndex(pd.to_datetime(col.astype(str), format="%Y"))
+        return pd.Index(col.to_numpy())
+    if pd.api.types.is_numeric_dtype(col):
+        if explicit:
+            raise CLIError(f"column {name!r} holds numbers that are neither dates nor years")
+        return None
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(col, format="mixed"))
+    except (ValueError, TypeError, OverflowError):
+        if explicit:
+            raise CLIError(f"column {name!r} does not hold dates") from None
+        return None
 
 
 def _read_series(args):
+    import pandas as pd
+
+    from deepmine.cli._data import read_table
+
     df = read_table(args.data)
     if args.column not in df.columns:
         raise CLIError(f"column {args.column!r} not in {args.data}; columns: {list(df.columns)}")
-    y = pd.to_numeric(df[args.column], errors="coerce")
-    time_col = args.time_column or (df.columns[0] if df.columns[0] != args.column else None)
     if args.time_column and args.time_column not in df.columns:
         raise CLIError(f"--time-column {args.time_column!r} not in {args.data}")
+    y = pd.to_numeric(df[args.column], errors="coerce")
+    if y.isna().any():
+        lines = [str(i + 2) for i in y.isna().to_numpy().nonzero()[0][:5]]
+        raise CLIError(f"column {args.column!r} of {args.data} has empty or non-numeric cells "
+                       f"(CSV line(s) {', '.join(lines)}); a forecast needs every value")
+    time_col = args.time_column or (df.columns[0] if df.columns[0] != args.column else None)
     if time_col is not None:
-        try:
-            stamps = pd.to_datetime(df[time_col], format="mixed")
-        except (ValueError, TypeError):
-            stamps = None
-            if args.time_column:
-                raise CLIError(f"column {time_col!r} does not hold dates") from None
-        if stamps is not None:
-            y.index = pd.DatetimeIndex(stamps)
+        index = _time_index(df[time_col], time_col, explicit=bool(args.time_column))
+        if index is not None:
+            y.index = index
     y.name = args.column
     return y
 
 
 def _season(y, given):
+    import pandas as pd
+
     if given:
         return given
     if isinstance(y.index, pd.DatetimeIndex) and len(y) >= 3:
@@ -73,22 +113,26 @@ def _season(y, given):
 
 
 def run_forecast(args):
+    import numpy as np
+    import pandas as pd
+
     from deepmine.timeseries import (LSTMForecaster, NaiveForecaster, WindowForecaster, mae,
                                      smape)
 
+    check_output(args.out)
     y = _read_series(args)
     h = args.horizon
-    if h < 1:
-        raise CLIError("--horizon must be at least 1")
     m = _season(y, args.seasonal_period)
-    window = args.window or m or 12
+    settings = {"random_state": args.seed}  # what the user set; the rest is the model's default
+    if m:
+        settings["seasonal_period"] = m
+    if args.log:
+        settings["log"] = True
 
     def model():
         if args.model == "lstm":
-            return LSTMForecaster(horizon=min(h, 12), seasonal_period=m, log=args.log,
-                                  random_state=args.seed)
-        return WindowForecaster(window=window, seasonal_period=m, log=args.log,
-                                random_state=args.seed)
+            return LSTMForecaster(horizon=min(h, 12), **settings)
+        return WindowForecaster(**({"window": args.window} if args.window else {}), **settings)
 
     models = {args.model: model(), "naive": NaiveForecaster()}
     if m:
@@ -96,50 +140,122 @@ def run_forecast(args):
     train, test = y.iloc[:-h], y.iloc[-h:]
     print(f"{args.data}: {len(y)} values of {args.column!r}"
           + (f", season length {m}" if m else "") + f"; last {h} held out to compare")
-    rows = []
-    for name, est in models.items():
-        pred = est.fit(train).predict(h)
-        rows.append((name, mae(test, pred), smape(test, pred)))
-    width = max(len(r[0]) for r in rows)
-    for name, err, sm in rows:
-        print(f"  {name:<{width}}  MAE {err:10.4g}   sMAPE {sm:6.2f}%")
-    future = {name: est.fit(y).predict(h) for name, est in models.items()}
+    rows, future = [], {}
+    with progress(args, total=2 * len(models), desc="forecast", unit="fit") as bar:
+        for name, est in models.items():
+            if fit_interrupted(lambda: est.fit(train)):
+                raise Interrupted
+            pred = est.predict(h)
+            rows.append((name, mae(test, pred), smape(test, pred)))
+            bar.update()
+        width = max(len(r[0]) for r in rows)
+        for name, err, sm in rows:
+            print(f"  {name:<{width}}  MAE {err:10.4g}   sMAPE {sm:6.2f}%")
+        sys.stdout.flush()
+        for name, est in models.items():
+            if fit_interrupted(lambda: est.fit(y)):
+                raise Interrupted
+            future[name] = est.predict(h)
+            bar.update()
     out = pd.DataFrame({name: np.asarray(f) for name, f in future.items()},
                        index=future[args.model].index)
     out.index.name = "time"
-    out.to_csv(args.out)
+    write_csv(out, args.out)
     print(f"\n{h}-step forecast from all {len(y)} values ({args.model}):")
     print(out[[args.model]].to_string(float_format=lambda v: f"{v:.4g}"))
     print(f"written to {args.out}")
+    other = "lstm" if args.model == "window-mlp" else "window-mlp"
+    next_step(f"deepmine forecast {args.data} --column {args.column} --horizon {h} "
+              f"--model {other}   (compare the other model; {args.out} has one column per model)")
     return 0
 
 
-def run_tsc_fit(args):
-    from deepmine.timeseries import CNNTimeSeriesClassifier, LSTMClassifier, read_ts
+def _read_ts(path):
+    """read_ts, with its parse errors (DataError, ValueError) as one line naming the file."""
+    from pathlib import Path
 
-    X, y = read_ts(args.train)
+    from deepmine.timeseries import read_ts
+
+    try:
+        return read_ts(path)
+    except ValueError as exc:  # DataError is a ValueError too
+        text = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise CLIError(text if Path(path).name in text else f"{path}: {text}") from None
+
+
+def run_tsc_fit(args):
+    import numpy as np
+
+    from deepmine.timeseries import CNNTimeSeriesClassifier, LSTMClassifier
+
+    check_output(args.out)
+    check_output(str(args.out) + ".json")
+    X, y = _read_ts(args.train)
     if y is None:
         raise CLIError(f"{args.train} has no class labels (@classLabel true)")
     if y.dtype.kind == "f":
         raise CLIError(f"{args.train} holds regression targets; tsc fit needs class labels")
+    Xt = yt = None
+    if args.test:
+        Xt, yt = _read_ts(args.test)
+        if yt is None:
+            raise CLIError(f"{args.test} has no class labels")
+    epochs = {} if args.epochs is None else {"max_epochs": args.epochs}
     if args.model == "lstm":
-        clf = LSTMClassifier(max_epochs=args.epochs, random_state=args.seed)
+        clf = LSTMClassifier(random_state=args.seed, **epochs)
     else:
-        clf = CNNTimeSeriesClassifier(args.model, max_epochs=args.epochs, random_state=args.seed)
+        clf = CNNTimeSeriesClassifier(args.model, random_state=args.seed, **epochs)
+    clf._check_params()
     n_ch = X[0].shape[0]
     lengths = {x.shape[-1] for x in X}
     print(f"{args.train}: {len(X)} series, {n_ch} channel(s), length "
           f"{min(lengths)}-{max(lengths)}, {len(np.unique(y))} classes; training {args.model}")
-    clf.fit(X, y)
+    sys.stdout.flush()
+    note(args, f"training {args.model} for up to {clf.max_epochs} epochs (Ctrl-C stops)")
+    clf.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
+    stopped = fit_interrupted(lambda: clf.fit(X, y))
+    clf.set_params(verbose=0)
+    if stopped:
+        return abort_or_keep_partial(args, "tsc fit", clf, args.out)
     results = {"model": args.model, "epochs": clf.n_iter_, "train_accuracy": clf.score(X, y)}
     print(f"  train accuracy {results['train_accuracy']:.4f} after {clf.n_iter_} epochs")
     if args.test:
-        Xt, yt = read_ts(args.test)
-        if yt is None:
-            raise CLIError(f"{args.test} has no class labels")
         results["test_accuracy"] = clf.score(Xt, yt)
         print(f"  test accuracy  {results['test_accuracy']:.4f} on {len(Xt)} series")
-    clf.save(args.out)
-    Path(str(args.out) + ".json").write_text(json.dumps(results, indent=2))
+    save_model(clf, args.out)
+
+    def write_json(path):
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=2)
+    save_atomic(str(args.out) + ".json", write_json)
     print(f"model saved to {args.out}, results to {args.out}.json")
+    next_step(f"deepmine tsc predict {args.out} NEW.ts")
+    return 0
+
+
+def run_tsc_predict(args):
+    import numpy as np
+    import pandas as pd
+
+    import deepmine
+
+    check_output(args.out)
+    try:
+        clf = deepmine.load(args.model)
+    except FileNotFoundError:
+        raise CLIError(f"model file not found: {args.model}") from None
+    if not hasattr(clf, "classes_") or not hasattr(clf, "predict_proba"):
+        raise CLIError(f"{args.model} is not a time-series classifier "
+                       f"(it holds a {type(clf).__name__})")
+    X, y = _read_ts(args.data)
+    proba = clf.predict_proba(X)
+    out = pd.DataFrame({"prediction": clf.classes_[proba.argmax(axis=1)]})
+    for i, c in enumerate(clf.classes_):
+        out[f"proba_{c}"] = proba[:, i]
+    write_csv(out, args.out, index=False)
+    if y is not None and y.dtype.kind != "f":
+        acc = float(np.mean(out["prediction"].astype(str).to_numpy() == y.astype(str)))
+        print(f"accuracy {acc:.4f} on {len(y)} labelled series of {args.data}", file=sys.stderr)
+    if args.out:
+        print(f"{len(out)} predictions written to {args.out}", file=sys.stderr)
     return 0

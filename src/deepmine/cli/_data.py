@@ -1,14 +1,20 @@
-"""Reading user tables for the CLI, with one-line errors."""
+"""Reading user tables for the CLI, with one-line errors (pandas is imported on first use)."""
 
+import re
+import zlib
 from pathlib import Path
-
-import pandas as pd
 
 from deepmine.cli._main import CLIError
 
+#: Column names that mean "identifier": id, ID, patient_id, patient-id, "patient id", patientId, PatientID.
+_ID_NAME = re.compile(r"^(id|.*[ _\-.]id|unnamed: 0|index)$", re.IGNORECASE)
+_CAMEL_ID = re.compile(r"^.*[a-z0-9]I[dD]$")
+
 
 def read_table(path):
-    """Read a CSV file into a DataFrame or raise :class:`CLIError` with one line."""
+    """Read a CSV file (``.gz``/``.bz2``/``.zip``/``.xz`` ok) or raise :class:`CLIError` with one line."""
+    import pandas as pd
+
     p = Path(path)
     if not p.exists():
         raise CLIError(f"file not found: {path}")
@@ -20,6 +26,12 @@ def read_table(path):
         raise CLIError(f"{path} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CLIError(f"{path} cannot be parsed as CSV: {str(exc).splitlines()[0]}") from None
+    except (OSError, EOFError, zlib.error) as exc:  # a .gz/.bz2/.zip that is not one
+        if isinstance(exc, (FileNotFoundError, PermissionError)):
+            raise
+        raise CLIError(f"{path} cannot be decompressed: {str(exc).splitlines()[0]}") from None
+    except ValueError as exc:  # e.g. a .zip archive holding several files
+        raise CLIError(f"{path} cannot be read as CSV: {str(exc).splitlines()[0]}") from None
     if df.empty:
         raise CLIError(f"{path} has a header but no rows")
     for col in df.columns:
@@ -28,12 +40,45 @@ def read_table(path):
             bad = parsed.isna() & df[col].notna()
             if parsed.notna().mean() >= 0.8 and bad.any():
                 row = int(bad.to_numpy().nonzero()[0][0])
-                raise CLIError(f"column {col!r} is numeric but row {row + 2} of {path} holds "
+                raise CLIError(f"column {col!r} is numeric but line {row + 2} of {path} holds "
                                f"the unparseable value {df[col].iloc[row]!r}")
     return df
 
 
 def id_columns(df):
-    """Text columns whose every value is distinct (names, ids): useless as features."""
-    return [c for c in df.columns
-            if not pd.api.types.is_numeric_dtype(df[c]) and df[c].nunique() == len(df) > 2]
+    """Identifier columns, useless as features, with the reason for each.
+
+    A column is an identifier when it is named like one (``id``, ``ID``, ``*_id``, ``*Id``)
+    or, with no such name, when every value is distinct and it holds text, or integers that
+    count the rows (every value distinct and consecutive, such as a row number).
+    """
+    import pandas as pd
+
+    found = {}
+    n = len(df)
+    for c in df.columns:
+        col = df[c]
+        distinct = col.nunique() == n > 2
+        if isinstance(c, str) and (_ID_NAME.match(c.strip()) or _CAMEL_ID.match(c.strip())):
+            found[c] = "named like an identifier"
+        elif distinct and not pd.api.types.is_numeric_dtype(col):
+            found[c] = "every value distinct"
+        elif (distinct and pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col)
+              and int(col.max()) - int(col.min()) == n - 1):
+            found[c] = "one distinct integer per row"
+    return found
+
+
+def nan_report(df, path, columns=None, shown=5):
+    """One sentence naming the columns with empty cells and their first CSV lines, or None."""
+    cols = list(df.columns if columns is None else columns)
+    mask = df[cols].isna()
+    if not mask.to_numpy().any():
+        return None
+    bad_cols = [c for c in cols if mask[c].any()]
+    lines = [i + 2 for i in mask.any(axis=1).to_numpy().nonzero()[0][:shown]]
+    n_rows = int(mask.any(axis=1).sum())
+    more = ", ..." if n_rows > shown else ""
+    return (f"{path} has empty cells in column(s) {bad_cols} "
+            f"({n_rows} row(s); CSV line(s) {', '.join(map(str, lines))}{more}); "
+            f"fill them in, drop the column with --drop, or pass --dropna to skip those rows")

@@ -157,8 +157,15 @@ class Report:
                 f"<ol class='toc'>{toc}</ol>{body}</body></html>")
 
     def write(self, path):
-        """Write the HTML document to ``path`` (parent folders are created)."""
+        """Write the HTML document to ``path`` (parent folders are created).
+
+        The file is replaced atomically: a reader sees the old report or the new one.
+        """
+        from deepmine.utils._io import atomic_write
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(), encoding="utf-8")
+        text = self.to_html()
+        with atomic_write(path, "w", encoding="utf-8") as f:
+            f.write(text)
         return str(path)
