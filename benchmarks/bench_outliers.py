@@ -100,8 +100,15 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     params = _parse_params(args.params)
+    no_pyod = args.no_pyod
+    if not no_pyod and any(m in PYOD for m in args.methods):
+        try:
+            import pyod  # noqa: F401
+        except ImportError:
+            print("pyod is not installed (pip install pyod): its detectors are skipped", file=sys.stderr)
+            no_pyod = True
     methods = {m: deepmine_method(params) if m == "deepmine" else BASELINES[m]
-               for m in args.methods if not (args.no_pyod and m in PYOD)}
+               for m in args.methods if not (no_pyod and m in PYOD)}
     suites = ("odds", "sklearn") if args.suite == "both" else (args.suite,)
     if "odds" in suites and not args.data.is_dir():
         print(f"no ODDS/ADBench data at {args.data}: that suite is skipped", file=sys.stderr)
