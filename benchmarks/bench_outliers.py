@@ -1,115 +1,131 @@
-"""Benchmark: deepmine's AutoEncoderOutlierDetector vs PyOD's AutoEncoder, IsolationForest and PCA.
+"""Benchmark: deepmine's AutoEncoderOutlierDetector against IsolationForest, PyOD and PCA on two suites.
 
-On the 12 ODDS/ADBench tables in ../shared/data/outliers (README there: origin,
-n, d, outlier share). Every method is unsupervised: it is fitted on all of X
-and scores all of X, with fixed seeds; the methods alternate per dataset.
-Time is fit plus scoring the training rows (PyOD scores them inside ``fit``).
+- ``odds``: the 12 ODDS/ADBench tables in ../shared/data/outliers (README there:
+  origin, n, d, outlier share), fed to every method as stored;
+- ``sklearn``: 16 tasks built from tables that ship with scikit-learn (digits,
+  breast cancer, wine, iris; recipe in ``_outlier_suites.py``), columns
+  standardized over each task's rows before any method sees them.
 
-- deepmine: ``AutoEncoderOutlierDetector(random_state=seed)`` with its defaults;
-- PyOD: ``pyod.models.auto_encoder.AutoEncoder(random_state=seed)``, its defaults
-  (10 epochs, batch 32, [64, 32], dropout 0.2, batch norm, standardized input);
+Every method is unsupervised: it is fitted on all rows and scores the same
+rows, with the seed as its ``random_state`` (on ``sklearn`` the seed also draws
+the outlier rows). Seconds are CPU (process) time of fit plus scoring the
+training rows (PyOD scores them inside ``fit``); run it with one thread.
+
+- deepmine: ``AutoEncoderOutlierDetector(random_state=seed)`` with its defaults
+  (``--params`` overrides some, e.g. ``--params scaling=standard trim_fraction=0``);
 - scikit-learn: ``IsolationForest(random_state=seed)``;
+- PyOD, its defaults: ``KNN()``, ``LOF()``, ``ECOD()``, ``AutoEncoder(random_state=seed)``
+  (10 epochs, batch 32, [64, 32], dropout 0.2, batch norm, standardized input);
 - PCA: squared reconstruction error of a PCA keeping 90% of the variance of the
   standardized columns (zero-variance columns dropped first).
 
-Target (issue 3): deepmine's mean ROC-AUC at or above PyOD's autoencoder and
-IsolationForest, with fit time at most PyOD's.
-
-    python benchmarks/bench_outliers.py --threads 1
-    python benchmarks/bench_outliers.py --threads 1 --datasets cardio thyroid --no-pyod
+    OMP_NUM_THREADS=1 python benchmarks/bench_outliers.py --suite both
+    python benchmarks/bench_outliers.py --suite sklearn --seeds 0 --methods deepmine iforest
 """
 
 import argparse
-import time
-import warnings
+import ast
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.decomposition import PCA
-from sklearn.ensemble import IsolationForest
-from sklearn.metrics import average_precision_score, roc_auc_score
 
-from deepmine.autoencoders import AutoEncoderOutlierDetector
-from deepmine.datasets import load_outlier_file
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _outlier_suites import BASELINES, DATA, evaluate, suite  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "outliers"
+from deepmine.autoencoders import AutoEncoderOutlierDetector  # noqa: E402
 
-
-def deepmine_scores(X, seed):
-    det = AutoEncoderOutlierDetector(random_state=seed, device="cpu").fit(X)
-    return -det.score_samples(X)
+PYOD = ("pyod_knn", "pyod_lof", "pyod_ecod", "pyod_ae")
+LABELS = {"auc": "ROC-AUC", "ap": "average precision", "s": "CPU seconds (fit + score)"}
 
 
-def pyod_scores(X, seed):
-    from pyod.models.auto_encoder import AutoEncoder
+def deepmine_method(params):
+    def scores(X, seed):
+        det = AutoEncoderOutlierDetector(random_state=seed, device="cpu", **params).fit(X)
+        return -det.score_samples(X)
 
-    det = AutoEncoder(random_state=seed, device="cpu", verbose=0)
-    det.fit(X)
-    return det.decision_scores_
-
-
-def iforest_scores(X, seed):
-    return -IsolationForest(random_state=seed).fit(X).score_samples(X)
+    return scores
 
 
-def pca_scores(X, seed):
-    keep = X.std(axis=0) > 0
-    Z = X[:, keep]
-    Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)
-    pca = PCA(n_components=0.9, random_state=seed).fit(Z)
-    return ((pca.inverse_transform(pca.transform(Z)) - Z) ** 2).sum(axis=1)
+def _parse_params(items):
+    params = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--params takes key=value pairs; got {item!r}")
+        try:
+            params[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[key] = value
+    return params
 
 
-METHODS = {"deepmine": deepmine_scores, "pyod_ae": pyod_scores, "iforest": iforest_scores,
-           "pca": pca_scores}
+def run_suite(which, methods, seeds, names=None, data=None, echo=print):
+    """Score every method on every task and seed; a DataFrame with one row per (task, seed, method)."""
+    rows = []
+    for seed in seeds:
+        for task, X, y in suite(which, seed, names, data):
+            for name, fn in methods.items():
+                rows.append({"task": task, "n": len(y), "d": X.shape[1], "seed": seed, "method": name,
+                             **evaluate(fn, X, y, seed)})
+            if echo:
+                done = [r for r in rows if r["task"] == task and r["seed"] == seed]
+                echo(f"  {which} seed={seed} {task}: "
+                     + "  ".join(f"{r['method']}={r['auc']:.3f}" for r in done), flush=True)
+    return pd.DataFrame(rows)
+
+
+def summary(df, what):
+    """Task x method table of ``what`` (mean over seeds), with the mean row."""
+    table = df.pivot_table(index="task", columns="method", values=what, aggfunc="mean", sort=False)
+    table = table[list(dict.fromkeys(df["method"]))]
+    table.loc["mean"] = table.mean()
+    return table
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", choices=("odds", "sklearn", "both"), default="both")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--methods", nargs="+", choices=["deepmine", *BASELINES],
+                        default=["deepmine", *BASELINES])
+    parser.add_argument("--no-pyod", action="store_true", help="skip PyOD's detectors")
+    parser.add_argument("--params", nargs="+", metavar="KEY=VALUE",
+                        help="detector parameters instead of its defaults")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the ODDS/ADBench files")
+    parser.add_argument("--tasks", nargs="+", help="substrings of task names to run")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--datasets", nargs="+", help="substrings of file names to run")
-    parser.add_argument("--no-pyod", action="store_true", help="skip PyOD's autoencoder")
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if not args.data.is_dir():
-        raise SystemExit(f"no benchmark data at {args.data}")
-    methods = {k: f for k, f in METHODS.items() if not (k == "pyod_ae" and args.no_pyod)}
-    files = sorted(p for p in args.data.iterdir() if p.suffix in (".npz", ".mat"))
-    if args.datasets:
-        files = [p for p in files if any(s in p.name for s in args.datasets)]
-    rows = []
-    for path in files:
-        X, y = load_outlier_file(path)
-        row = {"dataset": path.stem, "n": X.shape[0], "d": X.shape[1]}
-        for name, fn in methods.items():
-            tic = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                scores = np.nan_to_num(np.asarray(fn(X, args.seed), dtype=float), nan=0.0,
-                                       posinf=1e300, neginf=-1e300)
-            row[f"{name}_s"] = time.perf_counter() - tic
-            row[f"{name}_auc"] = roc_auc_score(y, scores)
-            row[f"{name}_ap"] = average_precision_score(y, scores)
-        rows.append(row)
-        print("  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-                        for k, v in row.items()), flush=True)
-    df = pd.DataFrame(rows).set_index("dataset")
-    mean = df.mean(numeric_only=True).rename("mean")
-    df = pd.concat([df, mean.to_frame().T])
+    params = _parse_params(args.params)
+    no_pyod = args.no_pyod
+    if not no_pyod and any(m in PYOD for m in args.methods):
+        try:
+            import pyod  # noqa: F401
+        except ImportError:
+            print("pyod is not installed (pip install pyod): its detectors are skipped", file=sys.stderr)
+            no_pyod = True
+    methods = {m: deepmine_method(params) if m == "deepmine" else BASELINES[m]
+               for m in args.methods if not (no_pyod and m in PYOD)}
+    suites = ("odds", "sklearn") if args.suite == "both" else (args.suite,)
+    if "odds" in suites and not args.data.is_dir():
+        print(f"no ODDS/ADBench data at {args.data}: that suite is skipped", file=sys.stderr)
+        suites = tuple(s for s in suites if s != "odds")
     pd.set_option("display.width", 200)
-    for what in ("auc", "ap", "s"):
-        cols = [f"{m}_{what}" for m in methods]
-        print(f"\n{ {'auc': 'ROC-AUC', 'ap': 'average precision', 's': 'seconds (fit + score)'}[what] }")
-        print(df[cols].rename(columns=lambda c: c.rsplit("_", 1)[0]).round(3).to_string())
-    if "pyod_ae" in methods:
-        ratio = df.loc["mean", "deepmine_s"] / df.loc["mean", "pyod_ae_s"]
-        print(f"\nmean time deepmine / PyOD autoencoder: {ratio:.2f}x "
-              f"(per dataset: {', '.join(f'{r:.2f}' for r in (df['deepmine_s'] / df['pyod_ae_s'])[:-1])})")
-    print(f"threads={args.threads} seed={args.seed}")
+    means = {}
+    for which in suites:
+        df = run_suite(which, methods, args.seeds, args.tasks, args.data)
+        for what in ("auc", "ap", "s"):
+            print(f"\n{which}: {LABELS[what]}, mean over seeds {args.seeds}")
+            print(summary(df, what).round(3).to_string())
+        means[which] = {what: summary(df, what).loc["mean"] for what in ("auc", "ap", "s")}
+    print("\nmeans per suite (ROC-AUC / average precision / CPU seconds)")
+    for which, m in means.items():
+        print(f"{which:8s} " + "  ".join(f"{k}={m['auc'][k]:.3f}/{m['ap'][k]:.3f}/{m['s'][k]:.2f}s"
+                                         for k in methods))
+    print(f"detector parameters: {params or 'defaults'}; threads={args.threads}")
 
 
 if __name__ == "__main__":

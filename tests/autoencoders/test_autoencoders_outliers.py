@@ -123,27 +123,59 @@ def _clustered(n=400, n_out=40, seed=0):
     return X, y
 
 
-def test_trimming_and_robust_scaling_keep_a_cluster_of_outliers_unlearned():
-    """A frequent, tight cluster of outliers is ranked better with the defaults than by a plain fit."""
-    X, y = _clustered()
-    plain = _det(trim_fraction=0.0, scaling="standard").fit(X)
-    default = _det().fit(X)
-    auc_plain = roc_auc_score(y, -plain.score_samples(X))
-    auc_default = roc_auc_score(y, -default.score_samples(X))
-    assert auc_default > auc_plain + 0.03 and auc_default > 0.95
+def test_trimming_keeps_a_cluster_of_outliers_unlearned():
+    """A frequent, tight cluster of outliers is ranked better with the trimmed loss than by a plain fit."""
+    for seed in (0, 1):
+        X, y = _clustered(seed=seed)
+        plain = _det(trim_fraction=0.0).fit(X)
+        default = _det().fit(X)
+        auc_plain = roc_auc_score(y, -plain.score_samples(X))
+        auc_default = roc_auc_score(y, -default.score_samples(X))
+        assert auc_default > auc_plain + 0.01 and auc_default > 0.93
 
 
-def test_robust_scaling_ignores_extreme_rows():
-    """Median/MAD scaling barely moves when 5% of the rows are huge; standard scaling is inflated."""
+def test_robust_scaling_resists_extreme_rows_within_its_floor():
+    """Median/MAD scaling is not inflated by 5% huge rows beyond its floor of 0.1 x the std."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(400, 3))
     X[:20, 0] = 1e4
-    X[:, 2] = np.r_[np.ones(20), np.zeros(380)]  # zero MAD: falls back to the standard deviation
-    robust = _det(max_epochs=1).fit(X)
-    standard = _det(max_epochs=1, scaling="standard").fit(X)
-    assert 0.9 < robust.scale_[0] < 1.3 and standard.scale_[0] > 1000
-    assert robust.scale_[2] == pytest.approx(X[:, 2].std(), rel=1e-5)
+    X[:, 2] = np.r_[np.ones(20), np.zeros(380)]  # zero MAD: the floor
+    robust = _det(max_epochs=1, scaling="robust").fit(X)
+    standard = _det(max_epochs=1).fit(X)
+    assert standard.scale_[0] == pytest.approx(X[:, 0].std(), rel=1e-6)
+    assert robust.scale_[0] == pytest.approx(0.1 * X[:, 0].std(), rel=1e-6)
+    assert robust.scale_[2] == pytest.approx(0.1 * X[:, 2].std(), rel=1e-5)
     assert robust.mean_[0] == pytest.approx(np.median(X[:, 0]), rel=1e-5)
+    X[:, 0] = rng.normal(size=400)  # no extreme rows: the MAD itself, about the std
+    assert 0.85 < _det(max_epochs=1, scaling="robust").fit(X).scale_[0] < 1.15
+
+
+def test_robust_scaling_bounds_columns_whose_mad_is_nearly_zero():
+    """A mostly-blank column with a MAD near zero (not zero) is not scaled up to huge values.
+
+    Its scaled values stay within 10 x (|standard z| + 1), as |median - mean| <= std.
+    """
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    X[:, 1] = np.where(rng.rand(300) < 0.7, 1e-9 * rng.rand(300), rng.uniform(1, 16, 300))
+    det = _det(max_epochs=1, scaling="robust").fit(X)
+    z = np.abs(det._scale(X))
+    z_std = np.abs((X - X.mean(0)) / X.std(0))
+    assert (z[:, 1] <= 10 * (z_std[:, 1] + 1) + 1e-4).all() and z[:, 1].max() < 100
+    assert np.isfinite(det.score_samples(X)).all()
+
+
+def test_documented_defaults_match_the_signature():
+    """Every parameter is documented with the default it has."""
+    import ast
+    import inspect
+    import re
+
+    doc = AutoEncoderOutlierDetector.__doc__
+    for name, param in inspect.signature(AutoEncoderOutlierDetector).parameters.items():
+        found = re.search(rf"^\s*{name} : .*default=(.+)$", doc, re.M)
+        assert found, f"{name} is not documented with its default"
+        assert ast.literal_eval(found.group(1).strip()) == param.default, name
 
 
 def test_bad_contamination_is_a_clear_error():

@@ -121,11 +121,32 @@ def fit_scaler(X, scale):
     return mean, std
 
 
+#: Smallest robust scale, as a share of the column's standard deviation.
+MAD_FLOOR = 0.1
+
+
 def robust_scaler(X):
-    """Median and normal-consistent MAD per column; zero-MAD columns use the standard deviation."""
+    """Median and normal-consistent MAD per column, floored at ``MAD_FLOOR`` x the standard deviation.
+
+    The scale is ``max(1.4826 * MAD, 0.1 * std)``: a column that is mostly one
+    value (a blank pixel, a rare flag) has a MAD of zero or near zero, and
+    dividing by it would blow its other values up to thousands; with the floor
+    a scaled value is at most 10 x (its standard score + 1) in absolute value
+    (the median lies within one standard deviation of the mean). Constant
+    columns get scale 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepmine.autoencoders._base import robust_scaler
+    >>> X = np.r_[np.zeros((90, 1)), np.ones((10, 1))] + 1e-9 * np.arange(100)[:, None]
+    >>> centre, scale = robust_scaler(X)
+    >>> bool(np.isclose(scale[0], 0.1 * X.std()))
+    True
+    """
     centre = np.median(X, axis=0)
-    scale = 1.4826 * np.median(np.abs(X - centre), axis=0)
-    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(centre)), scale, X.std(axis=0))
+    mad = 1.4826 * np.median(np.abs(X - centre), axis=0)
+    scale = np.maximum(mad, MAD_FLOOR * X.std(axis=0))
     scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(centre)), scale, 1.0)
     return centre.astype(np.float64), scale.astype(np.float64)
 
