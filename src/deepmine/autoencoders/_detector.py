@@ -20,13 +20,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.autoencoders._base import fit_scaler, robust_scaler
 from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
-from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator
+from deepmine.base import BaseDeepEstimator, engine_params_doc
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils.validation import check_is_fitted, check_table
 
-# The engine's parameters, with this estimator's own defaults.
-_ENGINE_DOC = (ENGINE_PARAMS_DOC.replace("batch_size : int, default=64", "batch_size : int, default=128")
-               .replace("max_epochs : int, default=200", "max_epochs : int, default=20"))
+_ENGINE_DOC = engine_params_doc(batch_size=128, max_epochs=20)
 
 
 class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
