@@ -69,11 +69,11 @@ def load_estimator(path):
         raise ModelFileError(f"{path} is not a deepmine model file (no '{FORMAT}' header).")
     unknown = sorted(set(header) - {"format", "version", "estimator", "deepmine_version"})
     if unknown:
-        raise ModelFileError(f"{path}: unknown header fields {unknown}.")
+        raise ModelFileError(f"{path}: unknown header fields {unknown[:3]}.")
     version = header.get("version")
     if type(version) is not int or version < 1:
         raise ModelFileError(f"{path}: the format version must be a positive integer, "
-                             f"got {version!r}.")
+                             f"got {str(version)[:40]!r}.")
     if version > VERSION:
         raise ModelFileError(f"{path} was written by a newer deepmine (format {version}); "
                              f"upgrade deepmine to read it.")
@@ -84,9 +84,15 @@ def load_estimator(path):
         plan = _Decoder(tensors).decode(header["estimator"])
         if not isinstance(plan, _ObjectPlan) or not registry.is_top_level(plan.cls):
             raise _Refused("the top-level object is not a deepmine estimator")
-        return _materialise(plan, tensors)
+        estimator = _materialise(plan, tensors)
     except _Refused as exc:
         raise ModelFileError(f"{path}: {exc}.") from None
+    needed = [a for a, test in (("module_", "_build_module"), ("y_", "_forecast"))
+              if hasattr(estimator, test)]
+    if not all(a in vars(estimator) for a in needed):
+        raise ModelFileError(f"{path}: the {type(estimator).__name__} it describes is not fitted "
+                             f"(no {' or '.join(needed)}).")
+    return estimator
 
 
 def _load_tensors(raw):
@@ -95,9 +101,13 @@ def _load_tensors(raw):
     if not raw:
         return {}
     try:
-        return load(raw)
+        tensors = load(raw)
     except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
         raise _Refused(f"the weights cannot be read ({exc})") from None
+    for key, t in tensors.items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise _Refused(f"tensor {key!r} holds NaN or infinite values")
+    return tensors
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -308,7 +318,41 @@ class _Decoder:
                 raise _Refused(f"{where}: network attribute {key!r} of {cls.__qualname__} "
                                f"cannot be rebuilt")
             (params if key in params_allowed else fitted)[key] = decoded
+        if fitted:
+            missing = sorted(registry.REQUIRED.get(cls.__qualname__, set()) - set(fitted))
+            if missing:
+                raise _Refused(f"{where}: the fitted {cls.__qualname__} lacks {missing[:4]}")
+            for key, decoded in fitted.items():
+                kind = registry.kind_of(cls, key)
+                if kind is not None and not _is_kind(kind, decoded):
+                    raise _Refused(f"{where}.{key} must be a {kind}, got "
+                                   f"{type(decoded).__name__}")
         return _ObjectPlan(cls, params, fitted)
+
+
+def _is_kind(kind, value):
+    """Whether a decoded field value is of the declared ``kind`` (see ``registry.KINDS``)."""
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+    label = isinstance(value, (str, int, float, np.generic)) and not isinstance(value, bool)
+    checks = {
+        "count": lambda: number and float(value).is_integer() and value >= 0,
+        "count or None": lambda: value is None or (number and float(value).is_integer()),
+        "array": lambda: isinstance(value, np.ndarray) and value.ndim >= 1,
+        "number or array": lambda: number or isinstance(value, np.ndarray),
+        "number": lambda: number,
+        "string or None": lambda: value is None or isinstance(value, str),
+        "label or None": lambda: value is None or label,
+        "list": lambda: isinstance(value, list),
+        "tuple": lambda: isinstance(value, tuple),
+        "device": lambda: isinstance(value, torch.device),
+        "history": lambda: isinstance(value, History),
+        "network": lambda: isinstance(value, _ModuleWeights),
+        "TableEncoder or None": lambda: value is None or (
+            isinstance(value, _ObjectPlan) and value.cls.__qualname__ == "TableEncoder"),
+        "bool": lambda: isinstance(value, (bool, np.bool_)),
+    }
+    return bool(checks[kind]())
 
 
 _Decoder._handlers = {

@@ -7,6 +7,7 @@ whose length must equal the declared size. The JSON's nesting depth is measured
 on the raw text before it is parsed.
 """
 
+import collections
 import json
 import re
 import zipfile
@@ -33,25 +34,30 @@ _DTYPE = re.compile(r"^(?:[<>|=]?(?:b1|[iu][1248]|f[248])|[<>|=]?U\d{1,6}|O|\|O)
 
 def read_members(path):
     """Return ``(parsed deepmine.json, raw tensors bytes)`` of a model file, or refuse it."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise ModelFileError(f"{path} is not a deepmine model file ({exc}).") from None
-    with zf:
-        infos = zf.infolist()
-        names = [i.filename for i in infos]
-        for name in sorted(set(names)):
-            if names.count(name) > 1:
-                raise ModelFileError(f"{path}: the archive holds {names.count(name)} members "
-                                     f"named {name!r}.")
-        if JSON_MEMBER not in names:
-            raise ModelFileError(f"{path} is not a deepmine model file (no {JSON_MEMBER} member).")
-        extra = sorted(set(names) - set(MAX_SIZE))
-        if extra:
-            raise ModelFileError(f"{path}: unexpected archive members {extra[:3]}.")
-        if TENSOR_MEMBER not in names:
-            raise ModelFileError(f"{path}: no {TENSOR_MEMBER} member.")
-        data = {i.filename: _read(zf, i, path) for i in infos}
+    with open(path, "rb") as f:  # a missing or unreadable file raises its own OSError
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+            raise ModelFileError(f"{path} is not a deepmine model file ({exc}).") from None
+        with zf:
+            return _read_archive(zf, path)
+
+
+def _read_archive(zf, path):
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    for name, count in collections.Counter(names).items():
+        if count > 1:
+            raise ModelFileError(f"{path}: the archive holds {count} members named "
+                                 f"{name[:80]!r}.")
+    if JSON_MEMBER not in names:
+        raise ModelFileError(f"{path} is not a deepmine model file (no {JSON_MEMBER} member).")
+    extra = sorted(set(names) - set(MAX_SIZE))
+    if extra:
+        raise ModelFileError(f"{path}: unexpected archive members {extra[:3]}.")
+    if TENSOR_MEMBER not in names:
+        raise ModelFileError(f"{path}: no {TENSOR_MEMBER} member.")
+    data = {i.filename: _read(zf, i, path) for i in infos}
     return parse_json(data[JSON_MEMBER], path), data[TENSOR_MEMBER]
 
 
@@ -69,7 +75,7 @@ def _read(zf, info, path):
         with zf.open(info) as f:
             data = f.read(info.file_size + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-            ValueError) as exc:
+            ValueError, OSError) as exc:
         raise ModelFileError(f"{path}: member {name} cannot be read ({exc}).") from None
     if len(data) != info.file_size:
         raise ModelFileError(f"{path}: member {name} holds {len(data)} bytes but declares "

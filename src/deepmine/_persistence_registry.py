@@ -102,3 +102,59 @@ def field_problem(cls, key):
     if key in params_of(cls) or key.endswith("_") or key in _EXTRA_FIELDS.get(cls.__qualname__, ()):
         return None
     return f"field {key!r} is neither a parameter nor fitted state of {cls.__qualname__}"
+
+
+# ---- fitted state that predictions rely on ------------------------------------------------
+_DEEP = {"module_", "device_", "history_", "loss_curve_", "n_iter_"}
+_TABULAR = _DEEP | {"encoder_", "n_features_in_", "n_inputs_"}
+_PANEL = _DEEP | {"classes_", "class_weight_", "channel_mean_", "channel_scale_",
+                  "n_channels_in_", "n_features_in_", "n_timesteps_in_"}
+_SERIES = {"y_", "y_name_", "index_kind_", "index_freq_", "index_last_"}
+_AE = _TABULAR | {"mean_", "scale_", "data_min_", "data_max_"}
+
+#: fitted fields a file must hold for each class (a fitted estimator always writes them)
+REQUIRED = {
+    "MLPClassifier": _TABULAR | {"classes_", "class_weight_"},
+    "Perceptron": _TABULAR | {"classes_", "class_weight_"},
+    "MLPRegressor": _TABULAR | {"_y_1d", "n_outputs_", "y_mean_", "y_scale_"},
+    "AutoEncoder": _AE, "StackedAutoEncoder": _AE | {"pretrain_history_"},
+    "AutoEncoderOutlierDetector": _TABULAR | {"mean_", "scale_", "offset_"},
+    "ConvNetClassifier": _DEEP | {"classes_", "class_weight_", "channel_mean_", "channel_std_",
+                                  "conv_layers_", "image_shape_", "n_features_in_",
+                                  "pixel_range_"},
+    "CNNTimeSeriesClassifier": _PANEL, "LSTMClassifier": _PANEL,
+    "LSTMForecaster": _DEEP | _SERIES | {"mean_", "scale_", "sequence_length_"},
+    "WindowForecaster": _SERIES | {"estimators_", "mean_", "scale_"},
+    "NaiveForecaster": _SERIES,
+    "TableEncoder": {"columns_", "kinds_", "categories_", "output_names_"},
+    **dict.fromkeys(["LinearRegression", "Ridge", "RidgeCV", "Lasso", "ElasticNet", "SGDRegressor",
+                     "BayesianRidge", "HuberRegressor", "LinearSVR"],
+                    {"coef_", "intercept_", "n_features_in_"}),
+}
+
+#: the kind of value each fitted field of a deepmine class holds (fields not listed: any)
+KINDS = {
+    **dict.fromkeys(["n_features_in_", "n_inputs_", "n_outputs_", "n_channels_in_",
+                     "n_timesteps_in_", "sequence_length_"], "count"),
+    **dict.fromkeys(["classes_", "channel_mean_", "channel_scale_", "channel_std_", "data_min_",
+                     "data_max_", "y_mean_", "y_scale_", "y_"], "array"),
+    **dict.fromkeys(["mean_", "scale_"], "number or array"),
+    **dict.fromkeys(["offset_"], "number"),
+    **dict.fromkeys(["index_kind_", "index_freq_"], "string or None"),
+    **dict.fromkeys(["index_last_", "y_name_"], "label or None"),
+    **dict.fromkeys(["columns_", "kinds_", "categories_", "output_names_", "estimators_",
+                     "loss_curve_", "conv_layers_", "pretrain_history_"], "list"),
+    **dict.fromkeys(["image_shape_", "pixel_range_"], "tuple"),
+    "n_iter_": "count or None", "device_": "device", "history_": "history", "module_": "network",
+    "encoder_": "TableEncoder or None", "_y_1d": "bool", "_flat_input_": "bool",
+}
+
+#: the same for the scikit-learn classes (whose other fields vary between versions)
+_SKLEARN_KINDS = {"coef_": "array", "intercept_": "number or array", "n_features_in_": "count"}
+
+
+def kind_of(cls, key):
+    """The declared kind of field ``key`` of ``cls`` (a key of ``KINDS``' values) or None."""
+    if cls.__module__.startswith("deepmine."):
+        return KINDS.get(key)
+    return _SKLEARN_KINDS.get(key)
