@@ -79,9 +79,14 @@ def load_estimator(path):
                              f"upgrade deepmine to read it.")
     if "estimator" not in header:
         raise ModelFileError(f"{path}: the file describes no estimator.")
+    root = header["estimator"]
+    root_cls = registry.resolve(root.get("__object__")) if isinstance(root, dict) else None
+    if root_cls is not None and not registry.is_top_level(root_cls):
+        raise ModelFileError(f"{path}: the top-level object is a {root_cls.__qualname__}, not a "
+                             f"deepmine estimator.")
     try:
         tensors = _load_tensors(raw)
-        plan = _Decoder(tensors).decode(header["estimator"])
+        plan = _Decoder(tensors).decode(root)
         if not isinstance(plan, _ObjectPlan) or not registry.is_top_level(plan.cls):
             raise _Refused("the top-level object is not a deepmine estimator")
         estimator = _materialise(plan, tensors)
