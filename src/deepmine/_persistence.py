@@ -24,6 +24,7 @@ rename), so an interrupted or failed ``save`` leaves any previous file intact.
 
 import json
 import math
+import threading
 import zipfile
 
 import numpy as np
@@ -323,7 +324,7 @@ class _Decoder:
                 raise _Refused(f"{where}: network attribute {key!r} of {cls.__qualname__} "
                                f"cannot be rebuilt")
             (params if key in params_allowed else fitted)[key] = decoded
-        if fitted:
+        if any(k.endswith("_") for k in fitted):  # fitted, not a parameter like estimator=
             missing = sorted(registry.REQUIRED.get(cls.__qualname__, set()) - set(fitted))
             if missing:
                 raise _Refused(f"{where}: the fitted {cls.__qualname__} lacks {missing[:4]}")
@@ -414,8 +415,7 @@ def _build_object(plan, tensors):
 def _rebuild_module(instance, weights):
     name = type(instance).__qualname__
     try:
-        with torch.device("meta"):
-            probe = instance._build_module()
+        probe = _probe_build(instance, 2 * len(weights.weights) + 64)
         expected = {k: (tuple(t.shape), t.dtype) for k, t in probe.state_dict().items()}
     except Exception as exc:  # noqa: BLE001 - any failure of a rebuild from file data is a refusal
         raise _Refused(f"the network of {name} cannot be rebuilt from the stored "
@@ -429,3 +429,35 @@ def _rebuild_module(instance, weights):
     module = instance._build_module()
     module.load_state_dict(weights.weights, strict=True)
     return module.eval()
+
+
+class _TooManyWeights(Exception):
+    pass
+
+
+def _probe_build(instance, limit):
+    """Build the network on the ``meta`` device (no memory), stopping past ``limit`` tensors.
+
+    Hostile hyperparameters (a hundred thousand layers) would otherwise cost minutes before
+    the weights could be compared; a legitimate network registers about as many tensors as
+    the file stores.
+    """
+    from torch.nn.modules import module as module_api
+
+    owner, count = threading.get_ident(), [0]
+
+    def hook(module, name, tensor):
+        if threading.get_ident() == owner:
+            count[0] += 1
+            if count[0] > limit:
+                raise _TooManyWeights(f"the network would have more than {limit} tensors but "
+                                      f"the file stores {(limit - 64) // 2}")
+
+    handles = [module_api.register_module_parameter_registration_hook(hook),
+               module_api.register_module_buffer_registration_hook(hook)]
+    try:
+        with torch.device("meta"):
+            return instance._build_module()
+    finally:
+        for handle in handles:
+            handle.remove()
