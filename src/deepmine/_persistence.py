@@ -24,25 +24,21 @@ rename), so an interrupted or failed ``save`` leaves any previous file intact.
 
 import json
 import math
-import threading
 import zipfile
 
 import numpy as np
 import torch
 
 from deepmine import _persistence_registry as registry
-from deepmine._persistence_checks import (JSON_MEMBER, TENSOR_MEMBER, check_dtype, check_shape,
-                                          read_members)
+from deepmine._persistence_checks import (JSON_MEMBER, TENSOR_MEMBER, ModuleWeights,
+                                          ObjectPlan, Refused, check_dtype, check_shape,
+                                          check_widths, is_kind, probe_build, read_members)
 from deepmine.exceptions import ModelFileError
 from deepmine.nn import History
 
 FORMAT = "deepmine-model"
 VERSION = 1
 _SKIP = {"optimizer_"}
-
-
-class _Refused(Exception):
-    """Internal: a part of the file is refused; turned into ModelFileError with the path."""
 
 
 def save_estimator(estimator, path):
@@ -88,10 +84,10 @@ def load_estimator(path):
     try:
         tensors = _load_tensors(raw)
         plan = _Decoder(tensors).decode(root)
-        if not isinstance(plan, _ObjectPlan) or not registry.is_top_level(plan.cls):
-            raise _Refused("the top-level object is not a deepmine estimator")
+        if not isinstance(plan, ObjectPlan) or not registry.is_top_level(plan.cls):
+            raise Refused("the top-level object is not a deepmine estimator")
         estimator = _materialise(plan, tensors)
-    except _Refused as exc:
+    except Refused as exc:
         raise ModelFileError(f"{path}: {exc}.") from None
     needed = [a for a, test in (("module_", "_build_module"), ("y_", "_forecast"))
               if hasattr(estimator, test)]
@@ -109,10 +105,10 @@ def _load_tensors(raw):
     try:
         tensors = load(raw)
     except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
-        raise _Refused(f"the weights cannot be read ({exc})") from None
+        raise Refused(f"the weights cannot be read ({exc})") from None
     for key, t in tensors.items():
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
-            raise _Refused(f"tensor {key!r} holds NaN or infinite values")
+            raise Refused(f"tensor {key!r} holds NaN or infinite values")
     return tensors
 
 
@@ -167,20 +163,6 @@ def _encode(value, key, tensors):
 
 
 # ---- reading: validate the whole tree, then build ------------------------------------------
-class _ObjectPlan:
-    """A validated object of a registered class, not yet created."""
-
-    def __init__(self, cls, params, fitted):
-        self.cls, self.params, self.fitted = cls, params, fitted
-
-
-class _ModuleWeights:
-    """A validated network: rebuilt by the owner's ``_build_module``, then given these weights."""
-
-    def __init__(self, prefix, weights):
-        self.prefix, self.weights = prefix, weights
-
-
 _TAGS = {"__float__": set(), "__scalar__": {"dtype"}, "__tensor__": set(), "__array__": set(),
          "__objarray__": {"dtype", "shape"}, "__device__": set(), "__history__": set(),
          "__list__": set(), "__tuple__": set(), "__dict__": set(), "__module__": set(),
@@ -189,7 +171,7 @@ _HASHABLE = (str, int, float, bool, type(None), tuple)
 
 
 class _Decoder:
-    """Turn the JSON tree into plain values and :class:`_ObjectPlan` s, checking everything."""
+    """Turn the JSON tree into plain values and :class:`ObjectPlan` s, checking everything."""
 
     def __init__(self, tensors):
         self.tensors = tensors
@@ -199,14 +181,14 @@ class _Decoder:
         value = self.node(node, "estimator")
         unused = sorted(set(self.tensors) - self.used)
         if unused:
-            raise _Refused(f"tensors {unused[:3]} are not used by the model description")
+            raise Refused(f"tensors {unused[:3]} are not used by the model description")
         return value
 
     def _take(self, key, where):
         if not isinstance(key, str) or key not in self.tensors:
-            raise _Refused(f"{where} refers to a missing tensor {str(key)[:80]!r}")
+            raise Refused(f"{where} refers to a missing tensor {str(key)[:80]!r}")
         if key in self.used:
-            raise _Refused(f"{where} reuses tensor {key!r}")
+            raise Refused(f"{where} reuses tensor {key!r}")
         self.used.add(key)
         return self.tensors[key]
 
@@ -216,29 +198,29 @@ class _Decoder:
         if isinstance(node, float):
             return node
         if not isinstance(node, dict):
-            raise _Refused(f"{where}: unexpected JSON {type(node).__name__}")
+            raise Refused(f"{where}: unexpected JSON {type(node).__name__}")
         tags = [k for k in node if k in _TAGS]
         if len(tags) != 1 or set(node) != {tags[0], *_TAGS[tags[0]]}:
-            raise _Refused(f"{where}: unknown node with keys {sorted(map(str, node))[:4]}")
+            raise Refused(f"{where}: unknown node with keys {sorted(map(str, node))[:4]}")
         tag = tags[0]
         return self._handlers[tag](self, node[tag], node, where)
 
     def tag_float(self, value, node, where):
         if value not in ("nan", "inf", "-inf"):
-            raise _Refused(f"{where}: {str(value)[:40]!r} is not a non-finite float")
+            raise Refused(f"{where}: {str(value)[:40]!r} is not a non-finite float")
         return float(value)
 
     def tag_scalar(self, value, node, where):
-        dtype = check_dtype(node["dtype"], "biuf", where, _Refused)
+        dtype = check_dtype(node["dtype"], "biuf", where, Refused)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             if not (dtype.kind == "b" and isinstance(value, bool)):
-                raise _Refused(f"{where}: a numpy scalar must hold a number")
+                raise Refused(f"{where}: a numpy scalar must hold a number")
         if dtype.kind in "iu" and not isinstance(value, int):
-            raise _Refused(f"{where}: an integer scalar holds {value!r}")
+            raise Refused(f"{where}: an integer scalar holds {value!r}")
         try:
             return dtype.type(value)
         except (OverflowError, ValueError) as exc:
-            raise _Refused(f"{where}: {exc}") from None
+            raise Refused(f"{where}: {exc}") from None
 
     def tag_tensor(self, value, node, where):
         return self._take(value, where).clone()
@@ -247,35 +229,35 @@ class _Decoder:
         tensor = self._take(value, where)
         if tensor.dtype not in (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32,
                                 torch.int64, torch.float16, torch.float32, torch.float64):
-            raise _Refused(f"{where}: arrays of {tensor.dtype} are not supported")
+            raise Refused(f"{where}: arrays of {tensor.dtype} are not supported")
         return tensor.numpy().copy()
 
     def tag_objarray(self, value, node, where):
-        dtype = check_dtype(node["dtype"], "OU", where, _Refused)
-        shape = check_shape(node["shape"], where, _Refused)
+        dtype = check_dtype(node["dtype"], "OU", where, Refused)
+        shape = check_shape(node["shape"], where, Refused)
         if not isinstance(value, list) or math.prod(shape) != len(value):
-            raise _Refused(f"{where}: an array of shape {shape} needs {math.prod(shape)} items")
+            raise Refused(f"{where}: an array of shape {shape} needs {math.prod(shape)} items")
         if not all(v is None or isinstance(v, (str, int, float, bool)) for v in value):
-            raise _Refused(f"{where}: object arrays hold only numbers and strings")
+            raise Refused(f"{where}: object arrays hold only numbers and strings")
         try:
             return np.asarray(value, dtype=dtype).reshape(shape)
         except (ValueError, TypeError, OverflowError) as exc:
-            raise _Refused(f"{where}: {exc}") from None
+            raise Refused(f"{where}: {exc}") from None
 
     def tag_device(self, value, node, where):
         if not isinstance(value, str):
-            raise _Refused(f"{where}: a device must be named by a string")
+            raise Refused(f"{where}: a device must be named by a string")
         return torch.device("cpu")
 
     def _items(self, value, where):
         if not isinstance(value, list):
-            raise _Refused(f"{where}: expected a JSON list")
+            raise Refused(f"{where}: expected a JSON list")
         return [self.node(v, f"{where}[{i}]") for i, v in enumerate(value)]
 
     def tag_history(self, value, node, where):
         rows = self._items(value, where)
         if not all(isinstance(r, dict) for r in rows):
-            raise _Refused(f"{where}: history rows must be dicts")
+            raise Refused(f"{where}: history rows must be dicts")
         return History(rows)
 
     def tag_list(self, value, node, where):
@@ -287,78 +269,54 @@ class _Decoder:
     def tag_dict(self, value, node, where):
         if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2
                                                   for p in value):
-            raise _Refused(f"{where}: a dict must be a list of [key, value] pairs")
+            raise Refused(f"{where}: a dict must be a list of [key, value] pairs")
         out = {}
         for i, (k, v) in enumerate(value):
             key = self.node(k, f"{where}.key{i}")
             if not _hashable(key):
-                raise _Refused(f"{where}: dict key {i} is not a plain value")
+                raise Refused(f"{where}: dict key {i} is not a plain value")
             out[key] = self.node(v, f"{where}[{key!r}]")
         return out
 
     def tag_module(self, value, node, where):
         if not isinstance(value, str):
-            raise _Refused(f"{where}: a network must be named by a string")
+            raise Refused(f"{where}: a network must be named by a string")
         prefix = value + "::"
         weights = {k[len(prefix):]: self._take(k, where) for k in list(self.tensors)
                    if k.startswith(prefix) and k not in self.used}
-        return _ModuleWeights(value, weights)
+        return ModuleWeights(value, weights)
 
     def tag_object(self, value, node, where):
         cls = registry.resolve(value)
         if cls is None:
-            raise _Refused(f"{where}: class {str(value)[:120]!r} is not one of the classes "
+            raise Refused(f"{where}: class {str(value)[:120]!r} is not one of the classes "
                            f"deepmine writes")
         state = node["state"]
         if not isinstance(state, dict):
-            raise _Refused(f"{where}: the state of {cls.__qualname__} must be a JSON object")
+            raise Refused(f"{where}: the state of {cls.__qualname__} must be a JSON object")
         params_allowed = set(registry.params_of(cls))
         params, fitted = {}, {}
         for key, sub in state.items():
             problem = registry.field_problem(cls, key)
             if problem:
-                raise _Refused(f"{where}: {problem}")
+                raise Refused(f"{where}: {problem}")
             decoded = self.node(sub, f"{where}.{key}")
-            if isinstance(decoded, _ModuleWeights) and (
+            if isinstance(decoded, ModuleWeights) and (
                     key != "module_" or not hasattr(cls, "_build_module")):
-                raise _Refused(f"{where}: network attribute {key!r} of {cls.__qualname__} "
+                raise Refused(f"{where}: network attribute {key!r} of {cls.__qualname__} "
                                f"cannot be rebuilt")
             (params if key in params_allowed else fitted)[key] = decoded
         if any(k.endswith("_") for k in fitted):  # fitted, not a parameter like estimator=
             missing = sorted(registry.REQUIRED.get(cls.__qualname__, set()) - set(fitted))
             if missing:
-                raise _Refused(f"{where}: the fitted {cls.__qualname__} lacks {missing[:4]}")
+                raise Refused(f"{where}: the fitted {cls.__qualname__} lacks {missing[:4]}")
             for key, decoded in fitted.items():
                 kind = registry.kind_of(cls, key)
-                if kind is not None and not _is_kind(kind, decoded):
-                    raise _Refused(f"{where}.{key} must be a {kind}, got "
+                if kind is not None and not is_kind(kind, decoded):
+                    raise Refused(f"{where}.{key} must be a {kind}, got "
                                    f"{type(decoded).__name__}")
-        return _ObjectPlan(cls, params, fitted)
-
-
-def _is_kind(kind, value):
-    """Whether a decoded field value is of the declared ``kind`` (see ``registry.KINDS``)."""
-    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_))
-    label = isinstance(value, (str, int, float, np.generic)) and not isinstance(value, bool)
-    checks = {
-        "count": lambda: number and float(value).is_integer() and value >= 0,
-        "count or None": lambda: value is None or (number and float(value).is_integer()),
-        "array": lambda: isinstance(value, np.ndarray) and value.ndim >= 1,
-        "number or array": lambda: number or isinstance(value, np.ndarray),
-        "number": lambda: number,
-        "string or None": lambda: value is None or isinstance(value, str),
-        "label or None": lambda: value is None or label,
-        "list": lambda: isinstance(value, list),
-        "tuple": lambda: isinstance(value, tuple),
-        "device": lambda: isinstance(value, torch.device),
-        "history": lambda: isinstance(value, History),
-        "network": lambda: isinstance(value, _ModuleWeights),
-        "TableEncoder or None": lambda: value is None or (
-            isinstance(value, _ObjectPlan) and value.cls.__qualname__ == "TableEncoder"),
-        "bool": lambda: isinstance(value, (bool, np.bool_)),
-    }
-    return bool(checks[kind]())
+            check_widths(cls, fitted, where)
+        return ObjectPlan(cls, params, fitted)
 
 
 _Decoder._handlers = {
@@ -379,7 +337,7 @@ def _hashable(value):
 
 def _materialise(value, tensors):
     """Create the objects of a validated tree, innermost first."""
-    if isinstance(value, _ObjectPlan):
+    if isinstance(value, ObjectPlan):
         return _build_object(value, tensors)
     if isinstance(value, History):
         return History(_materialise(v, tensors) for v in value)
@@ -400,10 +358,10 @@ def _build_object(plan, tensors):
         if hasattr(instance, "_validate_params"):
             instance._validate_params()
     except (TypeError, ValueError) as exc:
-        raise _Refused(f"invalid parameters for {cls.__qualname__} ({exc})") from None
+        raise Refused(f"invalid parameters for {cls.__qualname__} ({exc})") from None
     pending = None
     for key, sub in plan.fitted.items():
-        if isinstance(sub, _ModuleWeights):
+        if isinstance(sub, ModuleWeights):
             pending = sub
             continue
         setattr(instance, key, _materialise(sub, tensors))
@@ -415,49 +373,17 @@ def _build_object(plan, tensors):
 def _rebuild_module(instance, weights):
     name = type(instance).__qualname__
     try:
-        probe = _probe_build(instance, 2 * len(weights.weights) + 64)
+        probe = probe_build(instance, 2 * len(weights.weights) + 64)
         expected = {k: (tuple(t.shape), t.dtype) for k, t in probe.state_dict().items()}
     except Exception as exc:  # noqa: BLE001 - any failure of a rebuild from file data is a refusal
-        raise _Refused(f"the network of {name} cannot be rebuilt from the stored "
+        raise Refused(f"the network of {name} cannot be rebuilt from the stored "
                        f"attributes ({type(exc).__name__}: {exc})") from None
     got = {k: (tuple(t.shape), t.dtype) for k, t in weights.weights.items()}
     if got != expected:
         missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
         wrong = sorted(k for k in set(got) & set(expected) if got[k] != expected[k])
-        raise _Refused(f"the weights of {name} do not fit its network (missing {missing[:3]}, "
+        raise Refused(f"the weights of {name} do not fit its network (missing {missing[:3]}, "
                        f"unexpected {extra[:3]}, wrong shape or dtype {wrong[:3]})")
     module = instance._build_module()
     module.load_state_dict(weights.weights, strict=True)
     return module.eval()
-
-
-class _TooManyWeights(Exception):
-    pass
-
-
-def _probe_build(instance, limit):
-    """Build the network on the ``meta`` device (no memory), stopping past ``limit`` tensors.
-
-    Hostile hyperparameters (a hundred thousand layers) would otherwise cost minutes before
-    the weights could be compared; a legitimate network registers about as many tensors as
-    the file stores.
-    """
-    from torch.nn.modules import module as module_api
-
-    owner, count = threading.get_ident(), [0]
-
-    def hook(module, name, tensor):
-        if threading.get_ident() == owner:
-            count[0] += 1
-            if count[0] > limit:
-                raise _TooManyWeights(f"the network would have more than {limit} tensors but "
-                                      f"the file stores {(limit - 64) // 2}")
-
-    handles = [module_api.register_module_parameter_registration_hook(hook),
-               module_api.register_module_buffer_registration_hook(hook)]
-    try:
-        with torch.device("meta"):
-            return instance._build_module()
-    finally:
-        for handle in handles:
-            handle.remove()

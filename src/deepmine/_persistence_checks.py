@@ -10,12 +10,15 @@ on the raw text before it is parsed.
 import collections
 import json
 import re
+import threading
 import zipfile
 import zlib
 
 import numpy as np
+import torch
 
 from deepmine.exceptions import ModelFileError
+from deepmine.nn import History
 
 JSON_MEMBER = "deepmine.json"
 TENSOR_MEMBER = "tensors.safetensors"
@@ -136,3 +139,94 @@ def check_shape(value, where, error):
     if total > MAX_ITEMS:
         raise error(f"{where}: shape {value} is too large")
     return tuple(value)
+
+
+# ---- the decoded tree and checks on it ---------------------------------------------------
+class Refused(Exception):
+    """ a part of the file is refused; turned into ModelFileError with the path."""
+
+
+class ObjectPlan:
+    """A validated object of a registered class, not yet created."""
+
+    def __init__(self, cls, params, fitted):
+        self.cls, self.params, self.fitted = cls, params, fitted
+
+
+class ModuleWeights:
+    """A validated network: rebuilt by the owner's ``_build_module``, then given these weights."""
+
+    def __init__(self, prefix, weights):
+        self.prefix, self.weights = prefix, weights
+
+
+#: arrays with one value per input column: their last axis must match the number of inputs
+_WIDTHS = {"n_inputs_": ("mean_", "scale_", "data_min_", "data_max_"),
+           "n_features_in_": ("coef_",)}
+
+
+def check_widths(cls, fitted, where):
+    for count, names in _WIDTHS.items():
+        n = fitted.get(count)
+        for name in names:
+            value = fitted.get(name)
+            if isinstance(n, int) and isinstance(value, np.ndarray) and value.ndim >= 1 \
+                    and value.shape[-1] != n:
+                raise Refused(f"{where}.{name} has {value.shape[-1]} values for {n} inputs")
+
+
+def is_kind(kind, value):
+    """Whether a decoded field value is of the declared ``kind`` (see ``registry.KINDS``)."""
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+    label = isinstance(value, (str, int, float, np.generic)) and not isinstance(value, bool)
+    checks = {
+        "count": lambda: number and float(value).is_integer() and value >= 0,
+        "count or None": lambda: value is None or (number and float(value).is_integer()),
+        "array": lambda: isinstance(value, np.ndarray) and value.ndim >= 1,
+        "number or array": lambda: number or isinstance(value, np.ndarray),
+        "number": lambda: number,
+        "string or None": lambda: value is None or isinstance(value, str),
+        "label or None": lambda: value is None or label,
+        "list": lambda: isinstance(value, list),
+        "tuple": lambda: isinstance(value, tuple),
+        "device": lambda: isinstance(value, torch.device),
+        "history": lambda: isinstance(value, History),
+        "network": lambda: isinstance(value, ModuleWeights),
+        "TableEncoder or None": lambda: value is None or (
+            isinstance(value, ObjectPlan) and value.cls.__qualname__ == "TableEncoder"),
+        "bool": lambda: isinstance(value, (bool, np.bool_)),
+    }
+    return bool(checks[kind]())
+
+
+class _TooManyWeights(Exception):
+    pass
+
+
+def probe_build(instance, limit):
+    """Build the network on the ``meta`` device (no memory), stopping past ``limit`` tensors.
+
+    Hostile hyperparameters (a hundred thousand layers) would otherwise cost minutes before
+    the weights could be compared; a legitimate network registers about as many tensors as
+    the file stores.
+    """
+    from torch.nn.modules import module as module_api
+
+    owner, count = threading.get_ident(), [0]
+
+    def hook(module, name, tensor):
+        if threading.get_ident() == owner:
+            count[0] += 1
+            if count[0] > limit:
+                raise _TooManyWeights(f"the network would have more than {limit} tensors but "
+                                      f"the file stores {(limit - 64) // 2}")
+
+    handles = [module_api.register_module_parameter_registration_hook(hook),
+               module_api.register_module_buffer_registration_hook(hook)]
+    try:
+        with torch.device("meta"):
+            return instance._build_module()
+    finally:
+        for handle in handles:
+            handle.remove()

@@ -282,9 +282,9 @@ def _check_header(path, binary, limit):
     room = (size * _MAX_EXPANSION if compressed else size) - len(header)
     if n > 0 and need > room:
         raise DataError(
-            f"Vector file {path!r} has the header {header.strip().decode('ascii', 'replace')!r} "
-            f"({count} vectors of {dim} values), which needs at least {need} bytes, but the file "
-            f"has {size}{' compressed' if compressed else ''}; the header or the file is damaged.")
+            f"Cannot read {path!r}: its header {header.strip().decode('ascii', 'replace')!r} "
+            f"promises {count} vectors of {dim} values (at least {need} bytes), but the file has "
+            f"{size} bytes{' compressed' if compressed else ''}; the header or the file is damaged.")
 
 
 def _load_headerless(path, limit):
