@@ -65,7 +65,8 @@ CASES = {
     "missing fitted field": (lambda h: _state(h).pop("classes_"), "lacks ['classes_']"),
     "wrong kind": (lambda h: _state(h).update(n_features_in_="3"), "must be a count"),
     "bad parameter": (lambda h: _state(h).update(max_epochs=-1), "invalid parameters"),
-    "bigger network": (lambda h: _state(h).update(n_inputs_=4), "do not fit its network"),
+    "bigger network": (lambda h: _state(h).update(hidden_layer_sizes={"__tuple__": [5]}),
+                       "do not fit its network"),
     "helper at the root": (lambda h: h.update(estimator=_state(h)["encoder_"] or {
         "__object__": "deepmine.utils._table:TableEncoder", "state": {}}), "top-level"),
     "unknown node": (lambda h: _state(h).update(classes_={"__code__": "x"}), "unknown node"),

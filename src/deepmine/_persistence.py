@@ -384,6 +384,9 @@ def _rebuild_module(instance, weights):
         wrong = sorted(k for k in set(got) & set(expected) if got[k] != expected[k])
         raise Refused(f"the weights of {name} do not fit its network (missing {missing[:3]}, "
                        f"unexpected {extra[:3]}, wrong shape or dtype {wrong[:3]})")
-    module = instance._build_module()
-    module.load_state_dict(weights.weights, strict=True)
+    try:
+        module = instance._build_module()
+        module.load_state_dict(weights.weights, strict=True)
+    except RuntimeError as exc:
+        raise Refused(f"the weights of {name} cannot be loaded ({exc})") from None
     return module.eval()
