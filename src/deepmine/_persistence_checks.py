@@ -189,6 +189,10 @@ def is_kind(kind, value):
         "string or None": lambda: value is None or isinstance(value, str),
         "label or None": lambda: value is None or label,
         "list": lambda: isinstance(value, list),
+        "list of strings": lambda: isinstance(value, list) and all(isinstance(v, str)
+                                                                   for v in value),
+        "list of lists": lambda: isinstance(value, list) and all(isinstance(v, list)
+                                                                 for v in value),
         "tuple": lambda: isinstance(value, tuple),
         "device": lambda: isinstance(value, torch.device),
         "history": lambda: isinstance(value, History),
