@@ -143,7 +143,7 @@ def check_shape(value, where, error):
 
 # ---- the decoded tree and checks on it ---------------------------------------------------
 class Refused(Exception):
-    """ a part of the file is refused; turned into ModelFileError with the path."""
+    """A part of the file is refused; the loader turns it into ModelFileError naming the file."""
 
 
 class ObjectPlan:
