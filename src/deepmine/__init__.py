@@ -29,8 +29,13 @@ __all__ = ["__version__", "load", *sorted(_SUBPACKAGES)]
 def load(path):
     """Load an estimator written by ``estimator.save(path)``.
 
-    The file holds a JSON description and the weights in safetensors format;
-    nothing in it is executed (no pickle).
+    The file holds a JSON description and the weights in safetensors format.
+    Loading reads data only: no pickle, and the file can name only the classes
+    deepmine writes (its estimators, their table encoder and callbacks, and the
+    scikit-learn regressors and scalers a ``WindowForecaster`` may wrap), each
+    restored through its parameters and fitted attributes. The archive's sizes,
+    the JSON nesting depth and the weights' names, shapes and dtypes are checked
+    before the model is built.
 
     Parameters
     ----------
@@ -40,6 +45,12 @@ def load(path):
     Returns
     -------
     estimator : fitted estimator
+
+    Raises
+    ------
+    deepmine.exceptions.ModelFileError
+        The file is not a deepmine model, is damaged, or names a class or field
+        that deepmine does not write; the message says which.
 
     Examples
     --------

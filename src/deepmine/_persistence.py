@@ -1,19 +1,27 @@
 """``estimator.save(path)`` / ``deepmine.load(path)``: JSON + safetensors, no pickle.
 
-A model file is a zip archive with two members:
+A model file is a zip archive with exactly two members:
 
 - ``deepmine.json``: format version, the estimator's class and its attributes
   (parameters and fitted state) as a JSON tree;
 - ``tensors.safetensors``: every numeric array and the network weights.
 
-Loading reads JSON and safetensors only; classes are looked up by name and
-only inside the ``deepmine`` and ``sklearn`` packages, and no code from the file
-is run. Networks are rebuilt with the estimator's own ``_build_module`` from
-the restored attributes, then their weights are loaded. Optimizer state is
-not stored (a loaded model predicts; ``partial_fit`` starts a new optimizer).
+Loading is data, never behaviour. Classes are named from a fixed registry
+(:mod:`deepmine._persistence_registry`) and rebuilt through their constructor
+parameters and declared fitted fields; nothing else in the file can choose code
+to run. The archive is checked first (member names, declared and actual sizes,
+compression ratio, JSON nesting depth), then the whole tree is validated, and
+only then are objects created. Networks are rebuilt with the estimator's own
+``_build_module`` -- first without memory (PyTorch's ``meta`` device) to check
+that the stored weights have exactly the names, shapes and dtypes of the
+network -- and then filled with the weights. Every refusal is a
+:class:`~deepmine.exceptions.ModelFileError`. Optimizer state is not stored (a
+loaded model predicts; ``partial_fit`` starts a new optimizer).
+
+Files are written atomically (temporary file in the same directory, fsync,
+rename), so an interrupted or failed ``save`` leaves any previous file intact.
 """
 
-import importlib
 import json
 import math
 import zipfile
@@ -21,57 +29,90 @@ import zipfile
 import numpy as np
 import torch
 
+from deepmine import _persistence_registry as registry
+from deepmine._persistence_checks import (JSON_MEMBER, TENSOR_MEMBER, ModuleWeights,
+                                          ObjectPlan, Refused, check_dtype, check_shape,
+                                          check_widths, is_kind, probe_build, read_members)
 from deepmine.exceptions import ModelFileError
 from deepmine.nn import History
 
 FORMAT = "deepmine-model"
 VERSION = 1
-_SAFE_PACKAGES = ("deepmine", "sklearn")
 _SKIP = {"optimizer_"}
 
 
 def save_estimator(estimator, path):
-    """Write ``estimator`` to ``path`` (see module docstring for the format)."""
+    """Write ``estimator`` to ``path`` atomically (see module docstring for the format)."""
     from safetensors.torch import save
+
+    from deepmine import __version__
+    from deepmine.utils._io import atomic_write
 
     tensors = {}
     tree = _encode(estimator, "root", tensors)
-    header = {"format": FORMAT, "version": VERSION, "estimator": tree}
-    from deepmine import __version__
-
-    header["deepmine_version"] = __version__
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("deepmine.json", json.dumps(header))
-        zf.writestr("tensors.safetensors", save(tensors) if tensors else b"")
+    header = {"format": FORMAT, "version": VERSION, "estimator": tree,
+              "deepmine_version": __version__}
+    payload = save(tensors) if tensors else b""
+    with atomic_write(path, "wb") as f:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(JSON_MEMBER, json.dumps(header))
+            zf.writestr(TENSOR_MEMBER, payload)
 
 
 def load_estimator(path):
-    """Read an estimator written by :func:`save_estimator`."""
-    from safetensors.torch import load
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            header = json.loads(zf.read("deepmine.json"))
-            raw = zf.read("tensors.safetensors")
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{path} is not a deepmine model file ({exc}).") from None
+    """Read an estimator written by :func:`save_estimator`; refuse anything else."""
+    header, raw = read_members(path)
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a deepmine model file (no '{FORMAT}' header).")
-    if header.get("version", 0) > VERSION:
-        raise ModelFileError(f"{path} was written by a newer deepmine (format "
-                             f"{header['version']}); upgrade deepmine to read it.")
+    unknown = sorted(set(header) - {"format", "version", "estimator", "deepmine_version"})
+    if unknown:
+        raise ModelFileError(f"{path}: unknown header fields {unknown[:3]}.")
+    version = header.get("version")
+    if type(version) is not int or version < 1:
+        raise ModelFileError(f"{path}: the format version must be a positive integer, "
+                             f"got {str(version)[:40]!r}.")
+    if version > VERSION:
+        raise ModelFileError(f"{path} was written by a newer deepmine (format {version}); "
+                             f"upgrade deepmine to read it.")
+    if "estimator" not in header:
+        raise ModelFileError(f"{path}: the file describes no estimator.")
+    root = header["estimator"]
+    root_cls = registry.resolve(root.get("__object__")) if isinstance(root, dict) else None
+    if root_cls is not None and not registry.is_top_level(root_cls):
+        raise ModelFileError(f"{path}: the top-level object is a {root_cls.__qualname__}, not a "
+                             f"deepmine estimator.")
     try:
-        tensors = load(raw) if raw else {}
-    except Exception as exc:  # safetensors raises its own error types
-        raise ModelFileError(f"{path}: the weights cannot be read ({exc}).") from None
-    try:
-        return _decode(header["estimator"], tensors)
-    except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
-        raise ModelFileError(f"{path}: malformed model description ({exc}).") from None
+        tensors = _load_tensors(raw)
+        plan = _Decoder(tensors).decode(root)
+        if not isinstance(plan, ObjectPlan) or not registry.is_top_level(plan.cls):
+            raise Refused("the top-level object is not a deepmine estimator")
+        estimator = _materialise(plan, tensors)
+    except Refused as exc:
+        raise ModelFileError(f"{path}: {exc}.") from None
+    needed = [a for a, test in (("module_", "_build_module"), ("y_", "_forecast"))
+              if hasattr(estimator, test)]
+    if not all(a in vars(estimator) for a in needed):
+        raise ModelFileError(f"{path}: the {type(estimator).__name__} it describes is not fitted "
+                             f"(no {' or '.join(needed)}).")
+    return estimator
 
 
+def _load_tensors(raw):
+    from safetensors.torch import load
+
+    if not raw:
+        return {}
+    try:
+        tensors = load(raw)
+    except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
+        raise Refused(f"the weights cannot be read ({exc})") from None
+    for key, t in tensors.items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise Refused(f"tensor {key!r} holds NaN or infinite values")
+    return tensors
+
+
+# ---- writing ------------------------------------------------------------------------------
 def _encode(value, key, tensors):
     if value is None or isinstance(value, (bool, str, int)):
         return value
@@ -107,73 +148,245 @@ def _encode(value, key, tensors):
             tensors[f"{key}::{name}"] = t.detach().cpu().contiguous()
         return {"__module__": key}
     cls = type(value)
-    if cls.__module__.split(".")[0] in _SAFE_PACKAGES and hasattr(value, "__dict__"):
-        state = {k: _encode(v, f"{key}.{k}", tensors) for k, v in vars(value).items()
-                 if k not in _SKIP}
-        return {"__object__": f"{cls.__module__}:{cls.__qualname__}", "state": state}
+    if registry.is_registered(cls) and hasattr(value, "__dict__"):
+        state = {}
+        for k, v in vars(value).items():
+            if k in _SKIP:
+                continue
+            problem = registry.field_problem(cls, k)
+            if problem:
+                raise ModelFileError(f"Cannot save {key!r}: {problem}.")
+            state[k] = _encode(v, f"{key}.{k}", tensors)
+        return {"__object__": registry.class_name(cls), "state": state}
     raise ModelFileError(f"Cannot save {key!r}: objects of type {cls.__module__}.{cls.__qualname__} "
                          f"are not supported by deepmine's model format; use pickle or joblib.")
 
 
-def _decode(node, tensors):
-    if node is None or isinstance(node, (bool, str, int, float)):
-        return node
-    if isinstance(node, list):
-        raise ValueError("bare JSON list")
-    if "__float__" in node:
-        return float(node["__float__"])
-    if "__scalar__" in node:
-        return np.dtype(node["dtype"]).type(node["__scalar__"])
-    if "__tensor__" in node:
-        return tensors[node["__tensor__"]].clone()
-    if "__array__" in node:
-        return tensors[node["__array__"]].numpy().copy()
-    if "__objarray__" in node:
-        return np.asarray(node["__objarray__"], dtype=np.dtype(node["dtype"])).reshape(node["shape"])
-    if "__device__" in node:
+# ---- reading: validate the whole tree, then build ------------------------------------------
+_TAGS = {"__float__": set(), "__scalar__": {"dtype"}, "__tensor__": set(), "__array__": set(),
+         "__objarray__": {"dtype", "shape"}, "__device__": set(), "__history__": set(),
+         "__list__": set(), "__tuple__": set(), "__dict__": set(), "__module__": set(),
+         "__object__": {"state"}}
+_HASHABLE = (str, int, float, bool, type(None), tuple)
+
+
+class _Decoder:
+    """Turn the JSON tree into plain values and :class:`ObjectPlan` s, checking everything."""
+
+    def __init__(self, tensors):
+        self.tensors = tensors
+        self.used = set()
+
+    def decode(self, node):
+        value = self.node(node, "estimator")
+        unused = sorted(set(self.tensors) - self.used)
+        if unused:
+            raise Refused(f"tensors {unused[:3]} are not used by the model description")
+        return value
+
+    def _take(self, key, where):
+        if not isinstance(key, str) or key not in self.tensors:
+            raise Refused(f"{where} refers to a missing tensor {str(key)[:80]!r}")
+        if key in self.used:
+            raise Refused(f"{where} reuses tensor {key!r}")
+        self.used.add(key)
+        return self.tensors[key]
+
+    def node(self, node, where):
+        if node is None or isinstance(node, (bool, str, int)):
+            return node
+        if isinstance(node, float):
+            return node
+        if not isinstance(node, dict):
+            raise Refused(f"{where}: unexpected JSON {type(node).__name__}")
+        tags = [k for k in node if k in _TAGS]
+        if len(tags) != 1 or set(node) != {tags[0], *_TAGS[tags[0]]}:
+            raise Refused(f"{where}: unknown node with keys {sorted(map(str, node))[:4]}")
+        tag = tags[0]
+        return self._handlers[tag](self, node[tag], node, where)
+
+    def tag_float(self, value, node, where):
+        if value not in ("nan", "inf", "-inf"):
+            raise Refused(f"{where}: {str(value)[:40]!r} is not a non-finite float")
+        return float(value)
+
+    def tag_scalar(self, value, node, where):
+        dtype = check_dtype(node["dtype"], "biuf", where, Refused)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not (dtype.kind == "b" and isinstance(value, bool)):
+                raise Refused(f"{where}: a numpy scalar must hold a number")
+        if dtype.kind in "iu" and not isinstance(value, int):
+            raise Refused(f"{where}: an integer scalar holds {value!r}")
+        try:
+            return dtype.type(value)
+        except (OverflowError, ValueError) as exc:
+            raise Refused(f"{where}: {exc}") from None
+
+    def tag_tensor(self, value, node, where):
+        return self._take(value, where).clone()
+
+    def tag_array(self, value, node, where):
+        tensor = self._take(value, where)
+        if tensor.dtype not in (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32,
+                                torch.int64, torch.float16, torch.float32, torch.float64):
+            raise Refused(f"{where}: arrays of {tensor.dtype} are not supported")
+        return tensor.numpy().copy()
+
+    def tag_objarray(self, value, node, where):
+        dtype = check_dtype(node["dtype"], "OU", where, Refused)
+        shape = check_shape(node["shape"], where, Refused)
+        if not isinstance(value, list) or math.prod(shape) != len(value):
+            raise Refused(f"{where}: an array of shape {shape} needs {math.prod(shape)} items")
+        if not all(v is None or isinstance(v, (str, int, float, bool)) for v in value):
+            raise Refused(f"{where}: object arrays hold only numbers and strings")
+        try:
+            return np.asarray(value, dtype=dtype).reshape(shape)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise Refused(f"{where}: {exc}") from None
+
+    def tag_device(self, value, node, where):
+        if not isinstance(value, str):
+            raise Refused(f"{where}: a device must be named by a string")
         return torch.device("cpu")
-    if "__history__" in node:
-        return History(_decode(v, tensors) for v in node["__history__"])
-    if "__list__" in node:
-        return [_decode(v, tensors) for v in node["__list__"]]
-    if "__tuple__" in node:
-        return tuple(_decode(v, tensors) for v in node["__tuple__"])
-    if "__dict__" in node:
-        return {_decode(k, tensors): _decode(v, tensors) for k, v in node["__dict__"]}
-    if "__module__" in node:
-        return _ModuleWeights(node["__module__"])
-    if "__object__" in node:
-        return _decode_object(node, tensors)
-    raise ValueError(f"unknown node {sorted(node)[:3]}")
+
+    def _items(self, value, where):
+        if not isinstance(value, list):
+            raise Refused(f"{where}: expected a JSON list")
+        return [self.node(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+    def tag_history(self, value, node, where):
+        rows = self._items(value, where)
+        if not all(isinstance(r, dict) for r in rows):
+            raise Refused(f"{where}: history rows must be dicts")
+        return History(rows)
+
+    def tag_list(self, value, node, where):
+        return self._items(value, where)
+
+    def tag_tuple(self, value, node, where):
+        return tuple(self._items(value, where))
+
+    def tag_dict(self, value, node, where):
+        if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2
+                                                  for p in value):
+            raise Refused(f"{where}: a dict must be a list of [key, value] pairs")
+        out = {}
+        for i, (k, v) in enumerate(value):
+            key = self.node(k, f"{where}.key{i}")
+            if not _hashable(key):
+                raise Refused(f"{where}: dict key {i} is not a plain value")
+            out[key] = self.node(v, f"{where}[{key!r}]")
+        return out
+
+    def tag_module(self, value, node, where):
+        if not isinstance(value, str):
+            raise Refused(f"{where}: a network must be named by a string")
+        prefix = value + "::"
+        weights = {k[len(prefix):]: self._take(k, where) for k in list(self.tensors)
+                   if k.startswith(prefix) and k not in self.used}
+        return ModuleWeights(value, weights)
+
+    def tag_object(self, value, node, where):
+        cls = registry.resolve(value)
+        if cls is None:
+            raise Refused(f"{where}: class {str(value)[:120]!r} is not one of the classes "
+                           f"deepmine writes")
+        state = node["state"]
+        if not isinstance(state, dict):
+            raise Refused(f"{where}: the state of {cls.__qualname__} must be a JSON object")
+        params_allowed = set(registry.params_of(cls))
+        params, fitted = {}, {}
+        for key, sub in state.items():
+            problem = registry.field_problem(cls, key)
+            if problem:
+                raise Refused(f"{where}: {problem}")
+            decoded = self.node(sub, f"{where}.{key}")
+            if isinstance(decoded, ModuleWeights) and (
+                    key != "module_" or not hasattr(cls, "_build_module")):
+                raise Refused(f"{where}: network attribute {key!r} of {cls.__qualname__} "
+                               f"cannot be rebuilt")
+            (params if key in params_allowed else fitted)[key] = decoded
+        if any(k.endswith("_") for k in fitted):  # fitted, not a parameter like estimator=
+            missing = sorted(registry.REQUIRED.get(cls.__qualname__, set()) - set(fitted))
+            if missing:
+                raise Refused(f"{where}: the fitted {cls.__qualname__} lacks {missing[:4]}")
+            for key, decoded in fitted.items():
+                kind = registry.kind_of(cls, key)
+                if kind is not None and not is_kind(kind, decoded):
+                    raise Refused(f"{where}.{key} must be a {kind}, got "
+                                   f"{type(decoded).__name__}")
+            check_widths(cls, fitted, where)
+        return ObjectPlan(cls, params, fitted)
 
 
-class _ModuleWeights:
-    """Placeholder for a network: rebuilt by the owner's ``_build_module`` after its state is set."""
+_Decoder._handlers = {
+    "__float__": _Decoder.tag_float, "__scalar__": _Decoder.tag_scalar,
+    "__tensor__": _Decoder.tag_tensor, "__array__": _Decoder.tag_array,
+    "__objarray__": _Decoder.tag_objarray, "__device__": _Decoder.tag_device,
+    "__history__": _Decoder.tag_history, "__list__": _Decoder.tag_list,
+    "__tuple__": _Decoder.tag_tuple, "__dict__": _Decoder.tag_dict,
+    "__module__": _Decoder.tag_module, "__object__": _Decoder.tag_object,
+}
 
-    def __init__(self, prefix):
-        self.prefix = prefix
+
+def _hashable(value):
+    if isinstance(value, tuple):
+        return all(_hashable(v) for v in value)
+    return isinstance(value, _HASHABLE)
 
 
-def _decode_object(node, tensors):
-    module_name, _, qualname = node["__object__"].partition(":")
-    if module_name.split(".")[0] not in _SAFE_PACKAGES:
-        raise ValueError(f"class {node['__object__']} is outside deepmine and sklearn")
-    obj = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    if not isinstance(obj, type):
-        raise ValueError(f"{node['__object__']} is not a class")
-    instance = obj.__new__(obj)
-    state = {k: _decode(v, tensors) for k, v in node["state"].items()}
-    pending = {k: v for k, v in state.items() if isinstance(v, _ModuleWeights)}
-    instance.__dict__.update({k: v for k, v in state.items() if k not in pending})
-    for attr, weights in pending.items():
-        if attr != "module_" or not hasattr(instance, "_build_module"):
-            raise ValueError(f"network attribute {attr!r} of {qualname} cannot be rebuilt")
-        module = instance._build_module()
-        prefix = weights.prefix + "::"
-        sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
-        module.load_state_dict(sd)
-        module.eval()
-        setattr(instance, attr, module)
+def _materialise(value, tensors):
+    """Create the objects of a validated tree, innermost first."""
+    if isinstance(value, ObjectPlan):
+        return _build_object(value, tensors)
+    if isinstance(value, History):
+        return History(_materialise(v, tensors) for v in value)
+    if isinstance(value, list):
+        return [_materialise(v, tensors) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_materialise(v, tensors) for v in value)
+    if isinstance(value, dict):
+        return {k: _materialise(v, tensors) for k, v in value.items()}
+    return value
+
+
+def _build_object(plan, tensors):
+    cls = plan.cls
+    params = {k: _materialise(v, tensors) for k, v in plan.params.items()}
+    try:
+        instance = cls(**params)
+        if hasattr(instance, "_validate_params"):
+            instance._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise Refused(f"invalid parameters for {cls.__qualname__} ({exc})") from None
+    pending = None
+    for key, sub in plan.fitted.items():
+        if isinstance(sub, ModuleWeights):
+            pending = sub
+            continue
+        setattr(instance, key, _materialise(sub, tensors))
+    if pending is not None:
+        instance.module_ = _rebuild_module(instance, pending)
     return instance
+
+
+def _rebuild_module(instance, weights):
+    name = type(instance).__qualname__
+    try:
+        probe = probe_build(instance, 2 * len(weights.weights) + 64)
+        expected = {k: (tuple(t.shape), t.dtype) for k, t in probe.state_dict().items()}
+    except Exception as exc:  # noqa: BLE001 - any failure of a rebuild from file data is a refusal
+        raise Refused(f"the network of {name} cannot be rebuilt from the stored "
+                       f"attributes ({type(exc).__name__}: {exc})") from None
+    got = {k: (tuple(t.shape), t.dtype) for k, t in weights.weights.items()}
+    if got != expected:
+        missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
+        wrong = sorted(k for k in set(got) & set(expected) if got[k] != expected[k])
+        raise Refused(f"the weights of {name} do not fit its network (missing {missing[:3]}, "
+                       f"unexpected {extra[:3]}, wrong shape or dtype {wrong[:3]})")
+    try:
+        module = instance._build_module()
+        module.load_state_dict(weights.weights, strict=True)
+    except RuntimeError as exc:
+        raise Refused(f"the weights of {name} cannot be loaded ({exc})") from None
+    return module.eval()

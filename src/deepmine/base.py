@@ -280,7 +280,8 @@ class BaseDeepEstimator(BaseEstimator):
         """Write the fitted estimator to ``path``: a JSON description plus safetensors weights.
 
         Load it back with :func:`deepmine.load`; loading never executes code
-        from the file.
+        from the file. The file is replaced atomically: a failed save (a full
+        disk) leaves any previous file at ``path`` intact.
 
         Parameters
         ----------

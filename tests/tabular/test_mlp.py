@@ -132,7 +132,7 @@ def test_load_rejects_foreign_files(tmp_path):
                                                   "estimator": {"__object__": "os:system",
                                                                 "state": {}}}))
         zf.writestr("tensors.safetensors", b"")
-    with pytest.raises(ModelFileError, match="outside deepmine and sklearn"):
+    with pytest.raises(ModelFileError, match="not one of the classes deepmine writes"):
         deepmine.load(evil)
 
 

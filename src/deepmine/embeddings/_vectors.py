@@ -23,11 +23,13 @@ def as_keyed_vectors(vectors):
 
     if isinstance(vectors, KeyedVectors):
         return vectors
-    for attr in ("wv_", "wv"):
+    estimator = hasattr(vectors, "get_params")
+    # an estimator's ``wv`` is a property that comes back here: look at ``wv_`` only
+    for attr in ("wv_",) if estimator else ("wv_", "wv"):
         kv = getattr(vectors, attr, None)
         if isinstance(kv, KeyedVectors):
             return kv
-    if hasattr(vectors, "get_params"):
+    if estimator:
         from sklearn.exceptions import NotFittedError
 
         raise NotFittedError(f"This {type(vectors).__name__} instance is not fitted yet; "
@@ -260,6 +262,31 @@ def _sniff_format(path):
         return True, False
 
 
+#: largest expansion assumed for a compressed vector file (deflate's limit is about 1032:1)
+_MAX_EXPANSION = 1100
+
+
+def _check_header(path, binary, limit):
+    """Refuse a ``count dim`` header that the file is too small to hold, before allocating."""
+    from gensim import utils
+
+    with utils.open(path, "rb") as f:
+        header = f.readline()
+    count, dim = (int(p) for p in header.split())
+    n = count if limit is None else min(count, int(limit))
+    # text: a word and dim numbers, each at least one byte plus a separator;
+    # binary: a word, a space and dim float32 values
+    need = n * (dim * 4 + 2) if binary else n * (2 * dim + 2) - 1
+    size = os.path.getsize(path)
+    compressed = path.endswith((".gz", ".bz2"))
+    room = (size * _MAX_EXPANSION if compressed else size) - len(header)
+    if n > 0 and need > room:
+        raise DataError(
+            f"Cannot read {path!r}: its header {header.strip().decode('ascii', 'replace')!r} "
+            f"promises {count} vectors of {dim} values (at least {need} bytes), but the file has "
+            f"{size} bytes{' compressed' if compressed else ''}; the header or the file is damaged.")
+
+
 def _load_headerless(path, limit):
     """GloVe-style text: ``word v1 ... vd`` lines without a count header."""
     from gensim import utils
@@ -310,6 +337,8 @@ def load_vectors(path, binary=None, limit=None):
         raise FileNotFoundError(f"Vector file {path!r} does not exist.")
     sniffed, no_header = _sniff_format(path)
     binary = sniffed if binary is None else bool(binary)
+    if not no_header:
+        _check_header(path, binary, limit)
     try:
         if no_header and not binary:
             return _load_headerless(path, limit)
