@@ -68,9 +68,9 @@ def _karate_rows(seeds):
     adjacency = nx.to_numpy_array(G, weight=None)
     makers = {
         ("DeepWalk", "default"): lambda s: DeepWalk(random_state=s),
-        ("DeepWalk", "tuned: 20-node walks, 40 per node, 32-d, 3 epochs (tour)"): lambda s: DeepWalk(
-            walk_length=20, walks_per_node=40, random_state=s,
-            embedder=Word2Vec(vector_size=32, window=5, min_count=1, epochs=3)),
+        ("DeepWalk", "tuned: 20-node walks, 40 per node, 32-d, 3 epochs (tour)"):
+            lambda s: DeepWalk(walk_length=20, walks_per_node=40, random_state=s,
+                               embedder=Word2Vec(vector_size=32, window=5, min_count=1, epochs=3)),
         ("Node2Vec", "default"): lambda s: Node2Vec(random_state=s),
     }
     for (name, setting), make in makers.items():
