@@ -29,7 +29,7 @@ with the best mean selection score over the four graphs:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --defaults-grid --seeds 0 1 2
 
-Targets (issue 7): accuracy at or above pyRDF2Vec's (recorded: MUTAG 73.5 %, AIFB
+Targets: accuracy at or above pyRDF2Vec's (recorded: MUTAG 73.5 %, AIFB
 91.7 %), walk extraction at least 50x and end to end at least 5x faster, WL walks
 that finish. Published RDF2Vec + SVM: MUTAG 67.2 %, AIFB 88.9 %.
 """
@@ -257,7 +257,7 @@ def main():
                          "total cpu s": med["parse"] + med["walks"] + med["word2vec"],
                          "walks": int(med["n_walks"])})
         acc, walk_s, w2v_s = RECORDED_PYRDF2VEC[name]
-        rows.append({"dataset": name, "pipeline": "pyRDF2Vec 0.2.3 recorded (issue 7, quiet machine)",
+        rows.append({"dataset": name, "pipeline": "pyRDF2Vec 0.2.3 recorded (quiet machine)",
                      "test accuracy": acc, "walk cpu s": walk_s, "word2vec cpu s": w2v_s})
         rows.append({"dataset": name, "pipeline": "published RDF2Vec + SVM", "test accuracy":
                      PUBLISHED[name]})
@@ -270,7 +270,7 @@ def main():
         ours = d.loc["deepmine RDF2Vec (random, 500 walks, CBOW)"]
         ref_label = "pyRDF2Vec 0.2.3 (random, 500 walks, CBOW)"
         ref = d.loc[ref_label] if ref_label in d.index else d.loc[
-            "pyRDF2Vec 0.2.3 recorded (issue 7, quiet machine)"]
+            "pyRDF2Vec 0.2.3 recorded (quiet machine)"]
         ref_total = ref["walk cpu s"] + ref["word2vec cpu s"] + (
             0 if pd.isna(ref.get("parse cpu s")) else ref["parse cpu s"])
         print(f"{name}: walk extraction {ref['walk cpu s'] / ours['walk cpu s']:.0f}x faster, "
