@@ -165,6 +165,12 @@ class KnowledgeGraph:
         Returns
         -------
         KnowledgeGraph
+
+        Raises
+        ------
+        DataError
+            ``FILE:LINE: ...`` at the first syntax error (the parse stops there), or
+            when the file cannot be decompressed.
         """
         if hasattr(source, "triples") and hasattr(source, "parse"):  # rdflib Graph
             return cls._build(*_rdflib_terms(source))
