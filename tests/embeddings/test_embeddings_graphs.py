@@ -133,3 +133,14 @@ def test_graph2vec_classifies_graph_families():
     assert cross_val_score(pipe, graphs, y, cv=2).mean() >= 0.9
     X = g2v.fit(graphs).transform(graphs[:3])
     np.testing.assert_array_equal(X, g2v.transform(graphs[:3]))
+
+
+def test_deepwalk_and_node2vec_defaults_recover_the_karate_split():
+    """With no arguments both walk the same way (p = q = 1) and separate the two clubs on every seed."""
+    G = nx.karate_club_graph()
+    y = np.array([G.nodes[v]["club"] == "Mr. Hi" for v in G.nodes()])
+    for seed in range(5):
+        X = DeepWalk(random_state=seed).fit_transform(G)
+        np.testing.assert_array_equal(X, Node2Vec(random_state=seed).fit_transform(G))
+        assert cross_val_score(LogisticRegression(), X, y, cv=3).mean() >= 0.9
+    assert DeepWalk().get_params()["walk_length"] == Node2Vec().get_params()["walk_length"]

@@ -67,8 +67,32 @@ def test_knowledge_graph_formats_agree(tmp_path, graph_file):
     with pytest.raises(FileNotFoundError):
         KnowledgeGraph.load(tmp_path / "missing.nt")
     (tmp_path / "bad.nt").write_text("this is not rdf\n")
-    with pytest.raises(DataError, match="Cannot parse"):
+    with pytest.raises(DataError, match=r"bad\.nt:1: not valid N-Triples"):
         KnowledgeGraph.load(tmp_path / "bad.nt")
+
+
+@pytest.mark.parametrize("name, bad", [("g.nt", "<http://x/a> <http://x/p> ."),
+                                       ("g.nt.gz", "."),
+                                       ("g.ttl", "<http://x/a> <http://x/p> } .")])
+def test_parse_error_names_the_file_and_line(tmp_path, name, bad):
+    """A bad line stops the parse with FILE:LINE, not a re-parse by another parser."""
+    lines = ["<http://x/a> <http://x/p> <http://x/b> .", "<http://x/b> <http://x/p> <http://x/c> .",
+             bad, "<http://x/c> <http://x/p> <http://x/d> ."]
+    path = tmp_path / name
+    text = "\n".join(lines) + "\n"
+    if name.endswith(".gz"):
+        with gzip.open(path, "wt") as f:
+            f.write(text)
+    else:
+        path.write_text(text)
+    with pytest.raises(DataError) as info:
+        KnowledgeGraph.load(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:3: not valid "), message
+    assert "\n" not in message
+    (tmp_path / "broken.nt.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(DataError, match="Cannot read"):
+        KnowledgeGraph.load(tmp_path / "broken.nt.gz")
 
 
 def test_random_walker_walks_are_paths_of_triples(graph_file):

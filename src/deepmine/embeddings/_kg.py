@@ -1,4 +1,4 @@
-"""Knowledge graphs: RDF triples parsed by pyoxigraph (rdflib as fallback) into CSR arrays.
+"""Knowledge graphs: RDF triples parsed by pyoxigraph (rdflib for other formats) into CSR arrays.
 
 Nodes are IRIs (plain strings, no angle brackets), blank nodes (``_:id``) and,
 unless dropped, literals in their N-Triples form (``"0.1"^^<...#double>``); each
@@ -9,7 +9,10 @@ import bz2
 import gzip
 import lzma
 import os
+import re
 import warnings
+import zlib
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -24,26 +27,74 @@ _FORMATS = {"nt": "N_TRIPLES", "ttl": "TURTLE", "n3": "N3", "rdf": "RDF_XML", "o
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
-def _oxigraph_terms(path, fmt):
+_FORMAT_NAMES = {"N_TRIPLES": "N-Triples", "TURTLE": "Turtle", "N3": "N3", "RDF_XML": "RDF/XML",
+                 "N_QUADS": "N-Quads", "TRIG": "TriG", "JSON_LD": "JSON-LD"}
+_POSITION = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+
+
+def _parse_error(path, fmt, exc):
+    """``FILE:LINE: message`` from a pyoxigraph SyntaxError (which carries the line and column)."""
+    reason = _POSITION.sub("", str(exc.msg or exc)).rstrip(".")
+    where = path if exc.lineno is None else f"{path}:{exc.lineno}"
+    column = "" if exc.offset is None else f" at column {exc.offset}"
+    return DataError(f"{where}: not valid {_FORMAT_NAMES[fmt]}{column}: {reason}; fix that line "
+                     f"or name the right format (format=...).")
+
+
+def _oxigraph_ids(path, fmt):
+    """Stream the triples into integer ids: one dict of distinct terms and three int arrays.
+
+    Parsing stops at the first syntax error, which is reported as ``FILE:LINE: ...``.
+    Node ids are then renumbered as ``pandas.factorize(subjects + objects)`` would
+    number them (subjects by first appearance, then the other objects).
+    """
     import pyoxigraph as ox
 
-    stem, ext = os.path.splitext(path)
-    opener = _OPENERS.get(ext.lower(), open)
-    with opener(path, "rb") as f:
-        quads = list(ox.parse(f, getattr(ox.RdfFormat, fmt), lenient=True))
-    subj = [q.subject for q in quads]
-    pred = [q.predicate.value for q in quads]
-    obj = [q.object for q in quads]
-
-    def name(t):
+    terms, preds = {}, {}
+    s_ids, p_ids, o_ids = array("q"), array("q"), array("q")
+    add_s, add_p, add_o = s_ids.append, p_ids.append, o_ids.append
+    term_id, pred_id = terms.setdefault, preds.setdefault
+    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
+    try:
+        with opener(path, "rb") as f:
+            for q in ox.parse(f, getattr(ox.RdfFormat, fmt), lenient=True):
+                add_s(term_id(q.subject, len(terms)))
+                add_p(pred_id(q.predicate.value, len(preds)))
+                add_o(term_id(q.object, len(terms)))
+    except SyntaxError as exc:
+        raise _parse_error(path, fmt, exc) from None
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+        raise DataError(f"Cannot read {path!r}: {exc}; check that the file is complete and "
+                        f"its compression matches its extension.") from None
+    if not s_ids:
+        raise DataError("The RDF graph has no triples.")
+    src = np.frombuffer(s_ids, dtype=np.int64)
+    dst = np.frombuffer(o_ids, dtype=np.int64)
+    m, n = len(src), len(terms)
+    key = np.full(n, 2 * m, dtype=np.int64)
+    u, first = np.unique(dst, return_index=True)
+    key[u] = m + first
+    u, first = np.unique(src, return_index=True)
+    key[u] = first
+    order = np.argsort(key, kind="stable")
+    new_id = np.empty(n, dtype=np.int64)
+    new_id[order] = np.arange(n)
+    nodes = list(terms)
+    del terms
+    labels = np.empty(n, dtype=object)
+    is_lit = np.zeros(n, dtype=bool)
+    for j, i in enumerate(order.tolist()):
+        t = nodes[i]
         if isinstance(t, ox.NamedNode):
-            return t.value
-        if isinstance(t, ox.BlankNode):
-            return "_:" + t.value
-        return str(t)
-
-    is_lit = np.fromiter((isinstance(o, ox.Literal) for o in obj), dtype=bool, count=len(obj))
-    return subj, pred, obj, is_lit, name
+            labels[j] = t.value
+        elif isinstance(t, ox.BlankNode):
+            labels[j] = "_:" + t.value
+        else:
+            labels[j] = str(t)
+            is_lit[j] = isinstance(t, ox.Literal)
+    g = CSRGraph.from_edges(new_id[src], new_id[dst], labels,
+                            edge_types=np.frombuffer(p_ids, dtype=np.int64), directed=True)
+    return g, np.array(list(preds), dtype=object), is_lit
 
 
 def _rdflib_terms(graph):
@@ -114,6 +165,12 @@ class KnowledgeGraph:
         Returns
         -------
         KnowledgeGraph
+
+        Raises
+        ------
+        DataError
+            ``FILE:LINE: ...`` at the first syntax error (the parse stops there), or
+            when the file cannot be decompressed.
         """
         if hasattr(source, "triples") and hasattr(source, "parse"):  # rdflib Graph
             return cls._build(*_rdflib_terms(source))
@@ -125,20 +182,15 @@ class KnowledgeGraph:
             stem, ext = os.path.splitext(stem)
         key = (format or ext.lstrip(".")).lower()
         fmt = _FORMATS.get(key)
-        if fmt is not None:
-            try:
-                return cls._build(*_oxigraph_terms(path, fmt))
-            except SyntaxError:  # retry with rdflib, which is more forgiving
-                pass
+        if fmt is not None:  # never re-parsed by rdflib: its error has no line and takes minutes
+            return cls(*_oxigraph_ids(path, fmt))
         import rdflib
 
         opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-        rdf_format = {"N_TRIPLES": "nt", "TURTLE": "turtle", "N3": "n3", "RDF_XML": "xml",
-                      "N_QUADS": "nquads", "TRIG": "trig", "JSON_LD": "json-ld"}.get(fmt, format)
         with opener(path, "rb") as f:
             g = rdflib.Graph()
             try:
-                g.parse(f, format=rdf_format or rdflib.util.guess_format(stem + ext))
+                g.parse(f, format=format or rdflib.util.guess_format(stem + ext))
             except Exception as exc:  # rdflib raises many parser-specific types
                 raise DataError(f"Cannot parse {path!r}: {exc}") from None
         return cls._build(*_rdflib_terms(g))

@@ -3,7 +3,11 @@
 Walks ``entity, predicate, object, ...`` are sentences for word2vec; the vector of
 an entity's IRI is its embedding, ready for any scikit-learn model. The graph is
 parsed once by pyoxigraph into CSR arrays and walked by deepmine's vectorised
-engine, so walk extraction takes milliseconds where pyRDF2Vec takes tens of seconds.
+engine. With the default walker (500 walks of depth 4 per entity) extraction took
+0.2-0.4 s of CPU on AIFB (176 people, 29,226 triples), 1.0-1.2 s on MUTAG (340
+compounds, 74,567 triples), 3.7-4.6 s on CITESEER (1,620 papers, 116,013 triples) and
+4.0-4.9 s on CORA (1,640 papers, 61,412 triples), one thread of an AMD EPYC shared with
+other jobs; the default skip-gram word2vec then took 9-33 s.
 """
 
 import functools
@@ -57,6 +61,17 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
     Use ``fit(graph, entities)`` / ``transform(entities)``, or give the graph as a
     parameter so that ``make_pipeline(RDF2Vec(graph=path, entities=all_entities),
     SVC()).fit(train_entities, y)`` works.
+
+    The defaults (500 random walks of depth 4 per entity, skip-gram, 100-d,
+    window 5, 10 epochs) were chosen from a fixed grid (depth 2 or 4, 100 or 500
+    walks, skip-gram or CBOW) on four node-classification graphs, MUTAG, AIFB,
+    CORA and CITESEER, by the mean over the graphs of a score that sees no test
+    entity (an SVC's 5-fold CV accuracy on the training entities; on CORA and
+    CITESEER the validation papers). Test accuracy of that SVC, mean of seeds
+    0-2: MUTAG 75.0 %, AIFB 89.8 %, CORA 76.9 %, CITESEER 66.8 % (mean 77.1 %);
+    CBOW with the same walks: 77.5, 91.7, 75.8, 62.2 (mean 76.8); 500 walks of
+    depth 2, skip-gram: 78.4, 86.1, 76.2, 66.1 (mean 76.7). Reproduce with
+    ``benchmarks/bench_rdf2vec.py --defaults-grid``.
 
     Parameters
     ----------
