@@ -8,7 +8,7 @@ deepmine and by torchattacks, alternating, ``--repeats`` times each; the
 median wall-clock and CPU (process) time per batch and the accuracy under
 attack are printed. On a shared machine the CPU time is the steadier measure.
 
-Target (issue 5): deepmine's accuracy within 1 point of torchattacks', at no
+Target: deepmine's accuracy within 1 point of torchattacks', at no
 more than torchattacks' time.
 
     pip install 'deepmine[bench]'          # torchattacks

@@ -6,7 +6,7 @@ On scikit-learn's 8x8 digits (stratified 80/20 split, seed 0) and, when
 (same layers, initial weights, optimizer, batches, augmentation and epochs);
 their runs alternate, and the median fit time of each is reported.
 
-Targets (issue 4): deepmine's CNN test accuracy >= 99.0% on the digits and at
+Targets: deepmine's CNN test accuracy >= 99.0% on the digits and at
 least the best of the others; its fit time within 1.25x of the minimal loop.
 
     python benchmarks/bench_cnn.py --threads 1

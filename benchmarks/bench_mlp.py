@@ -1,6 +1,6 @@
 """MLP training speed: deepmine vs a minimal PyTorch loop, scikit-learn and skorch, in one process.
 
-Setting (issue 2): make_classification(200_000, 40 features, 20 informative, 5 classes),
+Setting: make_classification(200_000, 40 features, 20 informative, 5 classes),
 80/20 split, one hidden layer of 100 ReLU units, Adam (lr 1e-3), batch 256, 20 epochs.
 Each system is fitted in turn, ``--repeats`` rounds alternating; the median fit time is
 reported with its ratio to the minimal loop. A second table does the same on the

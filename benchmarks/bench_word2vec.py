@@ -20,7 +20,7 @@ lines only (its lines are shuffled, so the head is a random sample).
     bash ../shared/tools/text-corpus/build.sh /tmp/corpus
     python benchmarks/bench_word2vec.py --corpus /tmp/corpus/debwiki10m.txt --threads 1
 
-Targets (issue 7): overhead under 5 %, quality identical (with ``--workers 1`` the
+Targets: overhead under 5 %, quality identical (with ``--workers 1`` the
 vectors are bit-identical).
 """
 
