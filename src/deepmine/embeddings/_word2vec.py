@@ -214,7 +214,9 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
     in vocabulary 0.227 with the defaults against -0.170 with ``epochs=5``
     (gensim's CBOW defaults: 0.119); Lee document similarity of the mean word
     vectors (Pearson) 0.322 against 0.040 (gensim: 0.007). CBOW with "auto"
-    scored 0.054 and 0.215.
+    scored 0.054 and 0.215. On gensim's ``head500.noblanks.cor`` (336,876
+    tokens; 6 passes, 18% more CPU time than 5) WordSim-353 (97 pairs) rose
+    from 0.360 to 0.424 (gensim's CBOW defaults: 0.079).
 
     See Also
     --------
