@@ -198,7 +198,7 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
         """
         check_is_fitted(self, "model_")
         docs = _tokens(X, self.tokenizer, "Doc2Vec.transform")
-        epochs = self.infer_epochs or self.epochs_
+        epochs = self.infer_epochs or getattr(self, "epochs_", self.epochs)  # older pickles lack epochs_
         out = np.empty((len(docs), self.vector_size), dtype=np.float32)
         for i, words in enumerate(docs):
             seed = (self.seed_ + zlib.crc32(" ".join(words).encode())) % (2**32)
