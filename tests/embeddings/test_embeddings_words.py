@@ -60,6 +60,23 @@ def test_word2vec_reproducible_and_path_equals_list(tmp_path):
     assert a.corpus_total_words_ == 800
 
 
+def test_epochs_auto_trains_small_corpora_longer():
+    """The default epochs="auto" is kept as given, resolves from the corpus length, 5 on big corpora."""
+    from deepmine.embeddings._word2vec import resolve_epochs
+
+    assert [resolve_epochs("auto", n) for n in (800, 61_260, 400_000, 10**7)] == [100, 33, 5, 5]
+    assert resolve_epochs(7, 10**7) == 7
+    corpus, _ = topic_corpus(100)  # 800 tokens
+    w2v = Word2Vec(vector_size=4, min_count=1, random_state=0).fit(corpus)
+    assert w2v.get_params()["epochs"] == "auto" and w2v.epochs_ == 100
+    assert Word2Vec(vector_size=4, min_count=1, epochs=3).fit(corpus).epochs_ == 3
+    d2v = Doc2Vec(vector_size=4, min_count=1, random_state=0).fit([" ".join(s) for s in corpus])
+    assert d2v.get_params()["epochs"] == "auto" and d2v.epochs_ == 100
+    assert d2v.get_params()["mode"] == "dbow"
+    with pytest.raises(InvalidParameterError, match="'epochs' parameter"):
+        Word2Vec(epochs="many").fit(corpus)
+
+
 def test_word2vec_bad_input_messages(tmp_path):
     """Generators, missing files, empty corpora and bad parameters fail with clear errors."""
     corpus, _ = topic_corpus(20)

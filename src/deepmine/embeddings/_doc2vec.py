@@ -20,7 +20,7 @@ from numbers import Integral
 from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, word2vec_kwargs
 from deepmine.embeddings._corpora import check_corpus, simple_tokenize
 from deepmine.embeddings._vectors import as_keyed_vectors
-from deepmine.embeddings._word2vec import train_interruptibly
+from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, resolve_epochs, train_interruptibly
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 
@@ -75,21 +75,26 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
 
     Parameters
     ----------
-    mode : {"dm", "dbow"}, default="dm"
-        Distributed memory (the document vector helps predict a word from its
-        context) or distributed bag of words (the document vector predicts its words).
+    mode : {"dm", "dbow"}, default="dbow"
+        Distributed bag of words (the document vector predicts its words; no word
+        vectors unless ``dbow_words=True``) or distributed memory (the document
+        vector helps predict a word from its context; word vectors too).
     vector_size : int, default=100
     window : int, default=5
     negative : int, default=5
     min_count : int, default=2
     sample : float, default=1e-3
-    epochs : int, default=10
+    epochs : int or "auto", default="auto"
         Training passes; inference runs ``infer_epochs`` passes per document.
+        "auto" makes enough passes to train on about two million tokens:
+        ``ceil(2e6 / n_tokens)`` clipped to [5, 100] (``n_tokens``: the corpus
+        length), so corpora of 400,000 tokens or more get 5. The number used is
+        ``epochs_``.
     alpha : float, default=0.025
     dbow_words : bool, default=False
         In "dbow" mode, also train word vectors by skip-gram (slower, often better).
     infer_epochs : int, default=None
-        Inference passes per document in ``transform`` (``epochs`` when None).
+        Inference passes per document in ``transform`` (``epochs_`` when None).
     tokenizer : callable, default=None
         ``str -> list of str`` for string documents (lowercased word characters when None).
     workers : int, default=1
@@ -99,12 +104,24 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
     Attributes
     ----------
     model_ : gensim.models.Doc2Vec
+    epochs_ : int
+        Training passes made (``epochs`` resolved).
     document_vectors_ : ndarray of shape (n_documents, vector_size)
+        Vectors learned for the training documents (``transform`` infers new ones).
     interrupted_ : bool
         True when Ctrl-C stopped training (the partially trained model is kept).
-        Vectors learned for the training documents (``transform`` infers new ones).
     wv_ : gensim.models.KeyedVectors
         Word vectors (trained in "dm" mode, or "dbow" with ``dbow_words=True``).
+
+    Notes
+    -----
+    The defaults were chosen on gensim's Lee corpus (300 news articles, 61,260
+    tokens; "auto" makes 33 passes): Pearson correlation of the inferred vectors'
+    cosines with human similarity judgements of the 50 documents of ``lee.cor``,
+    mean of seeds 0-2, one worker: 0.470 with the defaults, 0.292 with "dm" and
+    "auto", 0.027 with "dm" and 10 passes, 0.326 with the settings of gensim's
+    Lee tutorial ("dm", ``vector_size=50, epochs=40``) and 0.034 with gensim's
+    defaults.
 
     Examples
     --------
@@ -117,14 +134,15 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
 
     _parameter_constraints = {
         **WORD2VEC_CONSTRAINTS,
+        "epochs": EPOCHS_CONSTRAINT,
         "mode": [StrOptions({"dm", "dbow"})],
         "dbow_words": ["boolean"],
         "infer_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "tokenizer": [callable, None],
     }
 
-    def __init__(self, mode="dm", *, vector_size=100, window=5, negative=5, min_count=2,
-                 sample=1e-3, epochs=10, alpha=0.025, dbow_words=False, infer_epochs=None,
+    def __init__(self, mode="dbow", *, vector_size=100, window=5, negative=5, min_count=2,
+                 sample=1e-3, epochs="auto", alpha=0.025, dbow_words=False, infer_epochs=None,
                  tokenizer=None, workers=1, random_state=None):
         self.mode = mode
         self.vector_size = vector_size
@@ -149,11 +167,13 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
         self.seed_ = resolve_seed(self.random_state)
         kw = word2vec_kwargs(self, self.seed_)
         kw.pop("sg")
+        kw["epochs"] = resolve_epochs(self.epochs, 0)  # "auto" is resolved once the corpus is counted
         model = GensimDoc2Vec(dm=int(self.mode == "dm"), dbow_words=int(self.dbow_words), **kw)
         tagged = _Tagged(corpus)
         model.build_vocab(tagged)
         if len(model.wv) == 0:
             raise DataError(f"Doc2Vec.fit: no word occurs at least min_count={self.min_count} times.")
+        model.epochs = self.epochs_ = resolve_epochs(self.epochs, model.corpus_total_words)
         epoch = train_interruptibly(model, tagged)  # Ctrl-C keeps the partially trained model
         self.interrupted_ = epoch is not None
         if self.interrupted_:
@@ -178,7 +198,7 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
         """
         check_is_fitted(self, "model_")
         docs = _tokens(X, self.tokenizer, "Doc2Vec.transform")
-        epochs = self.infer_epochs or self.epochs
+        epochs = self.infer_epochs or getattr(self, "epochs_", self.epochs)  # older pickles lack epochs_
         out = np.empty((len(docs), self.vector_size), dtype=np.float32)
         for i, words in enumerate(docs):
             seed = (self.seed_ + zlib.crc32(" ".join(words).encode())) % (2**32)

@@ -8,29 +8,50 @@ and adds analogy and evaluation methods. The learned vectors are a gensim
 items ("anything2vec": chords, k-mers, product ids, graph walks).
 """
 
+import math
 import time
 import warnings
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.embeddings import _vectors
 from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, word2vec_kwargs
 from deepmine.embeddings._corpora import check_corpus
 from deepmine.exceptions import DataError
 
-__all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec", "train_interruptibly"]
+__all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec", "train_interruptibly",
+           "resolve_epochs"]
+
+#: ``epochs="auto"``: enough passes to train on this many tokens, within [AUTO_MIN, AUTO_MAX] passes
+AUTO_TOKENS, AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS = 2_000_000, 5, 100
+
+#: the "epochs" constraint of the estimators that accept ``epochs="auto"``
+EPOCHS_CONSTRAINT = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
+
+
+def resolve_epochs(epochs, n_tokens):
+    """Training passes: ``epochs`` itself, or for "auto" ``ceil(2e6 / n_tokens)`` clipped to [5, 100]."""
+    if epochs != "auto":
+        return int(epochs)
+    wanted = math.ceil(AUTO_TOKENS / max(int(n_tokens), 1))
+    return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, wanted)))
 
 
 def train_gensim_word2vec(est, corpus, *, owner):
     """Build the vocabulary and train a gensim Word2Vec with ``est``'s hyperparameters."""
     from gensim.models import Word2Vec as GensimWord2Vec
 
-    model = GensimWord2Vec(**word2vec_kwargs(est))
+    kw = word2vec_kwargs(est)
+    kw["epochs"] = resolve_epochs(est.epochs, 0)  # "auto" is resolved once the corpus is counted
+    model = GensimWord2Vec(**kw)
     start = time.perf_counter()
     model.build_vocab(corpus)
     if len(model.wv) == 0:
         raise DataError(f"{owner}: no token occurs at least min_count={est.min_count} times; "
                         "lower min_count or pass a larger corpus.")
+    model.epochs = est.epochs_ = resolve_epochs(est.epochs, model.corpus_total_words)
     epoch = train_interruptibly(model, corpus)
     est.interrupted_ = epoch is not None
     if est.interrupted_:
@@ -155,8 +176,12 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         Items seen fewer times are dropped from the vocabulary.
     sample : float, default=1e-3
         Down-sampling threshold of frequent items (0 disables it).
-    epochs : int, default=5
-        Passes over the corpus.
+    epochs : int or "auto", default="auto"
+        Passes over the corpus. "auto" makes enough passes to train on about two
+        million tokens: ``ceil(2e6 / n_tokens)`` clipped to [5, 100], where
+        ``n_tokens`` is the corpus length. Corpora of 400,000 tokens or more get 5
+        passes (gensim's default); small corpora get more (see Notes). The number
+        used is ``epochs_``.
     alpha : float, default=0.025
         Initial learning rate (decays linearly to 0.0001).
     workers : int, default=1
@@ -169,6 +194,8 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
     ----------
     wv_ : gensim.models.KeyedVectors
         The word vectors (``wv`` is an alias).
+    epochs_ : int
+        Passes made (``epochs`` resolved).
     corpus_total_words_ : int
         Tokens in the corpus (one pass).
     train_seconds_ : float
@@ -178,6 +205,18 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         the batches already queued and keeps the partially trained vectors (with a
         warning). An interrupt while the vocabulary is being built raises
         ``KeyboardInterrupt`` and no new model is kept.
+
+    Notes
+    -----
+    Five passes, enough on large corpora, leave a small corpus undertrained. On
+    gensim's Lee corpus (300 news articles, 61,260 tokens; "auto" makes 33
+    passes), mean of seeds 0-2, one worker: WordSim-353 Spearman on the 60 pairs
+    in vocabulary 0.227 with the defaults against -0.170 with ``epochs=5``
+    (gensim's CBOW defaults: 0.119); Lee document similarity of the mean word
+    vectors (Pearson) 0.322 against 0.040 (gensim: 0.007). CBOW with "auto"
+    scored 0.054 and 0.215. On gensim's ``head500.noblanks.cor`` (336,876
+    tokens; 6 passes, 18% more CPU time than 5) WordSim-353 (97 pairs) rose
+    from 0.360 to 0.424 (gensim's CBOW defaults: 0.079).
 
     See Also
     --------
@@ -194,10 +233,10 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
     3
     """
 
-    _parameter_constraints = dict(WORD2VEC_CONSTRAINTS)
+    _parameter_constraints = {**WORD2VEC_CONSTRAINTS, "epochs": EPOCHS_CONSTRAINT}
 
     def __init__(self, mode="skipgram", *, vector_size=100, window=5, negative=5, min_count=5,
-                 sample=1e-3, epochs=5, alpha=0.025, workers=1, random_state=None):
+                 sample=1e-3, epochs="auto", alpha=0.025, workers=1, random_state=None):
         self.mode = mode
         self.vector_size = vector_size
         self.window = window
