@@ -40,7 +40,9 @@ def register(sub):
                    help="vector size (default: 100)")
     w.add_argument("--window", type=int_range(1, 1000), default=5)
     w.add_argument("--min-count", type=int_range(1), default=5)
-    w.add_argument("--epochs", type=int_range(1, 100_000), default=5)
+    w.add_argument("--epochs", type=_epochs_arg, default="auto",
+                   help="passes over the corpus, or 'auto' (the library's default: enough passes "
+                        "for about 2 million tokens, between 5 and 100)")
     w.add_argument("--workers", type=int_range(1, 256), default=1)
     w.add_argument("--seed", type=int, default=0)
     add_long_options(w)
@@ -128,17 +130,23 @@ def _scan_corpus(path):
     return n_lines, n_tokens
 
 
+def _epochs_arg(text):
+    return text if text == "auto" else int_range(1, 100_000)(text)
+
+
 def run_words(args):
     from deepmine.embeddings import Word2Vec
+    from deepmine.embeddings._word2vec import resolve_epochs
 
     check_output(args.out)
     n_lines, n_tokens = _scan_corpus(args.corpus)
+    epochs = resolve_epochs(args.epochs, n_tokens)
     w2v = Word2Vec(args.mode, vector_size=args.size, window=args.window, min_count=args.min_count,
                    epochs=args.epochs, workers=args.workers, random_state=args.seed)
     w2v._check_params()
     note(args, f"word2vec ({args.mode}) on {n_tokens} tokens in {n_lines} lines, "
-               f"{args.epochs} epochs (Ctrl-C stops)")
-    with progress(args, total=n_lines * (args.epochs + 1), desc="word2vec", unit="line") as bar:
+               f"{epochs} epochs (Ctrl-C stops)")
+    with progress(args, total=n_lines * (epochs + 1), desc="word2vec", unit="line") as bar:
         if fit_interrupted(lambda: w2v.fit(_FileLines(args.corpus, bar))):
             raise Interrupted
     binary = not args.out.endswith((".txt", ".vec"))
