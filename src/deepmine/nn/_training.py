@@ -125,6 +125,7 @@ class Trainer:
             momentum=self.momentum, weight_decay=self.weight_decay)
         scheduler = get_scheduler(self.lr_schedule, self.optimizer_, max_epochs=self.max_epochs)
         history = History() if history is None else history
+        self.history_, self.train_, self.compute_loss_ = history, train, compute_loss
         start_epoch = len(history)
         n = train[0].shape[0]
         device = train[0].device
@@ -198,6 +199,11 @@ class Trainer:
             total += float(compute_loss(module, batch)) * batch[0].shape[0]
         value = score(module, valid) if score is not None else None
         return total / n, value
+
+    def evaluate_loss(self, tensors, compute_loss=None):
+        """Mean loss of the module over ``tensors`` in eval mode (``compute_loss=None``: the training loss)."""
+        loss, _ = self._evaluate(self.module, tensors, compute_loss or self.compute_loss_, None)
+        return loss
 
     def _diverged(self, epoch, loss):
         lr = self.optimizer_.param_groups[0]["lr"]
