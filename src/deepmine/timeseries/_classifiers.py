@@ -2,8 +2,10 @@
 
 The networks are in :mod:`deepmine.timeseries._architectures`; training follows
 Fawaz et al. 2019 ("Deep learning for time series classification: a review"):
-the weights with the lowest training loss are kept (a best-train-loss
-checkpoint), no validation data is taken from the small training sets.
+no validation data is taken from the small training sets, and the weights kept
+are those of the epoch with the lowest loss on the training set measured in
+eval mode (:class:`deepmine.nn.Checkpoint`), so the batch-norm statistics
+belong to the kept weights.
 """
 
 from numbers import Integral, Real
@@ -14,9 +16,10 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin
+from deepmine.base import (ENGINE_DEFAULTS, ENGINE_PARAMS_DOC, BaseDeepEstimator,
+                           DeepClassifierMixin)
 from deepmine.exceptions import DataError, InvalidParameterError
-from deepmine.nn import EarlyStopping
+from deepmine.nn import Checkpoint, EarlyStopping
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
 from deepmine.timeseries._validation import check_panel
 
@@ -29,6 +32,29 @@ def best_train_loss_checkpoint():
                          restore_best_weights=True)
 
 
+#: ``normalize="auto"`` scales each series on its own when, in some channel, more than
+#: this share of the series would be nearly flat after channel scaling (their standard
+#: deviation below ``_FLAT_RATIO`` times the channel's): raw counts spanning decades.
+_FLAT_SHARE, _FLAT_RATIO = 0.5, 0.05
+
+
+def _with_signature_defaults(cls):
+    """Make the documented engine defaults of ``cls`` those of its ``__init__``."""
+    import inspect
+
+    doc = cls.__doc__
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        start = doc.find(f"\n    {name} : ")
+        if name not in ENGINE_DEFAULTS or start < 0 or param.default == ENGINE_DEFAULTS[name]:
+            continue
+        end = doc.index("\n", start + 1)
+        line = doc[start:end]
+        value = f'"{param.default}"' if isinstance(param.default, str) else repr(param.default)
+        doc = doc[:start] + line[:line.rindex("default=")] + f"default={value}" + doc[end:]
+    cls.__doc__ = doc
+    return cls
+
+
 class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     """Shared: panel validation, per-channel or per-series scaling, padding of unequal lengths."""
 
@@ -36,18 +62,22 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
 
     _parameter_constraints = {
         **BaseDeepEstimator._parameter_constraints,
-        "normalize": [StrOptions({"channel", "series", "none"})],
+        "normalize": [StrOptions({"auto", "channel", "series", "none"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def _default_callbacks(self):
-        return [] if self.early_stopping else [best_train_loss_checkpoint()]
+        # early stopping restores its own best (validation-loss) weights; otherwise keep
+        # the epoch with the lowest validation loss, or eval-mode training loss without one
+        return [] if self.early_stopping else [Checkpoint(compute_loss=self._compute_loss)]
 
     def _length_agnostic(self):
         return True
 
     def _check_input(self, X, y, reset):
         """-> (X float64 (n, C, T), lengths or None, y); 2-D tables go through scikit-learn's checks."""
+        if not reset:
+            X = self._as_series_list(X)
         if _is_table(X):                 # (n_series, n_timesteps): univariate series as rows
             from sklearn.utils.validation import validate_data
 
@@ -56,12 +86,54 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
                 X = validate_data(self, X, **kw)
             else:
                 X, y = validate_data(self, X, y, **kw)
+            if reset:
+                self.unequal_length_ = False
             return X[:, None, :], None, y
         X, lengths = check_panel(X)
         if reset:
             self.n_features_in_ = X.shape[2] if X.shape[1] == 1 else X.shape[1] * X.shape[2]
             self.__dict__.pop("feature_names_in_", None)
+            self.unequal_length_ = lengths is not None
+        elif lengths is None and getattr(self, "unequal_length_", False):
+            lengths = np.full(len(X), X.shape[2])    # any length, as in training
         return X, lengths, y
+
+    def _as_series_list(self, X):
+        """At predict time, read one series or a 2-D array as the fitted model's kind of input.
+
+        A model fitted on unequal-length series takes any length: a 2-D array is
+        then a list of univariate series (or one ``(n_channels, length)`` series),
+        a 1-D array one univariate series. A multichannel model also reads a 2-D
+        ``(n_channels, length)`` array as one series.
+        """
+        C = getattr(self, "n_channels_in_", 1)
+        if isinstance(X, (list, tuple)):
+            if getattr(self, "unequal_length_", False) and all(np.ndim(x) == 1 for x in X):
+                return [np.asarray(x)[None, :] for x in X]       # never a table
+            return X
+        if hasattr(X, "columns") or not hasattr(X, "ndim"):
+            return X
+        if X.ndim == 2 and C > 1 and X.shape[0] == C:
+            return [X]
+        if getattr(self, "unequal_length_", False):
+            if X.ndim == 1 and C == 1:
+                return [X[None, :]]
+            if X.ndim == 2:
+                return list(X[:, None, :]) if C == 1 else [X]
+        return X
+
+    def _resolve_normalize(self, X, mask):
+        """The scaling ``normalize="auto"`` stands for on this training panel."""
+        if self.normalize != "auto":
+            return self.normalize
+        w = np.ones(X.shape, dtype=bool) if mask is None else np.broadcast_to(mask, X.shape)
+        n = w.sum(axis=2)                                            # (n, C)
+        mean = np.where(w, X, 0).sum(axis=2) / n
+        series_sd = np.sqrt((np.where(w, X - mean[:, :, None], 0) ** 2).sum(axis=2) / n)
+        total = (X * w).sum(axis=(0, 2)) / n.sum(axis=0)
+        channel_sd = np.sqrt(((X - total[None, :, None]) ** 2 * w).sum(axis=(0, 2)) / n.sum(axis=0))
+        flat = (series_sd < _FLAT_RATIO * channel_sd[None, :]).mean(axis=0)
+        return "series" if (flat > _FLAT_SHARE).any() else "channel"
 
     def _panel(self, X, lengths, reset):
         """Scale, pad and align a checked panel; returns float32 ``(n, C, T)``."""
@@ -70,7 +142,10 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
             mask = np.arange(X.shape[2])[None, None, :] < lengths[:, None, None]
         if reset:
             self.n_channels_in_, self.n_timesteps_in_ = X.shape[1], X.shape[2]
-            if self.normalize == "channel":
+            self.normalize_ = self._resolve_normalize(X, mask)
+            for name in ("channel_mean_", "channel_scale_"):
+                self.__dict__.pop(name, None)
+            if self.normalize_ == "channel":
                 w = np.ones_like(X) if mask is None else np.broadcast_to(mask, X.shape)
                 n = w.sum(axis=(0, 2))
                 self.channel_mean_ = (X * w).sum(axis=(0, 2)) / n
@@ -91,9 +166,10 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
                 X = np.concatenate([X, np.zeros(X.shape[:2] + (T - X.shape[2],))], axis=2)
                 mask = np.concatenate([mask, np.zeros(mask.shape[:2] + (T - mask.shape[2],),
                                                       dtype=bool)], axis=2)
-        if self.normalize == "channel":
+        normalize = getattr(self, "normalize_", self.normalize)
+        if normalize == "channel":
             X = (X - self.channel_mean_[None, :, None]) / self.channel_scale_[None, :, None]
-        elif self.normalize == "series":
+        elif normalize == "series":
             m = np.ones_like(X, dtype=bool) if mask is None else np.broadcast_to(mask, X.shape)
             n = m.sum(axis=2, keepdims=True)
             mean = np.where(m, X, 0).sum(axis=2, keepdims=True) / n
@@ -157,14 +233,19 @@ def _right_align(X, mask):
     return out
 
 
-_COMMON_DOC = """normalize : {"channel", "series", "none"}, default="channel"
+_COMMON_DOC = """normalize : {"auto", "channel", "series", "none"}, default="auto"
         ``"channel"``: standardize each channel with training-set statistics;
         ``"series"``: z-normalize every series on its own (keeps only shape);
-        ``"none"``: use the values as given (UCR data are already z-normalized).
+        ``"none"``: use the values as given (UCR data are already z-normalized);
+        ``"auto"``: ``"series"`` when, in some channel, more than half of the
+        training series would be nearly flat after channel scaling (standard
+        deviation below 5% of the channel's, as with raw counts spanning several
+        decades), else ``"channel"``; the choice is stored in ``normalize_``.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss."""
 
 
+@_with_signature_defaults
 class CNNTimeSeriesClassifier(_PanelClassifier):
     __doc__ = f"""Convolutional time-series classifier: FCN (default) or MC-DCNN.
 
@@ -218,7 +299,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         "filters": [tuple, list, None],
     }
 
-    def __init__(self, architecture="fcn", *, filters=None, normalize="channel", class_weight=None,
+    def __init__(self, architecture="fcn", *, filters=None, normalize="auto", class_weight=None,
                  optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=16, max_epochs=200, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
@@ -292,6 +373,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         return cams[np.arange(len(cams)), idx]
 
 
+@_with_signature_defaults
 class LSTMClassifier(_PanelClassifier):
     __doc__ = f"""LSTM time-series classifier: the last hidden state, then a linear layer.
 
@@ -336,7 +418,7 @@ class LSTMClassifier(_PanelClassifier):
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
-    def __init__(self, hidden_size=64, *, num_layers=1, dropout=0.0, normalize="channel",
+    def __init__(self, hidden_size=64, *, num_layers=1, dropout=0.0, normalize="auto",
                  class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
                  weight_decay=0.0, lr_schedule="constant", batch_size=16, max_epochs=200,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
