@@ -241,3 +241,27 @@ def test_documented_defaults_match_the_signatures():
                 assert float(text) == default, name
             else:
                 assert text == repr(default).replace("'", '"'), name
+
+
+def test_fawaz_recipe_applies_at_fit_and_leaves_the_parameters():
+    """recipe='fawaz2019' trains with batch min(16, n // 10) and the plateau schedule; get_params
+    still returns what the user set (clone-safe)."""
+    from sklearn.base import clone
+
+    X, y, _ = _bumps(40, length=12)
+    seen = {}
+
+    from deepmine.nn import Callback
+
+    class Spy(Callback):
+        def on_train_begin(self, trainer):
+            seen.update(batch=trainer.batch_size, epochs=trainer.max_epochs,
+                        schedule=trainer.lr_schedule, lr=trainer.learning_rate)
+            trainer.stop_training = True
+
+    clf = CNNTimeSeriesClassifier(filters=(2, 2, 2), recipe="fawaz2019", callbacks=[Spy()],
+                                  random_state=0, device="cpu").fit(X, y)
+    assert seen == {"batch": 4, "epochs": 2000, "lr": 1e-3, "schedule": (
+        "plateau", {"factor": 0.5, "patience": 50, "min_lr": 1e-4})}
+    assert clf.n_iter_ == 1 and clf.get_params()["max_epochs"] == 200
+    assert clone(clf).get_params()["batch_size"] == 16
