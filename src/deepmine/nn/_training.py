@@ -48,6 +48,11 @@ class Trainer:
     module : torch.nn.Module
         The module being trained.
     optimizer_ : torch.optim.Optimizer
+    history_ : History
+        The history of the current ``fit``.
+    train_ : tuple of torch.Tensor
+        The training tensors of the current ``fit`` (for callbacks such as
+        :class:`~deepmine.nn.Checkpoint` that evaluate on them).
     stop_training : bool
         Set by callbacks to end training after the current epoch.
 
