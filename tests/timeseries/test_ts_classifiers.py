@@ -263,5 +263,5 @@ def test_fawaz_recipe_applies_at_fit_and_leaves_the_parameters():
                                   random_state=0, device="cpu").fit(X, y)
     assert seen == {"batch": 4, "epochs": 2000, "lr": 1e-3, "schedule": (
         "plateau", {"factor": 0.5, "patience": 50, "min_lr": 1e-4})}
-    assert clf.n_iter_ == 1 and clf.get_params()["max_epochs"] == 200
+    assert clf.n_iter_ == 1 and clf.get_params()["max_epochs"] == 150
     assert clone(clf).get_params()["batch_size"] == 16
