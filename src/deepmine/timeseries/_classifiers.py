@@ -106,8 +106,12 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
     n_channels_in_, n_timesteps_in_ : int
     n_features_in_ : int
         Time steps (univariate) or channels x time steps.
+    normalize_ : str
+        The scaling used: ``normalize``, or what ``"auto"`` chose.
+    unequal_length_ : bool
+        Whether the training series had unequal lengths (then any length predicts).
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
-        Only with ``normalize="channel"``.
+        Only when ``normalize_`` is ``"channel"``.
     n_iter_ : int
     loss_curve_ : list of float
     device_ : torch.device
@@ -238,6 +242,10 @@ class LSTMClassifier(_PanelClassifier):
     history_ : deepmine.nn.History
     n_channels_in_, n_timesteps_in_ : int
     n_features_in_ : int
+    normalize_ : str
+        The scaling used: ``normalize``, or what ``"auto"`` chose.
+    unequal_length_ : bool
+        Whether the training series had unequal lengths (then any length predicts).
     n_iter_ : int
     loss_curve_ : list of float
     device_ : torch.device
