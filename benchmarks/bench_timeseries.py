@@ -2,7 +2,8 @@
 
 Classification: deepmine's FCN and MC-DCNN on the UCR/UEA sets that ship with aeon
 (default train/test split, fixed seeds, bounded epochs and a wall-clock budget per
-fit, best-train-loss checkpoint; the FCN with Fawaz et al. 2019's recipe: 2000
+fit, the weights of the epoch with the lowest eval-mode training loss kept; the FCN with
+Fawaz et al. 2019's recipe (``recipe="fawaz2019"`` of the estimator): 2000
 epochs, batch min(16, n/10), Adam 1e-3 halved after 50 epochs without a lower
 training loss, down to 1e-4; JapaneseVowels prepared as their MTS archive:
 resampled to its longest length, 29, and fed unscaled), beside a plain PyTorch FCN
@@ -64,7 +65,7 @@ class TimeBudget(Callback):
 
 class TestAccuracyLog(Callback):
     """Every ``every`` epochs print the train loss, the rate and the test accuracy of the current
-    weights (a diagnostic only: the checkpoint still selects on the training loss)."""
+    weights (a diagnostic only: the checkpoint still selects on the eval-mode training loss)."""
 
     def __init__(self, est, Xt, yt, every):
         self.est, self.Xt, self.yt, self.every = est, Xt, yt, every

@@ -133,3 +133,135 @@ def test_forecaster_params_nest_like_scikit_learn():
     assert f.get_params()["estimator__alpha"] == 5.0
     g = clone(f)
     assert g.estimator is not f.estimator and g.estimator.alpha == 5.0
+
+
+def _train_eval_loss(clf, X, y):
+    """Cross-entropy of the fitted network on (X, y) in eval mode, as the checkpoint measures it."""
+    import torch
+
+    Xp, yp = clf._validate_fit(X, y, reset=False)
+    clf.module_.eval()
+    with torch.no_grad():
+        return float(clf._compute_loss(clf.module_, (torch.as_tensor(Xp), torch.as_tensor(yp))))
+
+
+def test_kept_weights_are_the_eval_mode_best():
+    """The restored FCN has the lowest eval-mode training loss of all epochs (batch-norm statistics
+    included), and that epoch need not be the one with the lowest training-mode loss."""
+    X, y, _ = _bumps(48, length=24, seed=3)
+    clf = CNNTimeSeriesClassifier(filters=(4, 8, 4), max_epochs=12, learning_rate=0.05,
+                                  random_state=0, device="cpu").fit(X, y)
+    recorded = clf.history_["train_eval_loss"]
+    assert len(recorded) == 12 and None not in recorded
+    assert _train_eval_loss(clf, X, y) == pytest.approx(min(recorded), rel=1e-5)
+
+
+def test_checkpoint_uses_the_validation_split_when_asked():
+    """With validation_fraction (no early stopping) the kept weights are those of the lowest
+    validation loss; no extra eval pass over the training set is logged."""
+    X, y, _ = _bumps(60, length=24, seed=4)
+    clf = CNNTimeSeriesClassifier(filters=(4, 8, 4), max_epochs=8, learning_rate=0.05,
+                                  validation_fraction=0.25, random_state=0, device="cpu").fit(X, y)
+    valid = clf.history_["valid_loss"]
+    assert None not in valid and set(clf.history_["train_eval_loss"]) == {None}
+    import torch
+
+    from sklearn.model_selection import train_test_split
+
+    _, va = train_test_split(np.arange(60), test_size=15, random_state=0, stratify=y)
+    assert _train_eval_loss(clf, X[np.sort(va)], y[np.sort(va)]) == pytest.approx(min(valid),
+                                                                                   rel=1e-5)
+    del torch
+
+
+@pytest.mark.parametrize("make", [
+    lambda: CNNTimeSeriesClassifier(filters=(4, 8, 4), max_epochs=3, random_state=0, device="cpu"),
+    lambda: LSTMClassifier(hidden_size=4, max_epochs=3, random_state=0, device="cpu"),
+])
+def test_unequal_length_model_predicts_one_series(make):
+    """Fitted on unequal-length series, a model predicts a list of one, a 1-D array, and a 2-D
+    array of univariate series of a new length; each single series is predicted as in a list."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=int(L)) for L in rng.integers(10, 20, 30)]
+    y = rng.integers(0, 2, 30)
+    clf = make().fit(X, y)
+    batch = clf.predict_proba(X[:3])
+    for i in range(3):
+        np.testing.assert_allclose(clf.predict_proba([X[i]]), batch[i:i + 1], rtol=1e-5,
+                                   atol=1e-6)
+        np.testing.assert_allclose(clf.predict_proba(X[i]), batch[i:i + 1], rtol=1e-5, atol=1e-6)
+    assert clf.predict(np.zeros((4, 13))).shape == (4,)
+
+
+def test_multichannel_model_predicts_one_2d_series():
+    """A 2-D (n_channels, length) array is one series for a multichannel model."""
+    X, y, _ = _bumps(20, length=16, n_channels=3)
+    clf = CNNTimeSeriesClassifier(filters=(2, 4, 2), max_epochs=2, random_state=0,
+                                  device="cpu").fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X[5]), clf.predict_proba(X[5:6]), rtol=1e-6)
+
+
+def _counts(n, seed):
+    """Rising vs falling counts whose sizes span four decades (as in case counts per region)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    t = np.linspace(0, 1, 30)
+    shape = np.where(y[:, None] == 1, t[None, :], 1 - t[None, :]) + 0.3
+    size = 10 ** rng.uniform(0, 4, n)
+    return rng.poisson(size[:, None] * shape).astype(float)[:, None, :], y
+
+
+def test_default_normalization_handles_raw_counts():
+    """On counts spanning decades the default scales series on their own (channel scaling would
+    squash most series flat) and beats the majority class by far; z-normalized data keep channel
+    scaling."""
+    X, y = _counts(160, seed=0)
+    params = dict(filters=(8, 8, 8), max_epochs=15, learning_rate=0.01, batch_size=32,
+                  random_state=0, device="cpu")
+    clf = CNNTimeSeriesClassifier(**params).fit(X[:100], y[:100])
+    assert clf.normalize == "auto" and clf.normalize_ == "series"
+    majority = max(np.mean(y[100:]), 1 - np.mean(y[100:]))
+    assert clf.score(X[100:], y[100:]) >= max(0.9, majority + 0.2)
+    Xz, yz, _ = _bumps(30, length=16)
+    assert CNNTimeSeriesClassifier(**{**params, "max_epochs": 1}).fit(Xz, yz).normalize_ == "channel"
+
+
+def test_documented_defaults_match_the_signatures():
+    """Every 'name : type, default=value' line of the classifiers' docstrings matches __init__."""
+    import inspect
+    import re
+
+    for cls in (CNNTimeSeriesClassifier, LSTMClassifier):
+        documented = dict(re.findall(r"\n    (\w+) : [^\n]*default=([^\n]+)", cls.__doc__))
+        params = inspect.signature(cls.__init__).parameters
+        assert set(documented) == set(params) - {"self"}
+        for name, text in documented.items():
+            default = params[name].default
+            if isinstance(default, float):
+                assert float(text) == default, name
+            else:
+                assert text == repr(default).replace("'", '"'), name
+
+
+def test_fawaz_recipe_applies_at_fit_and_leaves_the_parameters():
+    """recipe='fawaz2019' trains with batch min(16, n // 10) and the plateau schedule; get_params
+    still returns what the user set (clone-safe)."""
+    from sklearn.base import clone
+
+    X, y, _ = _bumps(40, length=12)
+    seen = {}
+
+    from deepmine.nn import Callback
+
+    class Spy(Callback):
+        def on_train_begin(self, trainer):
+            seen.update(batch=trainer.batch_size, epochs=trainer.max_epochs,
+                        schedule=trainer.lr_schedule, lr=trainer.learning_rate)
+            trainer.stop_training = True
+
+    clf = CNNTimeSeriesClassifier(filters=(2, 2, 2), recipe="fawaz2019", callbacks=[Spy()],
+                                  random_state=0, device="cpu").fit(X, y)
+    assert seen == {"batch": 4, "epochs": 2000, "lr": 1e-3, "schedule": (
+        "plateau", {"factor": 0.5, "patience": 50, "min_lr": 1e-4})}
+    assert clf.n_iter_ == 1 and clf.get_params()["max_epochs"] == 150
+    assert clone(clf).get_params()["batch_size"] == 16

@@ -67,3 +67,49 @@ def test_forecasting_series_have_time_indexes():
     air, lynx, shampoo = load_airline(), load_lynx(), load_shampoo_sales()
     assert len(air) == 144 and air.index.freqstr == "M" and air.iloc[0] == 112
     assert str(lynx.index[0]) == "1821" and len(shampoo) == 36
+
+
+@pytest.mark.parametrize("header, body, line, what", [
+    ("@seriesLength 3\n@classLabel true a b", "1,2,3:a\n1,2:b", 6, "2 values, not the @seriesLength 3"),
+    ("@classLabel true a b", "1,2,3:a\n1,2,3:c", 5, "label 'c' is not one of the declared"),
+    ("@equalLength true\n@classLabel true a b", "1,2,3:a\n1,2,3,4:b", 6, "under @equalLength true"),
+    ("@dimensions 2\n@classLabel true a b", "1,2:3,4:a\n1,2:b", 6, "1 channel"),
+    ("@univariate true\n@classLabel true a b", "1,2:3,4:a", 5, "2 channel"),
+])
+def test_read_ts_refuses_body_that_contradicts_header(tmp_path, header, body, line, what):
+    """A series that contradicts @seriesLength/@classLabel/@equalLength/@dimensions names file and line."""
+    path = tmp_path / "mismatch.ts"
+    path.write_text(f"@problemName m\n{header}\n@data\n{body}\n")
+    with pytest.raises(DataError, match=f"mismatch.ts, line {line}: .*{what}"):
+        read_ts(path)
+
+
+def test_read_ts_reads_every_bundled_file():
+    """The header checks accept every .ts file that ships with aeon."""
+    pytest.importorskip("aeon")
+    from deepmine.datasets._timeseries import _aeon_data_dir
+
+    files = sorted(_aeon_data_dir().glob("*/*.ts"))
+    assert len(files) > 20
+    for path in files:
+        X, _ = read_ts(path)
+        assert len(X) > 0
+
+
+def test_read_ts_non_utf8_labels_stay_distinct(tmp_path):
+    """A latin-1 file warns and keeps 'café' and 'cafè' apart; a declared encoding reads it silently."""
+    from deepmine.exceptions import DataWarning
+
+    path = tmp_path / "latin.ts"
+    path.write_bytes("@classLabel true café cafè\n@data\n1,2:café\n3,4:cafè\n".encode("latin-1"))
+    with pytest.warns(DataWarning, match="not UTF-8"):
+        _, y = read_ts(path)
+    assert y.tolist() == ["café", "cafè"]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, y = read_ts(path, encoding="latin-1")
+    assert y.tolist() == ["café", "cafè"]
+    with pytest.raises(DataError, match="latin.ts, line 1: not valid utf-8"):
+        read_ts(path, encoding="utf-8")

@@ -10,12 +10,13 @@ package folder without importing aeon and without any network access.
 
 import importlib.util
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from deepmine.exceptions import DataError
+from deepmine.exceptions import DataError, DataWarning
 
 __all__ = [
     "read_ts", "load_ucr", "UCR_DATASETS", "load_airline", "load_lynx", "load_shampoo_sales",
@@ -24,8 +25,8 @@ __all__ = [
 ]
 
 #: Classification datasets bundled in aeon's wheel, readable offline by :func:`load_ucr`.
-UCR_DATASETS = ("ACSF1", "ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand",
-                "JapaneseVowels", "OSULeaf", "PickupGestureWiimoteZ")
+UCR_DATASETS = ("ACSF1", "ArrowHead", "BasicMotions", "Covid3Month_disc", "GunPoint",
+                "ItalyPowerDemand", "JapaneseVowels", "OSULeaf", "PickupGestureWiimoteZ")
 
 _TIMESTAMPED = re.compile(r"\(([^,()]*),([^()]*)\)")
 _CHANNEL_SEP = re.compile(r"(?<=\)):")
@@ -46,8 +47,57 @@ def _parse_channel(text, timestamps):
     return np.array(text.split(","), dtype=np.float64) if text.strip() else np.zeros(0)
 
 
-def read_ts(path, *, return_meta=False):
+def _decode(raw, path, encoding):
+    """Bytes of a .ts file -> text: the declared encoding, else UTF-8, else cp1252 / latin-1 with a warning."""
+    if encoding is not None:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise DataError(f"Unknown encoding {encoding!r} for {path.name}; use e.g. 'utf-8' "
+                            f"or 'latin-1'.") from None
+        except UnicodeDecodeError as exc:
+            line = raw[:exc.start].count(b"\n") + 1
+            raise DataError(f"{path.name}, line {line}: not valid {encoding} ({exc.reason}); "
+                            f"pass the file's encoding, e.g. encoding='latin-1'.") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        for fallback in ("cp1252", "latin-1"):
+            try:
+                text = raw.decode(fallback)
+            except UnicodeDecodeError:
+                continue
+            warnings.warn(f"{path.name} is not UTF-8 (first bad byte on line {line}); read it as "
+                          f"{fallback}. Pass encoding=... to read_ts if that is wrong.",
+                          DataWarning, stacklevel=3)
+            return text
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _is_true(meta, key):
+    return meta.get(key, "").lower().split()[:1] == ["true"]
+
+
+def _header_int(meta, key, path, lines):
+    value = meta.get(key)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise DataError(f"{path.name}, line {lines[key]}: @{key} must be an integer; got "
+                        f"{value!r}.") from None
+
+
+def read_ts(path, *, return_meta=False, encoding=None):
     """Read a time-series dataset in the UCR/UEA ``.ts`` format.
+
+    The body is checked against the header: a series whose length differs from
+    ``@seriesLength``, unequal lengths under ``@equalLength true``, a channel
+    count other than ``@dimensions`` (or more than one under ``@univariate
+    true``) and a label missing from the ``@classLabel true ...`` list raise
+    :class:`~deepmine.exceptions.DataError` naming the file and the line.
 
     Parameters
     ----------
@@ -55,6 +105,10 @@ def read_ts(path, *, return_meta=False):
         A ``.ts`` file, e.g. ``GunPoint_TRAIN.ts`` from timeseriesclassification.com.
     return_meta : bool, default=False
         Also return the header as a dict (``problemname``, ``univariate``, ...).
+    encoding : str or None, default=None
+        Text encoding of the file. None reads UTF-8 and, when the file is not
+        valid UTF-8, falls back to cp1252 (else latin-1) with a
+        :class:`~deepmine.exceptions.DataWarning`, so distinct labels stay distinct.
 
     Returns
     -------
@@ -81,40 +135,44 @@ def read_ts(path, *, return_meta=False):
     path = Path(path)
     if not path.is_file():
         raise DataError(f"No .ts file at {str(path)!r}.")
-    meta, cases, labels = {}, [], []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        in_data = False
-        for lineno, raw in enumerate(fh, 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if not in_data:
-                if line.lower() == "@data":
-                    in_data = True
-                    labelled = (meta.get("classlabel", "false").split()[0].lower() == "true"
-                                or meta.get("targetlabel", "false").split()[0].lower() == "true")
-                    timestamps = meta.get("timestamps", "false").lower() == "true"
-                elif line.startswith("@"):
-                    key, _, value = line[1:].partition(" ")
-                    meta.setdefault(key.lower(), value.strip())
-                continue
-            parts = _CHANNEL_SEP.split(line) if timestamps else line.split(":")
-            if labelled:
-                if len(parts) < 2:
-                    raise DataError(f"{path.name}, line {lineno}: expected values followed by "
-                                    f"':label'; got {line[:60]!r}.")
-                labels.append(parts.pop().strip())
-            try:
-                cases.append([_parse_channel(p, timestamps) for p in parts])
-            except ValueError as exc:
-                raise DataError(f"{path.name}, line {lineno}: cannot read the values ({exc}).") from None
+    text = _decode(path.read_bytes(), path, encoding)
+    meta, lines, cases, labels, case_lines = {}, {}, [], [], []
+    in_data = False
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not in_data:
+            if line.lower() == "@data":
+                in_data = True
+                head = _Header(meta, lines, path)
+            elif line.startswith("@"):
+                key, _, value = line[1:].partition(" ")
+                if key.lower() not in meta:
+                    meta[key.lower()], lines[key.lower()] = value.strip(), lineno
+            continue
+        parts = _CHANNEL_SEP.split(line) if head.timestamps else line.split(":")
+        if head.labelled:
+            if len(parts) < 2:
+                raise DataError(f"{path.name}, line {lineno}: expected values followed by "
+                                f"':label'; got {line[:60]!r}.")
+            labels.append(parts.pop().strip())
+        try:
+            case = [_parse_channel(p, head.timestamps) for p in parts]
+        except ValueError as exc:
+            raise DataError(f"{path.name}, line {lineno}: cannot read the values ({exc}).") from None
+        head.check_case(case, labels[-1] if head.labelled else None, lineno)
+        cases.append(case)
+        case_lines.append(lineno)
     if not in_data:
         raise DataError(f"{path.name} has no '@data' line; is it a .ts file?")
     if not cases:
         raise DataError(f"{path.name} contains no series after '@data'.")
-    n_channels = {len(c) for c in cases}
-    if len(n_channels) > 1:
-        raise DataError(f"{path.name}: cases have different numbers of channels {sorted(n_channels)}.")
+    n_channels = [len(c) for c in cases]
+    if len(set(n_channels)) > 1:
+        i = next(i for i, n in enumerate(n_channels) if n != n_channels[0])
+        raise DataError(f"{path.name}, line {case_lines[i]}: {n_channels[i]} channel(s), but the "
+                        f"first series (line {case_lines[0]}) has {n_channels[0]}.")
     lengths = {len(ch) for c in cases for ch in c}
     if len(lengths) == 1:
         X = np.array(cases, dtype=np.float64)
@@ -122,15 +180,70 @@ def read_ts(path, *, return_meta=False):
         X = []
         for i, c in enumerate(cases):
             if len({len(ch) for ch in c}) > 1:
-                raise DataError(f"{path.name}: case {i} has channels of different lengths.")
+                raise DataError(f"{path.name}, line {case_lines[i]}: the channels of this series "
+                                f"have different lengths {sorted({len(ch) for ch in c})}.")
             X.append(np.array(c, dtype=np.float64))
     y = None
     if labels:
-        if meta.get("targetlabel", "false").split()[0].lower() == "true":
-            y = np.array(labels, dtype=np.float64)
+        if head.regression:
+            try:
+                y = np.array(labels, dtype=np.float64)
+            except ValueError:
+                bad = next(i for i, v in enumerate(labels) if not _is_number(v))
+                raise DataError(f"{path.name}, line {case_lines[bad]}: @targetLabel true needs "
+                                f"numeric targets; got {labels[bad]!r}.") from None
         else:
             y = np.array(labels, dtype=str)
     return (X, y, meta) if return_meta else (X, y)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _Header:
+    """What the ``@`` lines promise about the body, checked series by series."""
+
+    def __init__(self, meta, lines, path):
+        self.path, self.lines = path, lines
+        self.regression = _is_true(meta, "targetlabel")
+        self.labelled = _is_true(meta, "classlabel") or self.regression
+        self.timestamps = _is_true(meta, "timestamps")
+        declared = meta.get("classlabel", "").split()[1:]
+        self.classes = set(declared) if _is_true(meta, "classlabel") and declared else None
+        self.length = _header_int(meta, "serieslength", path, lines)
+        self.dimensions = _header_int(meta, "dimensions", path, lines)
+        if self.dimensions is None and _is_true(meta, "univariate"):
+            self.dimensions, self.lines = 1, {**lines, "dimensions": lines["univariate"]}
+        self.equal = _is_true(meta, "equallength")
+        self.first_length = None
+
+    def _fail(self, lineno, what, key):
+        raise DataError(f"{self.path.name}, line {lineno}: {what}, but the header says "
+                        f"otherwise (line {self.lines[key]}); fix the header or the series.")
+
+    def check_case(self, case, label, lineno):
+        if self.classes is not None and label not in self.classes:
+            self._fail(lineno, f"label {label!r} is not one of the declared classes "
+                               f"{sorted(self.classes)}", "classlabel")
+        if self.dimensions is not None and len(case) != self.dimensions:
+            self._fail(lineno, f"the series has {len(case)} channel(s), not the "
+                               f"{self.dimensions} of @dimensions/@univariate", "dimensions")
+        for ch in case:
+            if self.length is not None and len(ch) != self.length:
+                self._fail(lineno, f"the series has {len(ch)} values, not the @seriesLength "
+                                   f"{self.length}", "serieslength")
+            if self.equal:
+                if self.first_length is None:
+                    self.first_length = len(ch)
+                elif len(ch) != self.first_length:
+                    self._fail(lineno, f"the series has {len(ch)} values and an earlier one "
+                                       f"{self.first_length}, under @equalLength true",
+                               "equallength")
 
 
 def load_ucr(name, split=None):

@@ -7,14 +7,14 @@ divergence checks and seeding. Estimators in :mod:`deepmine.tabular`,
 :mod:`deepmine.timeseries` only supply a network and a loss.
 """
 
-from deepmine.nn._callbacks import Callback, EarlyStopping, ProgressBar
+from deepmine.nn._callbacks import Callback, Checkpoint, EarlyStopping, ProgressBar
 from deepmine.nn._history import History
 from deepmine.nn._layers import get_activation, make_mlp
 from deepmine.nn._optim import OPTIMIZERS, SCHEDULES, get_optimizer, get_scheduler
 from deepmine.nn._training import Trainer
 
 __all__ = [
-    "Trainer", "History", "Callback", "EarlyStopping", "ProgressBar",
+    "Trainer", "History", "Callback", "Checkpoint", "EarlyStopping", "ProgressBar",
     "make_mlp", "get_activation", "get_optimizer", "get_scheduler",
     "OPTIMIZERS", "SCHEDULES",
 ]

@@ -84,6 +84,72 @@ class EarlyStopping(Callback):
             trainer.best_epoch = self.best_epoch_
 
 
+class Checkpoint(Callback):
+    """Keep the weights of the best epoch, judged in eval mode, and restore them at the end.
+
+    Unlike :class:`EarlyStopping` with ``monitor="train_loss"`` (the mean loss of
+    the training-mode mini-batches while the weights were still changing), the
+    value compared here belongs to the weights that are kept: the validation
+    loss when the trainer has a validation set, otherwise the loss of one
+    eval-mode pass over the training data after the epoch (batch-norm layers use
+    their running statistics, dropout is off). That value is logged as
+    ``train_eval_loss``. Training never stops early.
+
+    Parameters
+    ----------
+    every : int, default=1
+        Evaluate every ``every`` epochs (and at the last one); each evaluation
+        costs one forward pass over the training data.
+    compute_loss : callable ``(module, batch) -> scalar tensor`` or None, default=None
+        Loss of the eval pass; None uses the trainer's training loss.
+
+    Attributes
+    ----------
+    best_ : float
+        Best monitored value.
+    best_epoch_ : int or None
+        Epoch whose weights are restored.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.nn import Checkpoint, Trainer
+    >>> X = torch.randn(32, 3); y = X.sum(1, keepdim=True)
+    >>> mse = lambda m, b: torch.nn.functional.mse_loss(m(b[0]), b[1])
+    >>> cp = Checkpoint()
+    >>> h = Trainer(max_epochs=5, callbacks=[cp], random_state=0).fit(torch.nn.Linear(3, 1), (X, y), compute_loss=mse)
+    >>> cp.best_ == min(h["train_eval_loss"])
+    True
+    """
+
+    def __init__(self, every=1, compute_loss=None):
+        self.every = every
+        self.compute_loss = compute_loss
+
+    def on_train_begin(self, trainer):
+        self.best_ = math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.last_epoch_ = len(trainer.history_) + trainer.max_epochs
+
+    def on_epoch_end(self, trainer, logs):
+        value = logs.get("valid_loss")
+        if value is None:
+            epoch = logs["epoch"]
+            if epoch % self.every and epoch != self.last_epoch_:
+                return
+            value = trainer.evaluate_loss(trainer.train_, self.compute_loss)
+            logs["train_eval_loss"] = value
+        if value < self.best_:
+            self.best_, self.best_epoch_ = value, logs["epoch"]
+            self.best_state_ = copy.deepcopy(trainer.module.state_dict())
+
+    def on_train_end(self, trainer):
+        if self.best_state_ is not None:
+            trainer.module.load_state_dict(self.best_state_)
+            trainer.best_epoch = self.best_epoch_
+
+
 class ProgressBar(Callback):
     """A tqdm progress bar over epochs showing the latest losses (the only terminal output of training).
 

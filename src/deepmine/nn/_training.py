@@ -48,6 +48,11 @@ class Trainer:
     module : torch.nn.Module
         The module being trained.
     optimizer_ : torch.optim.Optimizer
+    history_ : History
+        The history of the current ``fit``.
+    train_ : tuple of torch.Tensor
+        The training tensors of the current ``fit`` (for callbacks such as
+        :class:`~deepmine.nn.Checkpoint` that evaluate on them).
     stop_training : bool
         Set by callbacks to end training after the current epoch.
     interrupted : bool
@@ -130,6 +135,7 @@ class Trainer:
             momentum=self.momentum, weight_decay=self.weight_decay)
         scheduler = get_scheduler(self.lr_schedule, self.optimizer_, max_epochs=self.max_epochs)
         history = History() if history is None else history
+        self.history_, self.train_, self.compute_loss_ = history, train, compute_loss
         start_epoch = len(history)
         n = train[0].shape[0]
         device = train[0].device
@@ -211,6 +217,11 @@ class Trainer:
             total += float(compute_loss(module, batch)) * batch[0].shape[0]
         value = score(module, valid) if score is not None else None
         return total / n, value
+
+    def evaluate_loss(self, tensors, compute_loss=None):
+        """Mean loss of the module over ``tensors`` in eval mode (``compute_loss=None``: the training loss)."""
+        loss, _ = self._evaluate(self.module, tensors, compute_loss or self.compute_loss_, None)
+        return loss
 
     def _diverged(self, epoch, loss):
         lr = self.optimizer_.param_groups[0]["lr"]

@@ -2,23 +2,24 @@
 
 The networks are in :mod:`deepmine.timeseries._architectures`; training follows
 Fawaz et al. 2019 ("Deep learning for time series classification: a review"):
-the weights with the lowest training loss are kept (a best-train-loss
-checkpoint), no validation data is taken from the small training sets.
+no validation data is taken from the small training sets, and the weights kept
+are those of the epoch with the lowest loss on the training set measured in
+eval mode (:class:`deepmine.nn.Checkpoint`), so the batch-norm statistics
+belong to the kept weights.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin
+from deepmine.base import ENGINE_DEFAULTS, ENGINE_PARAMS_DOC
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
-from deepmine.timeseries._validation import check_panel
+from deepmine.timeseries._panel import _PanelClassifier
 
 __all__ = ["CNNTimeSeriesClassifier", "LSTMClassifier"]
 
@@ -29,153 +30,57 @@ def best_train_loss_checkpoint():
                          restore_best_weights=True)
 
 
-class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
-    """Shared: panel validation, per-channel or per-series scaling, padding of unequal lengths."""
-
-    _pad_start = False
-
-    _parameter_constraints = {
-        **BaseDeepEstimator._parameter_constraints,
-        "normalize": [StrOptions({"channel", "series", "none"})],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-    }
-
-    def _default_callbacks(self):
-        return [] if self.early_stopping else [best_train_loss_checkpoint()]
-
-    def _length_agnostic(self):
-        return True
-
-    def _check_input(self, X, y, reset):
-        """-> (X float64 (n, C, T), lengths or None, y); 2-D tables go through scikit-learn's checks."""
-        if _is_table(X):                 # (n_series, n_timesteps): univariate series as rows
-            from sklearn.utils.validation import validate_data
-
-            kw = dict(reset=reset, dtype=np.float64)
-            if y is None:
-                X = validate_data(self, X, **kw)
-            else:
-                X, y = validate_data(self, X, y, **kw)
-            return X[:, None, :], None, y
-        X, lengths = check_panel(X)
-        if reset:
-            self.n_features_in_ = X.shape[2] if X.shape[1] == 1 else X.shape[1] * X.shape[2]
-            self.__dict__.pop("feature_names_in_", None)
-        return X, lengths, y
-
-    def _panel(self, X, lengths, reset):
-        """Scale, pad and align a checked panel; returns float32 ``(n, C, T)``."""
-        mask = None
-        if lengths is not None:
-            mask = np.arange(X.shape[2])[None, None, :] < lengths[:, None, None]
-        if reset:
-            self.n_channels_in_, self.n_timesteps_in_ = X.shape[1], X.shape[2]
-            if self.normalize == "channel":
-                w = np.ones_like(X) if mask is None else np.broadcast_to(mask, X.shape)
-                n = w.sum(axis=(0, 2))
-                self.channel_mean_ = (X * w).sum(axis=(0, 2)) / n
-                var = (((X - self.channel_mean_[None, :, None]) ** 2) * w).sum(axis=(0, 2)) / n
-                self.channel_scale_ = np.where(var > 1e-24, np.sqrt(var), 1.0)
-        else:
-            if X.shape[1] != self.n_channels_in_:
-                raise DataError(f"X has {X.shape[1]} channels, but {type(self).__name__} was fitted "
-                                f"on {self.n_channels_in_} channels.")
-            T = self.n_timesteps_in_
-            if lengths is not None and self._length_agnostic():
-                T = max(T, X.shape[2])       # ragged input: any length the network can read
-            if X.shape[2] != T and (lengths is None or X.shape[2] > T):
-                raise DataError(f"X has {X.shape[2]} features, but {type(self).__name__} is "
-                                f"expecting {T} features as input (series of {T} time steps; "
-                                f"resample or pad the series to that length).")
-            if X.shape[2] < T:
-                X = np.concatenate([X, np.zeros(X.shape[:2] + (T - X.shape[2],))], axis=2)
-                mask = np.concatenate([mask, np.zeros(mask.shape[:2] + (T - mask.shape[2],),
-                                                      dtype=bool)], axis=2)
-        if self.normalize == "channel":
-            X = (X - self.channel_mean_[None, :, None]) / self.channel_scale_[None, :, None]
-        elif self.normalize == "series":
-            m = np.ones_like(X, dtype=bool) if mask is None else np.broadcast_to(mask, X.shape)
-            n = m.sum(axis=2, keepdims=True)
-            mean = np.where(m, X, 0).sum(axis=2, keepdims=True) / n
-            sd = np.sqrt((np.where(m, X - mean, 0) ** 2).sum(axis=2, keepdims=True) / n)
-            X = (X - mean) / np.where(sd > 1e-12, sd, 1.0)
-        if mask is not None:
-            X = np.where(mask, X, 0.0)
-            if self._pad_start:       # recurrent nets read the padding first, the data last
-                X = _right_align(X, mask)
-        return X.astype(np.float32)
-
-    def _validate_fit(self, X, y, reset):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        X, lengths, y = self._check_input(X, y, reset)
-        classes = getattr(self, "_pending_classes", None)
-        kw = {"classes": classes} if classes is not None else {}
-        y = self._encode_targets(y, reset, **kw)
-        if len(y) != len(X):
-            raise DataError(f"X has {len(X)} series but y has {len(y)} labels.")
-        return self._panel(X, lengths, reset), y
-
-    def _validate_predict(self, X):
-        X, lengths, _ = self._check_input(X, None, reset=False)
-        return self._panel(X, lengths, reset=False)
-
-    def _compute_loss(self, module, batch):
-        X, y = batch                                   # X: (B, C, T), y: (B,)
-        return self._classification_loss(module(X), y)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
+#: ``recipe="fawaz2019"``: Fawaz et al. 2019's training settings (the batch size depends on the data).
+_RECIPES = {"fawaz2019": dict(optimizer="adam", learning_rate=1e-3, max_epochs=2000, lr_schedule=(
+    "plateau", {"factor": 0.5, "patience": 50, "min_lr": 1e-4}))}
 
 
-def _is_table(X):
-    """True for 2-D tables (and anything scikit-learn should reject); False for 3-D or ragged panels."""
-    import scipy.sparse
+def _with_signature_defaults(cls):
+    """Make the documented engine defaults of ``cls`` those of its ``__init__``."""
+    import inspect
 
-    if scipy.sparse.issparse(X) or hasattr(X, "columns"):
-        return True
-    if isinstance(X, (list, tuple)) and X and all(hasattr(x, "__len__") for x in X):
-        if len({len(x) for x in X}) > 1 or any(np.ndim(x) == 2 for x in X):
-            return False
-    try:
-        return np.ndim(X) <= 2
-    except ValueError:               # ragged nested lists
-        return False
-    except TypeError:                # array-likes that refuse NumPy functions
-        return True
-
-
-def _right_align(X, mask):
-    """Move every padded series' values to the end of its row (padding first)."""
-    out = np.zeros_like(X)
-    lengths = mask[:, 0, :].sum(axis=1)
-    T = X.shape[2]
-    for i, L in enumerate(lengths):
-        out[i, :, T - L:] = X[i, :, :L]
-    return out
+    doc = cls.__doc__
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        start = doc.find(f"\n    {name} : ")
+        if name not in ENGINE_DEFAULTS or start < 0 or param.default == ENGINE_DEFAULTS[name]:
+            continue
+        end = doc.index("\n", start + 1)
+        line = doc[start:end]
+        value = f'"{param.default}"' if isinstance(param.default, str) else repr(param.default)
+        doc = doc[:start] + line[:line.rindex("default=")] + f"default={value}" + doc[end:]
+    cls.__doc__ = doc
+    return cls
 
 
-_COMMON_DOC = """normalize : {"channel", "series", "none"}, default="channel"
+_COMMON_DOC = """normalize : {"auto", "channel", "series", "none"}, default="auto"
         ``"channel"``: standardize each channel with training-set statistics;
         ``"series"``: z-normalize every series on its own (keeps only shape);
-        ``"none"``: use the values as given (UCR data are already z-normalized).
+        ``"none"``: use the values as given (UCR data are already z-normalized);
+        ``"auto"``: ``"series"`` when, in some channel, more than half of the
+        training series would be nearly flat after channel scaling (standard
+        deviation below 5% of the channel's, as with raw counts spanning several
+        decades), else ``"channel"``; the choice is stored in ``normalize_``.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss."""
 
 
+@_with_signature_defaults
 class CNNTimeSeriesClassifier(_PanelClassifier):
     __doc__ = f"""Convolutional time-series classifier: FCN (default) or MC-DCNN.
 
-    By default the weights of the epoch with the lowest training loss are
-    restored at the end, as in Fawaz et al. 2019 (``early_stopping=True``
-    monitors a held-out validation loss instead). Their full recipe, which
-    ``benchmarks/bench_timeseries.py`` runs, is ``max_epochs=2000``,
-    ``batch_size=min(16, n_train // 10)`` and ``lr_schedule=("plateau",
-    {{"factor": 0.5, "patience": 50, "min_lr": 1e-4}})`` (halve the rate after
-    50 epochs without a lower training loss); they feed the multivariate sets of
-    their MTS archive unscaled (``normalize="none"``).
+    The weights kept at the end are those of the epoch with the lowest loss on
+    the training set measured in eval mode after the epoch (batch norm with its
+    running statistics), or with the lowest validation loss when
+    ``validation_fraction`` holds data out; ``early_stopping=True`` also stops
+    when that loss stops improving. The defaults (150 epochs, batch 16, Adam at
+    1e-3) took about 50 s of one CPU thread on GunPoint (50 series of 150
+    steps; test accuracy 98.0-100% over seeds 0-4, mean 99.1%) and 12 s on
+    ItalyPowerDemand (95.8-96.8%, mean 96.5%). ``recipe="fawaz2019"`` trains
+    with the full recipe of Fawaz et al. 2019 instead (2000 epochs, batch
+    ``min(16, n_series // 10)``, Adam at 1e-3 halved after 50 epochs without a
+    lower training loss, down to 1e-4), which took about 10 minutes of one CPU
+    thread on GunPoint and 3.5 on ItalyPowerDemand; they feed the multivariate
+    sets of their MTS archive unscaled (``normalize="none"``).
 
     Parameters
     ----------
@@ -186,6 +91,10 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
     filters : tuple of int or None, default=None
         FCN filter counts (None: (128, 256, 128)); for MC-DCNN, the first value
         is the filters per channel (None: 8).
+    recipe : {{"fawaz2019"}} or None, default=None
+        ``"fawaz2019"`` replaces ``optimizer``, ``learning_rate``, ``max_epochs``,
+        ``batch_size`` and ``lr_schedule`` at fit time by Fawaz et al. 2019's
+        settings (above); None uses the parameters as given.
     {_COMMON_DOC}
     {ENGINE_PARAMS_DOC}
 
@@ -197,8 +106,12 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
     n_channels_in_, n_timesteps_in_ : int
     n_features_in_ : int
         Time steps (univariate) or channels x time steps.
+    normalize_ : str
+        The scaling used: ``normalize``, or what ``"auto"`` chose.
+    unequal_length_ : bool
+        Whether the training series had unequal lengths (then any length predicts).
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
-        Only with ``normalize="channel"``.
+        Only when ``normalize_`` is ``"channel"``.
     n_iter_ : int
     loss_curve_ : list of float
     device_ : torch.device
@@ -216,15 +129,17 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         **_PanelClassifier._parameter_constraints,
         "architecture": [StrOptions({"fcn", "mcdcnn"})],
         "filters": [tuple, list, None],
+        "recipe": [StrOptions({"fawaz2019"}), None],
     }
 
-    def __init__(self, architecture="fcn", *, filters=None, normalize="channel", class_weight=None,
-                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
-                 lr_schedule="constant", batch_size=16, max_epochs=200, early_stopping=False,
+    def __init__(self, architecture="fcn", *, filters=None, recipe=None, normalize="auto",
+                 class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 lr_schedule="constant", batch_size=16, max_epochs=150, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
                  random_state=None, verbose=0, warm_start=False):
         self.architecture = architecture
         self.filters = filters
+        self.recipe = recipe
         self.normalize = normalize
         self.class_weight = class_weight
         self.optimizer = optimizer
@@ -243,6 +158,18 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+
+    def _fit(self, X, y, *, partial):
+        if self.recipe is None or partial:
+            return super()._fit(X, y, partial=partial)
+        self._check_params()
+        settings = dict(_RECIPES[self.recipe], batch_size=max(1, min(16, len(X) // 10)))
+        given = {name: getattr(self, name) for name in settings}
+        self.__dict__.update(settings)
+        try:
+            return super()._fit(X, y, partial=partial)
+        finally:
+            self.__dict__.update(given)      # parameters stay as the user set them
 
     def _build_module(self):
         n_classes = len(self.classes_)
@@ -292,6 +219,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         return cams[np.arange(len(cams)), idx]
 
 
+@_with_signature_defaults
 class LSTMClassifier(_PanelClassifier):
     __doc__ = f"""LSTM time-series classifier: the last hidden state, then a linear layer.
 
@@ -314,6 +242,10 @@ class LSTMClassifier(_PanelClassifier):
     history_ : deepmine.nn.History
     n_channels_in_, n_timesteps_in_ : int
     n_features_in_ : int
+    normalize_ : str
+        The scaling used: ``normalize``, or what ``"auto"`` chose.
+    unequal_length_ : bool
+        Whether the training series had unequal lengths (then any length predicts).
     n_iter_ : int
     loss_curve_ : list of float
     device_ : torch.device
@@ -336,7 +268,7 @@ class LSTMClassifier(_PanelClassifier):
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
-    def __init__(self, hidden_size=64, *, num_layers=1, dropout=0.0, normalize="channel",
+    def __init__(self, hidden_size=64, *, num_layers=1, dropout=0.0, normalize="auto",
                  class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
                  weight_decay=0.0, lr_schedule="constant", batch_size=16, max_epochs=200,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
