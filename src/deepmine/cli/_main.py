@@ -135,6 +135,7 @@ def main(argv=None):
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning(command)
+            warnings.simplefilter("default", UserWarning)  # shown as one line, never raised
             try:
                 code = args.func(args) or 0
                 if code != 130:  # 130: the command reported the interruption itself

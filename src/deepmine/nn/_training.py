@@ -144,29 +144,9 @@ class Trainer:
         for cb in callbacks:
             cb.on_train_begin(self)
         for epoch in range(start_epoch + 1, start_epoch + self.max_epochs + 1):
-            tic = time.perf_counter()
             try:
-                train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
-            except KeyboardInterrupt:
-                self._interrupted(epoch)
-                break
-            if not math.isfinite(train_loss):
-                self._diverged(epoch, train_loss)
-            row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,
-                   "valid_score": None, "lr": self.optimizer_.param_groups[0]["lr"]}
-            if valid is not None:
-                row["valid_loss"], row["valid_score"] = self._evaluate(module, valid, compute_loss,
-                                                                        score)
-            row["seconds"] = time.perf_counter() - tic
-            history.append(row)
-            if scheduler is not None:
-                if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                    scheduler.step(row["valid_loss"] if row["valid_loss"] is not None else train_loss)
-                else:
-                    scheduler.step()
-            try:
-                for cb in callbacks:
-                    cb.on_epoch_end(self, row)
+                self._epoch(epoch, module, train, valid, n, device, gen, compute_loss, score,
+                            scheduler, history, callbacks)
             except KeyboardInterrupt:
                 self._interrupted(epoch)
                 break
@@ -176,6 +156,26 @@ class Trainer:
             cb.on_train_end(self)
         module.eval()
         return history
+
+    def _epoch(self, epoch, module, train, valid, n, device, gen, compute_loss, score, scheduler,
+               history, callbacks):
+        tic = time.perf_counter()
+        train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
+        if not math.isfinite(train_loss):
+            self._diverged(epoch, train_loss)
+        row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,
+               "valid_score": None, "lr": self.optimizer_.param_groups[0]["lr"]}
+        if valid is not None:
+            row["valid_loss"], row["valid_score"] = self._evaluate(module, valid, compute_loss, score)
+        row["seconds"] = time.perf_counter() - tic
+        history.append(row)
+        if scheduler is not None:
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(row["valid_loss"] if row["valid_loss"] is not None else train_loss)
+            else:
+                scheduler.step()
+        for cb in callbacks:
+            cb.on_epoch_end(self, row)
 
     def _interrupted(self, epoch):
         self.interrupted = True
