@@ -36,7 +36,8 @@ class _EagerOptimizer:
 def _eager(cls):
     return type(cls.__name__, (_EagerOptimizer, cls),
                 {"_eager_step": staticmethod(_unwrapped(cls.step)), "__module__": __name__,
-                 "__qualname__": cls.__name__, "__doc__": cls.__doc__})
+                 "__qualname__": cls.__name__,
+                 "__doc__": f"``torch.optim.{cls.__name__}`` that never imports ``torch._dynamo``."})
 
 
 SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW = (
