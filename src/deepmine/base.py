@@ -220,7 +220,8 @@ class BaseDeepEstimator(BaseEstimator):
                 momentum=self.momentum, weight_decay=self.weight_decay,
                 lr_schedule=self.lr_schedule, batch_size=self.batch_size,
                 max_epochs=1 if partial else self.max_epochs, shuffle=getattr(self, "shuffle", True),
-                early_stopping=self.early_stopping and not partial, patience=self.patience,
+                early_stopping=self.early_stopping and not partial and (
+                    valid is not None or self.validation_fraction == 0), patience=self.patience,
                 tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
                 verbose=self.verbose, random_state=seed + len(self.history_),
                 description=type(self).__name__, max_loss_growth=self._max_loss_growth)
@@ -268,9 +269,9 @@ class BaseDeepEstimator(BaseEstimator):
         from deepmine.exceptions import DataWarning
 
         what = "early stopping" if self.early_stopping else "validation_fraction"
-        after = " (early stopping watches the training loss)" if self.early_stopping else ""
+        after = " for max_epochs, without early stopping" if self.early_stopping else ""
         warnings.warn(f"The data is too small for {what}: the validation part {why} (at least "
-                      f"{MIN_VALIDATION_ROWS} are needed); training on all rows instead{after}.",
+                      f"{MIN_VALIDATION_ROWS} are needed); training on all rows{after} instead.",
                       DataWarning, stacklevel=5)
         return tensors, None
 

@@ -95,7 +95,7 @@ def test_early_stopping_on_six_rows_warns_and_trains_on_all():
     clf = MLPClassifier((64,), optimizer="rmsprop", dropout=0.2, early_stopping=True, random_state=0)
     with pytest.warns(DataWarning, match=r"too small for early stopping.*1 of the 6 rows.*all rows"):
         clf.fit(X, y)
-    assert clf.score(X, y) == 1.0
+    assert clf.score(X, y) == 1.0 and clf.n_iter_ == clf.max_epochs
     assert all(row["valid_loss"] is None for row in clf.history_)
 
 

@@ -19,6 +19,15 @@ from deepmine.nn._layers import ACTIVATIONS
 from deepmine.tabular._scaling import fold_into_first, learn_scaling, unfold_into_first, with_scaling
 from deepmine.utils.validation import check_is_fitted, check_table
 
+#: The MLPs' L2 penalty: chosen over 0, 0.01, 0.03, 0.05, 0.1 on breast cancer, wine, diabetes and
+#: grunfeld (5-fold CV, 3 seeds; benchmarks/_defaults_tabular.py).
+WEIGHT_DECAY = 0.03
+_WD_DOC = """weight_decay : float, default=0.0
+        L2 penalty."""
+MLP_ENGINE_DOC = ENGINE_PARAMS_DOC.replace(_WD_DOC, f"""weight_decay : float, default={WEIGHT_DECAY}
+        L2 penalty (added to the gradient). On diabetes it gives a 5-fold R^2 of 0.475
+        (mean of 3 seeds), against 0.425 without it.""")
+
 SCALE_DOC = """scale : bool, default=True
         Standardize the numeric input columns inside the network (mean 0, standard
         deviation 1, statistics learned in ``fit`` and kept in ``mean_``/``scale_``).
@@ -109,7 +118,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss.
     {ADVERSARIAL_PARAMS_DOC}
-    {ENGINE_PARAMS_DOC}
+    {MLP_ENGINE_DOC}
 
     Attributes
     ----------
@@ -148,8 +157,8 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
 
     def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", dropout=0.0, scale=True,
                  class_weight=None, adversarial=None, adversarial_eps=0.1, optimizer="adam",
-                 learning_rate=None, momentum=0.9, weight_decay=0.0, lr_schedule="constant",
-                 batch_size=64, max_epochs=200, early_stopping=False, validation_fraction=None,
+                 learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
+                 lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
                  verbose=0, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -226,7 +235,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
     dropout : float or tuple of float, default=0.0
         Drop rate after each hidden layer (training only).
     {SCALE_DOC}
-    {ENGINE_PARAMS_DOC}
+    {MLP_ENGINE_DOC}
 
     Attributes
     ----------
@@ -254,7 +263,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
     """
 
     def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", dropout=0.0, scale=True,
-                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
+                 optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
                  random_state=None, verbose=0, warm_start=False):
