@@ -121,8 +121,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     args = parser.parse_args()
-    for row in rows(range(3), quick=args.quick, datasets=args.datasets):
+    for row in rows(args.seeds, quick=args.quick, datasets=args.datasets):
         s = np.asarray(row["scores"])
         print(f"{row['dataset']:14s} {row['estimator']:27s} {row['setting'][:58]:58s} "
               f"{s.mean():.3f} ± {s.std():.3f}  {np.mean(row['fit_seconds']):.3f} s", flush=True)

@@ -29,9 +29,13 @@ def needs_encoding(X):
 def standard_scaling(X):
     """Mean and scale of each column of a float matrix, for standardizing it.
 
-    Columns whose values are all 0 or 1 (booleans, yes/no, one-hot indicators,
-    0/1 numbers) keep mean 0 and scale 1, so they stay 0/1; constant columns get
-    scale 1 (they are only centred).
+    The scale is the standard deviation, but at least a tenth of the column's
+    range, so that a column that is nearly constant with a few large values
+    (a border pixel, say) is not blown up to dominate the others; it leaves
+    Gaussian or uniform columns at their standard deviation. Columns whose
+    values are all 0 or 1 (booleans, yes/no, one-hot indicators, 0/1 numbers)
+    keep mean 0 and scale 1, so they stay 0/1; constant columns get scale 1
+    (they are only centred).
 
     Parameters
     ----------
@@ -51,6 +55,9 @@ def standard_scaling(X):
     X = np.asarray(X)
     mean = X.mean(axis=0, dtype=np.float64)
     scale = X.std(axis=0, dtype=np.float64)
+    if len(X):
+        spread = X.max(axis=0).astype(np.float64) - X.min(axis=0)
+        scale = np.maximum(scale, spread / 10)
     scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
     binary = ((X == 0) | (X == 1)).all(axis=0)
     return np.where(binary, 0.0, mean), np.where(binary, 1.0, scale)
