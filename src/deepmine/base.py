@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from deepmine.exceptions import InvalidParameterError
+from deepmine.exceptions import DivergenceError, InvalidParameterError
 from deepmine.nn import OPTIMIZERS, SCHEDULES, History, Trainer
 from deepmine.utils import resolve_device, resolve_seed
 
@@ -80,6 +80,9 @@ def engine_params_doc(**defaults):
             raise ValueError(f"{name} is not an engine parameter")
     return doc
 
+
+#: A validation split smaller than this is not held out (too noisy to stop on); all rows train.
+MIN_VALIDATION_ROWS = 5
 
 #: Adversarial training (Goodfellow et al. 2015; Madry et al. 2018), shared by the classifiers.
 ADVERSARIAL_CONSTRAINTS = {
@@ -199,6 +202,14 @@ class BaseDeepEstimator(BaseEstimator):
     def _is_fitted(self):
         return hasattr(self, "module_")
 
+    #: See :class:`deepmine.nn.Trainer`; None for losses that may grow legitimately.
+    _max_loss_growth = 1e4
+
+    def _discard_fitted_state(self):
+        """Forget every fitted attribute (after a failed fit, the estimator is unfitted)."""
+        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, key)
+
     def fit(self, X, y=None):
         """Train the network on ``X`` (and ``y``) and return the fitted estimator."""
         return self._fit(X, y, partial=False)
@@ -226,12 +237,17 @@ class BaseDeepEstimator(BaseEstimator):
                 momentum=self.momentum, weight_decay=self.weight_decay,
                 lr_schedule=self.lr_schedule, batch_size=self.batch_size,
                 max_epochs=1 if partial else self.max_epochs, shuffle=getattr(self, "shuffle", True),
-                early_stopping=self.early_stopping and not partial, patience=self.patience,
+                early_stopping=self.early_stopping and not partial and (
+                    valid is not None or self.validation_fraction == 0), patience=self.patience,
                 tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
                 verbose=self.verbose, random_state=seed + len(self.history_),
-                description=type(self).__name__)
-            trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
-                        score=self._validation_score, optimizer=optimizer, history=self.history_)
+                description=type(self).__name__, max_loss_growth=self._max_loss_growth)
+            try:
+                trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
+                            score=self._validation_score, optimizer=optimizer, history=self.history_)
+            except DivergenceError:
+                self._discard_fitted_state()
+                raise
             self.optimizer_ = trainer.optimizer_
         self.interrupted_ = trainer.interrupted  # Ctrl-C stopped this fit; the weights are kept
         self.n_iter_ = len(self.history_)
@@ -244,8 +260,10 @@ class BaseDeepEstimator(BaseEstimator):
             fraction = 0.1 if self.early_stopping else 0.0
         n = tensors[0].shape[0]
         n_valid = int(round(fraction * n))
-        if partial or n_valid == 0 or n - n_valid < 1:
+        if partial or fraction == 0:
             return tensors, None
+        if n_valid < MIN_VALIDATION_ROWS or n - n_valid < 1:
+            return self._no_split(tensors, f"would hold {n_valid} of the {n} rows")
         from sklearn.model_selection import train_test_split
 
         labels = self._stratify_labels(y)
@@ -256,8 +274,24 @@ class BaseDeepEstimator(BaseEstimator):
                                       stratify=labels)
         except ValueError:
             tr, va = train_test_split(np.arange(n), test_size=n_valid, random_state=seed)
+        classes = self._stratify_labels(y)
+        if classes is not None and len(np.unique(classes[tr])) < len(np.unique(classes)):
+            return self._no_split(tensors, "would leave a class without training rows")
         tr, va = torch.as_tensor(np.sort(tr)), torch.as_tensor(np.sort(va))
         return tuple(t[tr] for t in tensors), tuple(t[va] for t in tensors)
+
+    def _no_split(self, tensors, why):
+        """Data too small to hold out a validation part: warn and train on every row."""
+        import warnings
+
+        from deepmine.exceptions import DataWarning
+
+        what = "early stopping" if self.early_stopping else "validation_fraction"
+        after = " for max_epochs, without early stopping" if self.early_stopping else ""
+        warnings.warn(f"The data is too small for {what}: the validation part {why} (at least "
+                      f"{MIN_VALIDATION_ROWS} are needed); training on all rows{after} instead.",
+                      DataWarning, stacklevel=5)
+        return tensors, None
 
     # ---- inference -----------------------------------------------------------------------
     @torch.no_grad()

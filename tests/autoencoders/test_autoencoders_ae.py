@@ -128,14 +128,14 @@ def test_stacked_is_greedy_then_fine_tuned():
 
 
 def test_stacked_initialises_mlp_classifier():
-    """MLPClassifier(init=stacked) starts from the encoder, scaling folded in (raw X in, same hidden codes)."""
+    """MLPClassifier(init=stacked) starts from the encoder: raw X through its scaling layer gives the same codes."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(80, 5)) * [1, 10, 100, 0.1, 1] + 50
     y = (X[:, 0] > 50).astype(int)
     sae = StackedAutoEncoder((6, 3), max_epochs=3, device="cpu", random_state=0).fit(X)
     clf = MLPClassifier((6, 3), max_epochs=1, learning_rate=1e-12, optimizer="sgd", momentum=0.0,
                         device="cpu", random_state=0).fit(X, y, init=sae)
-    hidden = clf.module_[:4](torch.as_tensor(X, dtype=torch.float32)).detach().numpy()
+    hidden = clf.module_[:5](torch.as_tensor(X, dtype=torch.float32)).detach().numpy()
     np.testing.assert_allclose(hidden, sae.transform(X), rtol=1e-3, atol=1e-4)
     with pytest.raises(InvalidParameterError, match="hidden_layer_sizes"):
         MLPClassifier((7, 3), max_epochs=1, device="cpu").fit(X, y, init=sae)

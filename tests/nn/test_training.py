@@ -23,7 +23,8 @@ def data():
 def test_every_optimizer_lowers_the_loss(name, data):
     """Each optimizer by name trains: the last epoch's loss is below the first's."""
     X, y = data
-    clf = MLPClassifier((16,), optimizer=name, max_epochs=15, random_state=0).fit(X, y)
+    epochs = 40 if name == "sgd" else 15  # plain SGD at its default rate 0.01 is the slowest
+    clf = MLPClassifier((16,), optimizer=name, max_epochs=epochs, random_state=0).fit(X, y)
     assert clf.history_[-1]["train_loss"] < 0.8 * clf.history_[0]["train_loss"]
 
 

@@ -29,10 +29,10 @@ def test_m_of_n_with_eleven_parameters():
 
 
 def test_classic_rule_single_update():
-    """One misclassified sample moves the weights by exactly eta * (t - o) * x."""
+    """One misclassified sample moves the weights by exactly eta * (t - o) * x (raw inputs)."""
     X = np.array([[1.0, 2.0], [0.0, 0.0]])
     y = np.array([0, 1])
-    p = Perceptron(max_epochs=1, shuffle=False, learning_rate=0.5).fit(X, y)
+    p = Perceptron(scale=False, max_epochs=1, shuffle=False, learning_rate=0.5).fit(X, y)
     # start at zero: sample 1 (t=0) fires (net 0 >= 0) -> w -= 0.5*x, b -= 0.5;
     # sample 2 (t=1): net = -0.5 < 0 -> w += 0.5*0, b += 0.5
     assert np.allclose(p.coef_, [[-0.5, -1.0]]) and np.allclose(p.intercept_, [0.0])

@@ -15,6 +15,7 @@ from torch import nn
 from deepmine.autoencoders._autoencoder import AutoEncoder
 from deepmine.autoencoders._base import AutoEncoderNet, _BaseAutoEncoder
 from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
+from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
 from deepmine.utils import resolve_device, resolve_seed
 
@@ -167,6 +168,13 @@ class StackedAutoEncoder(_BaseAutoEncoder):
         """
         if self.warm_start and self._is_fitted():
             return self._fit(X, None, partial=False)
+        try:
+            return self._fit_greedy(X)
+        except DivergenceError:
+            self._discard_fitted_state()
+            raise
+
+    def _fit_greedy(self, X):
         self._check_params()
         H, _ = self._validate_fit(X, None, reset=True)
         seed = resolve_seed(self.random_state)

@@ -4,16 +4,56 @@ import torch
 
 from deepmine.exceptions import InvalidParameterError
 
-#: name -> (torch optimizer class, default learning rate, extra keyword arguments)
+
+def _unwrapped(fn):
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+    return fn
+
+
+class _EagerOptimizer:
+    """Mixin: the ``torch.optim`` methods without their ``torch.compile`` guards.
+
+    ``Optimizer.step``, ``zero_grad``, ``add_param_group`` and ``(load_)state_dict``
+    are wrapped so that ``torch.compile`` does not trace them; the first call of
+    any of them imports ``torch._dynamo`` (about 1 s of CPU). deepmine never
+    compiles its optimizers, so its optimizers call the wrapped functions
+    directly: the same arithmetic (``step`` runs under ``torch.no_grad()`` as
+    the wrapper does for non-differentiable optimizers), without the import.
+    """
+
+    zero_grad = _unwrapped(torch.optim.Optimizer.zero_grad)
+    add_param_group = _unwrapped(torch.optim.Optimizer.add_param_group)
+    state_dict = _unwrapped(torch.optim.Optimizer.state_dict)
+    load_state_dict = _unwrapped(torch.optim.Optimizer.load_state_dict)
+
+    def step(self, closure=None):
+        """One optimization step (see the ``torch.optim`` class)."""
+        with torch.no_grad():
+            return self._eager_step(self, closure)
+
+
+def _eager(cls):
+    return type(cls.__name__, (_EagerOptimizer, cls),
+                {"_eager_step": staticmethod(_unwrapped(cls.step)), "__module__": __name__,
+                 "__qualname__": cls.__name__,
+                 "__doc__": f"``torch.optim.{cls.__name__}`` that never imports ``torch._dynamo``."})
+
+
+SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW = (
+    _eager(c) for c in (torch.optim.SGD, torch.optim.Adagrad, torch.optim.RMSprop,
+                        torch.optim.Adadelta, torch.optim.Adam, torch.optim.AdamW))
+
+#: name -> (optimizer class, default learning rate); each class subclasses its ``torch.optim`` namesake
 OPTIMIZERS = {
-    "sgd": (torch.optim.SGD, 0.01),
-    "momentum": (torch.optim.SGD, 0.01),
-    "nesterov": (torch.optim.SGD, 0.01),
-    "adagrad": (torch.optim.Adagrad, 0.01),
-    "rmsprop": (torch.optim.RMSprop, 0.001),
-    "adadelta": (torch.optim.Adadelta, 1.0),
-    "adam": (torch.optim.Adam, 0.001),
-    "adamw": (torch.optim.AdamW, 0.001),
+    "sgd": (SGD, 0.01),
+    "momentum": (SGD, 0.01),
+    "nesterov": (SGD, 0.01),
+    "adagrad": (Adagrad, 0.01),
+    "rmsprop": (RMSprop, 0.001),
+    "adadelta": (Adadelta, 1.0),
+    "adam": (Adam, 0.001),
+    "adamw": (AdamW, 0.001),
 }
 
 SCHEDULES = ("constant", "step", "exponential", "cosine", "plateau")

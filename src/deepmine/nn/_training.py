@@ -13,6 +13,8 @@ from deepmine.nn._optim import get_optimizer, get_scheduler
 
 #: Data up to this size is shuffled by one copy per epoch; larger data is gathered per batch.
 _SHUFFLE_COPY_BYTES = 512 * 2**20
+#: A finite training loss counts as diverged only above this (and ``max_loss_growth`` x its start).
+_EXPLODED_LOSS = 1e6
 
 
 class Trainer:
@@ -42,6 +44,11 @@ class Trainer:
         Seeds the order of mini-batches.
     description : str, default="training"
         Label of the progress bar and of error messages.
+    max_loss_growth : float or None, default=1e4
+        Divergence check beyond NaN/inf: an epoch whose training loss exceeds both
+        ``max_loss_growth`` times the loss of the first batch (before any update)
+        and ``1e6`` raises :class:`~deepmine.exceptions.DivergenceError`. None
+        turns this check off (for losses that are not bounded by their start).
 
     Attributes
     ----------
@@ -75,7 +82,7 @@ class Trainer:
     def __init__(self, *, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=64, max_epochs=100, shuffle=True,
                  early_stopping=False, patience=10, tol=1e-4, callbacks=None, verbose=0,
-                 random_state=None, description="training"):
+                 random_state=None, description="training", max_loss_growth=1e4):
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -91,6 +98,7 @@ class Trainer:
         self.verbose = verbose
         self.random_state = random_state
         self.description = description
+        self.max_loss_growth = max_loss_growth
 
     def _callbacks(self):
         cbs = list(self.callbacks or [])
@@ -141,6 +149,7 @@ class Trainer:
         device = train[0].device
         gen = torch.Generator().manual_seed(self.random_state or 0)
         callbacks = self._callbacks()
+        self._first_loss = None
         for cb in callbacks:
             cb.on_train_begin(self)
         for epoch in range(start_epoch + 1, start_epoch + self.max_epochs + 1):
@@ -161,7 +170,7 @@ class Trainer:
                history, callbacks):
         tic = time.perf_counter()
         train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
-        if not math.isfinite(train_loss):
+        if not math.isfinite(train_loss) or self._exploded(train_loss):
             self._diverged(epoch, train_loss)
         row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,
                "valid_score": None, "lr": self.optimizer_.param_groups[0]["lr"]}
@@ -202,6 +211,8 @@ class Trainer:
             opt.step()
             losses.append(loss.detach())
         # one reduction per epoch instead of two tensor ops per step; batches are weighted by size
+        if self._first_loss is None:
+            self._first_loss = float(losses[0])
         sizes = torch.full((len(losses),), float(bs), device=device)
         sizes[-1] = n - bs * (len(losses) - 1)
         return float((torch.stack(losses).float() * sizes).sum()) / n
@@ -223,9 +234,18 @@ class Trainer:
         loss, _ = self._evaluate(self.module, tensors, compute_loss or self.compute_loss_, None)
         return loss
 
+    def _exploded(self, loss):
+        """A finite loss that grew far beyond where training started (and beyond 1e6)."""
+        if self.max_loss_growth is None or self._first_loss is None:
+            return False
+        return loss > _EXPLODED_LOSS and loss > self.max_loss_growth * abs(self._first_loss)
+
     def _diverged(self, epoch, loss):
         lr = self.optimizer_.param_groups[0]["lr"]
+        what = (f"became {loss}" if not math.isfinite(loss)
+                else f"grew to {loss:.3g} from {self._first_loss:.3g} at the start")
+        other = ", or use optimizer='adam'" if self.optimizer not in ("adam", "adamw") else ""
         raise DivergenceError(
-            f"{self.description} diverged at epoch {epoch}: the training loss became {loss}. "
-            f"Lower the learning rate (now {lr:g}; try {lr / 10:g}), standardize the inputs, "
-            f"or use optimizer='adam'.")
+            f"{self.description} diverged at epoch {epoch}: the training loss {what}. "
+            f"Lower the learning rate (now {lr:g}; try {lr / 10:g}) or standardize the "
+            f"inputs{other}.")

@@ -13,6 +13,7 @@ from sklearn.base import ClassifierMixin
 
 from deepmine.base import BaseDeepEstimator, DeepClassifierMixin
 from deepmine.nn import EarlyStopping
+from deepmine.tabular._scaling import fold_into_first, learn_scaling, with_scaling
 from deepmine.utils.validation import check_is_fitted, check_table
 
 
@@ -25,6 +26,12 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
 
     Parameters
     ----------
+    scale : bool, default=True
+        Standardize the numeric input columns inside (statistics learned in
+        ``fit``, kept in ``mean_``/``scale_``). Columns whose training values are
+        all 0 or 1 (booleans, yes/no, one-hot categories) stay 0/1, so a
+        perceptron on yes/no columns learns the classic integer weights.
+        ``coef_`` and ``intercept_`` are given in raw units either way.
     learning_rate : float, default=1.0
         The rule's eta.
     batch_size : int, default=1
@@ -41,10 +48,13 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weights of the unit(s).
+    coef_ : ndarray of shape (1, n_inputs) or (n_classes, n_inputs)
+        Weights of the unit(s) on the raw (encoded) columns.
     intercept_ : ndarray of shape (1,) or (n_classes,)
-        Bias; the firing threshold is ``-intercept_``.
+        Bias; the firing threshold is ``-intercept_``. The net input is
+        ``X @ coef_.T + intercept_``.
+    mean_, scale_ : ndarray of shape (n_inputs,) or None
+        The input standardization (None when ``scale=False``).
     classes_ : ndarray
     n_iter_ : int
     history_ : deepmine.nn.History
@@ -67,9 +77,11 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
                  "random_state", "verbose", "warm_start")
     }
     _parameter_constraints["shuffle"] = ["boolean"]
+    _parameter_constraints["scale"] = ["boolean"]
 
-    def __init__(self, *, learning_rate=1.0, batch_size=1, max_epochs=100, patience=20,
+    def __init__(self, *, scale=True, learning_rate=1.0, batch_size=1, max_epochs=100, patience=20,
                  shuffle=True, device="cpu", random_state=None, verbose=0, warm_start=False):
+        self.scale = scale
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -84,11 +96,14 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     optimizer, momentum, weight_decay, lr_schedule = "sgd", 0.0, 0.0, "constant"
     early_stopping, validation_fraction, tol, callbacks = False, 0.0, 0.0, None
     class_weight = None
+    _max_loss_growth = None  # the loss counts margins, which grow with the weights by design
 
     def _validate_fit(self, X, y, reset):
         if y is None:
             raise ValueError("Perceptron requires y to be passed, but the target y is None.")
         X, y = check_table(self, X, y=y, reset=reset)
+        if reset:
+            learn_scaling(self, X)
         classes = getattr(self, "_pending_classes", None)
         y = self._encode_targets(y, reset, **({"classes": classes} if classes is not None else {}))
         n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
@@ -103,7 +118,7 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         unit = torch.nn.Linear(self.n_inputs_, n_units)
         torch.nn.init.zeros_(unit.weight)  # Rosenblatt's start: all weights and the bias zero
         torch.nn.init.zeros_(unit.bias)
-        return unit
+        return with_scaling(self, unit)
 
     def _default_callbacks(self):
         return [EarlyStopping(monitor="train_loss", patience=self.patience, min_delta=0.0,
@@ -129,22 +144,36 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     def _stratify_labels(self, y):
         return None
 
+    def _unit(self):
+        check_is_fitted(self, "module_")
+        unit = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
+        return fold_into_first(self, unit.weight.detach().cpu().numpy(),
+                               unit.bias.detach().cpu().numpy())
+
     @property
     def coef_(self):
-        """Weights of the unit(s), shape (n_units, n_features)."""
-        check_is_fitted(self, "module_")
-        return self.module_.weight.detach().cpu().numpy().copy()
+        """Weights of the unit(s) on the raw columns, shape (n_units, n_inputs)."""
+        return self._unit()[0].copy()
 
     @property
     def intercept_(self):
         """Bias of the unit(s); the threshold is its negative."""
-        check_is_fitted(self, "module_")
-        return self.module_.bias.detach().cpu().numpy().copy()
+        return self._unit()[1].copy()
 
     def _split(self, tensors, y, seed, partial):
         return tensors, None
 
     def decision_function(self, X):
-        """Net input ``w.x + b`` of the unit(s): positive means the unit fires."""
+        """Net input ``w.x + b`` of the unit(s): at or above 0 means the unit fires.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+            ``X @ coef_.T + intercept_`` (on the encoded columns).
+        """
         net = self._predict_raw(X)
-        return net[:, 1] / 2 if len(self.classes_) == 2 else net
+        return -net[:, 0] if len(self.classes_) == 2 else net

@@ -1,13 +1,21 @@
 """Tables in, float matrices out: pandas DataFrames with numeric, boolean, category,
-string and "yes"/"no" columns are encoded inside the estimator."""
+string and "yes"/"no" columns are encoded inside the estimator, and the numeric
+columns' standardization is learned beside them."""
+
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from deepmine.exceptions import DataError
+from deepmine.exceptions import DataError, DataWarning
 
 _YES = {"yes", "y", "true", "t", "1"}
 _NO = {"no", "n", "false", "f", "0"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+#: a text column is "mostly numeric" (a typo or a missing-value marker) from this share of numbers
+_MOSTLY_NUMERIC = 0.5
 
 
 def needs_encoding(X):
@@ -18,13 +26,146 @@ def needs_encoding(X):
                for t in X.dtypes)
 
 
+def standard_scaling(X):
+    """Mean and scale of each column of a float matrix, for standardizing it.
+
+    The scale is the standard deviation, but at least a tenth of the column's
+    range, so that a column that is nearly constant with a few large values
+    (a border pixel, say) is not blown up to dominate the others; it leaves
+    Gaussian or uniform columns at their standard deviation. Columns whose
+    values are all 0 or 1 (booleans, yes/no, one-hot indicators, 0/1 numbers)
+    keep mean 0 and scale 1, so they stay 0/1; constant columns get scale 1
+    (they are only centred).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_columns)
+
+    Returns
+    -------
+    mean, scale : ndarray of float64, shape (n_columns,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mean, scale = standard_scaling(np.array([[0.0, 10.0, 5.0], [1.0, 30.0, 5.0]]))
+    >>> mean.tolist(), scale.tolist()
+    ([0.0, 20.0, 5.0], [1.0, 10.0, 1.0])
+    """
+    X = np.asarray(X)
+    mean = X.mean(axis=0, dtype=np.float64)
+    scale = X.std(axis=0, dtype=np.float64)
+    if len(X):
+        spread = X.max(axis=0).astype(np.float64) - X.min(axis=0)
+        scale = np.maximum(scale, spread / 10)
+    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+    binary = ((X == 0) | (X == 1)).all(axis=0)
+    return np.where(binary, 0.0, mean), np.where(binary, 1.0, scale)
+
+
+def check_float32_range(X, names=None):
+    """Raise a DataError naming the first column with values beyond float32's range."""
+    try:
+        X = np.asarray(X)
+    except (TypeError, ValueError):  # ragged or odd input: left to the caller's own checks
+        return
+    if X.dtype.kind != "f" or X.dtype.itemsize <= 4 or X.ndim != 2:
+        return
+    with np.errstate(invalid="ignore"):
+        big = np.abs(X) > _FLOAT32_MAX
+    cols = np.flatnonzero(big.any(axis=0))
+    if len(cols):
+        j = int(cols[0])
+        name = repr(str(names[j])) if names is not None else str(j)
+        value = X[np.flatnonzero(big[:, j])[0], j]
+        raise DataError(f"Column {name} holds values beyond float32's range (±3.4e38), e.g. "
+                        f"{value:g}; rescale it (e.g. divide it by a power of 10) or take its log.")
+
+
+def _is_date_column(col):
+    dtype = col.dtype
+    if (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+            or isinstance(dtype, pd.PeriodDtype)):
+        return True
+    values = col.dropna()
+    if len(values) == 0 or not all(isinstance(v, str) for v in values.head(1000)):
+        return False
+    return bool(values.head(1000).str.strip().str.match(_ISO_DATE).all())
+
+
+def _kind(name, col):
+    """'num', 'yesno' or 'cat' for one column; refuse dates and numbers mixed with text."""
+    if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+        return "num"
+    if _is_date_column(col):
+        raise DataError(f"Column {name!r} holds dates or times, which are not encoded: convert "
+                        f"it to numbers first (e.g. df[{name!r}].dt.year, or days since the first "
+                        f"date) or drop it.")
+    values = col.dropna()
+    if isinstance(col.dtype, pd.CategoricalDtype) or len(values) == 0:
+        return "cat"
+    numbers = pd.to_numeric(values, errors="coerce")
+    text = values[numbers.isna()]
+    if len(text) == 0:
+        return "num"  # a text column of numbers only: read as numbers
+    low = {str(v).strip().lower() for v in values.unique()}
+    if low <= (_YES | _NO) and not low <= {"0", "1"}:
+        return "yesno"
+    if numbers.notna().mean() >= _MOSTLY_NUMERIC:
+        examples = list(dict.fromkeys(map(str, text)))[:3]
+        raise DataError(
+            f"Column {name!r} is mostly numbers but {len(text)} of its {len(values)} values are "
+            f"text (e.g. {examples}); turn them into missing values (pd.read_csv(..., "
+            f"na_values={examples})) and impute or drop those rows, or make the column a pandas "
+            f"'category' to one-hot encode it.")
+    return "cat"
+
+
+def _yesno(name, col):
+    """A yes/no column as 0/1; missing values and other words are errors naming the column."""
+    missing = col.isna().to_numpy()
+    if missing.any():
+        raise DataError(f"Column {name!r} holds yes/no values but {int(missing.sum())} are missing "
+                        f"(rows {np.flatnonzero(missing)[:5].tolist()}); fill them (e.g. with 'no') "
+                        f"or drop those rows.")
+    text = col.astype(str)
+    low = text.str.strip().str.lower()
+    unknown = ~low.isin(_YES | _NO).to_numpy()
+    if unknown.any():
+        bad = list(dict.fromkeys(text[unknown]))[:5]
+        raise DataError(f"Column {name!r} was a yes/no column during fit but holds {bad} now; "
+                        f"use yes/no (or true/false, y/n, 1/0) only.")
+    padded = (text != text.str.strip()).to_numpy()
+    if padded.any():
+        warnings.warn(f"Column {name!r}: values with surrounding spaces such as "
+                      f"{text[padded].iloc[0]!r} were read as yes/no.", DataWarning, stacklevel=5)
+    return np.where(low.isin(_YES), 1.0, 0.0)
+
+
+def _warn_near_duplicates(name, categories):
+    seen = {}
+    for c in categories:
+        key = c.strip().casefold()
+        if key in seen:
+            warnings.warn(f"Column {name!r} has categories that differ only in case or spaces "
+                          f"({seen[key]!r} and {c!r}); they are encoded as different categories.",
+                          DataWarning, stacklevel=5)
+            return
+        seen[key] = c
+
+
 class TableEncoder:
     """Encode a DataFrame column by column into a float32 matrix.
 
-    Numeric and boolean columns pass through; columns of "yes"/"no" (and
-    true/false, y/n) become 1/0; other string or ``category`` columns are
-    one-hot encoded, and categories unseen during ``fit`` become all zeros.
-    Missing numeric values raise an error that names the column.
+    Numeric and boolean columns pass through (a text column holding only
+    numbers is read as numbers); columns of "yes"/"no" (and true/false, y/n,
+    any case, surrounding spaces ignored with a warning) become 1/0; other
+    string or ``category`` columns are one-hot encoded, and categories unseen
+    during ``fit`` become all zeros. Errors that name the column refuse:
+    missing numeric or yes/no values, other words in a yes/no column, text
+    columns that are mostly numbers with some text (a missing-value marker
+    such as "missing" or "?"), date/time columns, and values beyond float32's
+    range. Standardizing the encoded columns is :func:`standard_scaling`'s job.
 
     Examples
     --------
@@ -41,14 +182,9 @@ class TableEncoder:
         self.kinds_, self.categories_ = [], []
         for name in df.columns:
             col = df[name]
-            if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
-                kind, cats = "num", []
-            else:
-                values = {str(v).strip().lower() for v in col.dropna().unique()}
-                if values and values <= (_YES | _NO) and not values <= {"0", "1"}:
-                    kind, cats = "yesno", []
-                else:
-                    kind, cats = "cat", sorted({str(v) for v in col.dropna().unique()})
+            kind = _kind(str(name), col)
+            cats = sorted({str(v) for v in col.dropna().unique()}) if kind == "cat" else []
+            _warn_near_duplicates(str(name), cats)
             self.kinds_.append(kind)
             self.categories_.append(cats)
         self.output_names_ = []
@@ -74,10 +210,10 @@ class TableEncoder:
                     rows = np.flatnonzero(~np.isfinite(values))[:5].tolist()
                     raise DataError(f"Column {name!r} has missing or infinite values (rows {rows}); "
                                     f"impute them first, e.g. with sklearn.impute.SimpleImputer.")
+                check_float32_range(values[:, None], [name])
                 parts.append(values[:, None])
             elif kind == "yesno":
-                low = col.astype(str).str.strip().str.lower()
-                parts.append(np.where(low.isin(_YES), 1.0, 0.0)[:, None])
+                parts.append(_yesno(name, col)[:, None])
             else:
                 text = col.astype(str).to_numpy()
                 onehot = (text[:, None] == np.asarray(cats, dtype=object)[None, :]).astype("float64")

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from deepmine.exceptions import DataError
-from deepmine.utils._table import TableEncoder, needs_encoding
+from deepmine.utils._table import TableEncoder, check_float32_range, needs_encoding
 
 __all__ = ["check_is_fitted", "check_table"]
 
@@ -49,6 +49,7 @@ def check_table(estimator, X, *, y=None, reset=True):
     else:
         Xa = None
     if Xa is None:
+        check_float32_range(X, getattr(X, "columns", None))
         kw = dict(reset=reset, dtype=np.float32)
         if y is not None:
             Xa, y = validate_data(estimator, X, y, y_numeric=False, multi_output=True, **kw)
