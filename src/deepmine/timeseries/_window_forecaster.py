@@ -16,12 +16,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from deepmine.exceptions import DataError
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
+from deepmine.timeseries._forecast_select import _AutoSettingsMixin
 from deepmine.timeseries._windows import sliding_windows
 
 __all__ = ["WindowForecaster"]
 
 
-class WindowForecaster(_DifferencingMixin, BaseForecaster):
+class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
     """Forecast a series with any regressor over its sliding windows.
 
     Parameters
@@ -77,17 +78,19 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "window": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "strategy": [StrOptions({"recursive", "direct", "multioutput"})],
         "horizon": [Interval(Integral, 1, None, closed="left")],
-        "difference": [Interval(Integral, 0, 2, closed="both")],
-        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
-        "log": ["boolean"],
+        "difference": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, StrOptions({"auto"})],
+        "log": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator=None, *, window=12, strategy="recursive", horizon=1,
-                 difference=0, seasonal_period=None, log=False, random_state=None):
+    _window_name = "window"
+
+    def __init__(self, estimator=None, *, window="auto", strategy="recursive", horizon=1,
+                 difference="auto", seasonal_period="auto", log="auto", random_state=None):
         self.estimator = estimator
         self.window = window
         self.strategy = strategy
@@ -100,8 +103,12 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
     def _n_out(self):
         return 1 if self.strategy == "recursive" else self.horizon
 
-    def _min_window(self):
-        return self.window
+    def _window_length(self, window):
+        return window
+
+    @staticmethod
+    def _window_candidates(period):
+        return [period, 2 * period] if period > 1 else [4, 12]
 
     def _make_estimator(self):
         if self.estimator is None:
@@ -114,9 +121,9 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
             est.set_params(random_state=self.random_state)
         return est
 
-    def _fit_values(self, values):
+    def _fit_network(self, values):
         _, zs = self._fit_transform(values)
-        X, Y = sliding_windows(zs, self.window, self._n_out())
+        X, Y = sliding_windows(zs, self._setting("window"), self._n_out())
         if self.strategy == "direct":
             self.estimators_ = [self._make_estimator().fit(X, Y[:, k]) for k in range(self.horizon)]
         elif self.strategy == "multioutput" and self.horizon > 1:
@@ -130,12 +137,13 @@ class WindowForecaster(_DifferencingMixin, BaseForecaster):
             return np.array([float(np.ravel(e.predict(row))[0]) for e in self.estimators_])
         return np.ravel(self.estimators_[0].predict(row)).astype(np.float64)
 
-    def _forecast(self, values, n_steps):
+    def _network_forecast(self, values, n_steps):
         levels, zs = self._transform(values)
-        if len(zs) < self.window:
-            raise DataError(f"The series is too short to forecast from: window={self.window} "
-                            f"needs {self.window + sum(self._lags())} values; got {len(values)}.")
-        buf = list(zs[-self.window:])
-        while len(buf) < self.window + n_steps:
-            buf.extend(self._predict_block(np.asarray(buf[-self.window:])))
-        return self._inverse(buf[self.window:self.window + n_steps], levels)
+        w = self._setting("window")
+        if len(zs) < w:
+            raise DataError(f"The series is too short to forecast from: window={w} "
+                            f"needs {w + sum(self._lags())} values; got {len(values)}.")
+        buf = list(zs[-w:])
+        while len(buf) < w + n_steps:
+            buf.extend(self._predict_block(np.asarray(buf[-w:])))
+        return self._inverse(buf[w:w + n_steps], levels)
