@@ -276,7 +276,12 @@ def resolve_period(est, values):
 
 
 def resolve_log(est, values, period):
-    return wants_log(values, period) if est.log == "auto" else bool(est.log)
+    if est.log == "auto":
+        return wants_log(values, period)
+    if est.log and (values <= 0).any():
+        raise DataError(f"log=True needs a positive series; found {int((values <= 0).sum())} "
+                        f"values <= 0. Use log=False or log='auto'.")
+    return bool(est.log)
 
 
 class _AutoSettingsMixin:

@@ -12,17 +12,19 @@ from numbers import Integral
 
 import numpy as np
 import torch.nn.functional as F
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator
+from deepmine.exceptions import DataError
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
 from deepmine.timeseries._classifiers import best_train_loss_checkpoint
+from deepmine.timeseries._forecast_select import _AutoSettingsMixin
 
 __all__ = ["LSTMForecaster"]
 
 
-class LSTMForecaster(_DifferencingMixin, BaseForecaster, BaseDeepEstimator):
+class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, BaseDeepEstimator):
     __doc__ = f"""LSTM forecaster over the whole history, with multi-step output.
 
     Parameters
@@ -75,14 +77,17 @@ class LSTMForecaster(_DifferencingMixin, BaseForecaster, BaseDeepEstimator):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "horizon": [Interval(Integral, 1, None, closed="left")],
-        "sequence_length": [Interval(Integral, 2, None, closed="left"), None],
-        "difference": [Interval(Integral, 0, 2, closed="both")],
-        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
-        "log": ["boolean"],
+        "sequence_length": [Interval(Integral, 2, None, closed="left"), None,
+                            StrOptions({"auto"})],
+        "difference": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, StrOptions({"auto"})],
+        "log": ["boolean", StrOptions({"auto"})],
     }
 
-    def __init__(self, hidden_size=32, *, num_layers=1, horizon=1, sequence_length=None,
-                 difference=0, seasonal_period=None, log=False, optimizer="adam",
+    _window_name = "sequence_length"
+
+    def __init__(self, hidden_size=32, *, num_layers=1, horizon=1, sequence_length="auto",
+                 difference="auto", seasonal_period="auto", log="auto", optimizer="adam",
                  learning_rate=None, momentum=0.9, weight_decay=0.0, lr_schedule="constant",
                  batch_size=16, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
@@ -114,19 +119,29 @@ class LSTMForecaster(_DifferencingMixin, BaseForecaster, BaseDeepEstimator):
     def _n_out(self):
         return self.horizon
 
-    def _min_window(self):
-        return self.sequence_length or 2
+    @staticmethod
+    def _window_length(sequence_length):
+        return sequence_length or 2
+
+    @staticmethod
+    def _window_candidates(period):
+        return [None, max(2 * period, 12)]
 
     def _default_callbacks(self):
         return [] if self.early_stopping else [best_train_loss_checkpoint()]
 
-    def _fit_values(self, values):
+    def _fit_network(self, values):
         self._fit(values, None, partial=False)
 
     def _validate_fit(self, X, y, reset):
         _, z = self._fit_transform(X)
         H = self.horizon
-        L = self.sequence_length or max(min(8, len(z) - H), len(z) // 2)
+        L = self._setting("sequence_length") or min(max(min(8, len(z) - H), len(z) // 2),
+                                                    len(z) - H)
+        if L < 2 or L + H > len(z):
+            need = self._length_for(self.selected_params_)
+            raise DataError(f"The series is too short: LSTMForecaster needs at least {need} values "
+                            f"{self._length_text(self.selected_params_)}; got {len(X)}.")
         self.sequence_length_ = L
         frames = np.lib.stride_tricks.sliding_window_view(z, L + H)     # (N, L + H)
         inputs = frames[:, None, :L]                                     # (N, 1, L)
@@ -149,7 +164,7 @@ class LSTMForecaster(_DifferencingMixin, BaseForecaster, BaseDeepEstimator):
     def _forward(self, module, X):
         return module(X)[:, -1]                        # (B, H): forecasts after the last value
 
-    def _forecast(self, values, n_steps):
+    def _network_forecast(self, values, n_steps):
         levels, z = self._transform(values)
         buf = list(z)
         while len(buf) < len(z) + n_steps:
