@@ -28,8 +28,8 @@ _FREQ_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "S
                  "T": 60, "min": 60, "S": 60, "s": 60, "A": 1, "Y": 1, "AS": 1, "YS": 1,
                  "YE": 1, "BA": 1, "BY": 1}
 N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
-_Z_SEASON = 2.576
-_STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken          # two-sided 99% band: the peak must stand out among many lags
+_Z_SEASON = 2.576          # two-sided 99% band: the peak must stand out among many lags
+_STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
 
 
 def seasonal_period_from_index(kind, freq):
@@ -219,7 +219,8 @@ def select_and_fit(est, values, grid, *, period, log):
     v = validation_length(n, period)
     fixed = {"log": log}
     origins = [n - v * (k + 1) for k in range(N_ORIGINS)]
-    origins = [o for o in origins if o >= min(est._length_for({**g, **fixed}) for g in grid)] or [n - v]
+    shortest = min(est._length_for({**g, **fixed}) for g in grid)
+    origins = [o for o in origins if o >= shortest] or [n - v]
     scores = {}
     if len(grid) > 1 or est._auto_names():
         for g in grid:
