@@ -327,11 +327,12 @@ class _AutoSettingsMixin:
         return self._window_length(params[self._window_name]) + lags + self._n_out()
 
     def _length_text(self, params):
-        shown = {k: v for k, v in params.items() if v not in (None, 0, False)}
-        settings = ", ".join(f"{k}={v}" for k, v in shown.items())
-        return (f"for {self._n_out()} target value(s) after "
-                f"{self._window_length(params[self._window_name])} input value(s)"
-                + (f" with {settings}" if settings else ""))
+        m, d, w = params["seasonal_period"], params["difference"], params[self._window_name]
+        strategy = f", strategy={self.strategy!r}" if hasattr(self, "strategy") else ""
+        return (f"for {self._window_length(w)} input value(s) ({self._window_name}={w}), "
+                f"{self._n_out()} target value(s) (horizon={self.horizon}{strategy}) and "
+                f"{(m or 0) + d} value(s) lost to differencing (seasonal_period={m}, "
+                f"difference={d})")
 
     def _required_length(self):
         if getattr(self, "selected_params_", None) is None:
