@@ -27,6 +27,7 @@ _FREQ_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "S
                  "W": 52, "D": 7, "B": 5, "C": 5, "H": 24, "h": 24, "BH": 8, "bh": 8,
                  "T": 60, "min": 60, "S": 60, "s": 60, "A": 1, "Y": 1, "AS": 1, "YS": 1,
                  "YE": 1, "BA": 1, "BY": 1}
+_PER_DAY = {"H": 24, "h": 24, "T": 1440, "min": 1440, "S": 86400, "s": 86400}
 N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
 _Z_SEASON = 2.576          # two-sided 99% band: the peak must stand out among many lags
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
@@ -46,20 +47,27 @@ def seasonal_period_from_index(kind, freq):
     -------
     int or None
         12 for monthly, 4 for quarterly, 52 for weekly, 7 for daily, 24 for
-        hourly data; 1 for yearly data (no season); None when unknown.
+        hourly data, a day for multiples of minutes or hours (48 for
+        ``"30min"``); 1 for yearly data (no season); None when unknown.
 
     Examples
     --------
     >>> from deepmine.timeseries import seasonal_period_from_index
     >>> seasonal_period_from_index("period", "M"), seasonal_period_from_index("datetime", "QS-OCT")
     (12, 4)
+    >>> seasonal_period_from_index("datetime", "30min")
+    48
     """
     if kind not in ("period", "datetime") or not isinstance(freq, str):
         return None
     match = re.fullmatch(r"(\d*)([A-Za-z]+)(-\w+)?", freq)
-    if match is None or match.group(1) not in ("", "1"):
+    if match is None:
         return None
-    return _FREQ_PERIODS.get(match.group(2))
+    k, unit = int(match.group(1) or 1), match.group(2)
+    if k == 1:
+        return _FREQ_PERIODS.get(unit)
+    per_day = _PER_DAY.get(unit)                  # "30min" -> 48 half hours in a day
+    return per_day // k if per_day and per_day % k == 0 and per_day > k else None
 
 
 def seasonal_period_from_acf(y, *, max_period=None):
