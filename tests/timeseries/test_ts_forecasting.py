@@ -149,13 +149,14 @@ def test_default_mlp_beats_seasonal_naive_on_airline():
 
 # ---- settings chosen from the series --------------------------------------------------------
 def test_auto_seasonal_period_from_a_monthly_index():
-    """With a monthly index the season is 12 (quarterly 4, daily 7), whatever the values."""
+    """With a monthly index the season is 12 (quarterly 4, daily 7, half-hourly 48), whatever the values."""
     y = pd.Series(np.random.default_rng(0).normal(size=48),
                   index=pd.period_range("2000-01", periods=48, freq="M"))
     f = WindowForecaster(Ridge(), window=3, difference=0, log=False).fit(y)
     assert f.period_ == 12
     assert seasonal_period_from_index("datetime", "QS-OCT") == 4
     assert seasonal_period_from_index("datetime", "D") == 7
+    assert seasonal_period_from_index("datetime", "30min") == 48
     assert seasonal_period_from_index("int", 1) is None
 
 
