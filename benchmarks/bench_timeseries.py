@@ -298,14 +298,16 @@ def forecast(args):
             row["Holt-Winters"] = mae(y_test, np.asarray(holt_winters(y_train.to_numpy(), h, m)))
         except ImportError:
             row["Holt-Winters"] = np.nan
-        row["ridge window"] = mae(y_test, WindowForecaster(Ridge(), window=window).fit(y_train)
+        row["ridge window"] = mae(y_test, WindowForecaster(Ridge(), window=window, seasonal_period=None,
+                                                           difference=0, log=False).fit(y_train)
                                   .predict(h))
         row["peers s"] = time.perf_counter() - t
         for label, make in [
             ("window MLP", lambda s: WindowForecaster(window=window, seasonal_period=m, log=True,
-                                                      random_state=s)),
+                                                      difference=0, random_state=s)),
             ("LSTM", lambda s: LSTMForecaster(hidden_size=32, horizon=12 if m else 1,
-                                              seasonal_period=m, log=True, random_state=s,
+                                              seasonal_period=m, log=True, difference=0,
+                                              sequence_length=None, random_state=s,
                                               device="cpu")),
         ]:
             t = time.perf_counter()

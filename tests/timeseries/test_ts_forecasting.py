@@ -11,10 +11,13 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, root_mean_squared_error
 from sklearn.pipeline import Pipeline
 
-from deepmine.exceptions import DataError, InvalidParameterError
+from sklearn.exceptions import NotFittedError
+
+from deepmine.exceptions import DataError, DataWarning, InvalidParameterError
 from deepmine.timeseries import (LSTMForecaster, NaiveForecaster, SlidingWindowTransformer,
                                  WindowForecaster, backtest, load_airline, mae, mape, mase, rmse,
-                                 sliding_windows, smape, temporal_train_test_split)
+                                 seasonal_period_from_acf, seasonal_period_from_index,
+                                 sliding_windows, smape, temporal_train_test_split, wants_log)
 
 
 # ---- windows -------------------------------------------------------------------------------
@@ -137,10 +140,98 @@ def test_default_mlp_beats_seasonal_naive_on_airline():
     """The default MLP window forecaster (log + seasonal differencing) beats seasonal naive by far."""
     y = load_airline()
     y_train, y_test = temporal_train_test_split(y, test_size=24)
-    pred = WindowForecaster(window=12, seasonal_period=12, log=True, random_state=0).fit(y_train).predict(24)
+    pred = (WindowForecaster(window=12, seasonal_period=12, log=True, difference=0, random_state=0)
+            .fit(y_train).predict(24))
     snaive = NaiveForecaster("seasonal", seasonal_period=12).fit(y_train).predict(24)
     assert mae(y_test, pred) < 0.6 * mae(y_test, snaive)
     assert str(pred.index[-1]) == "1960-12"
+
+
+# ---- settings chosen from the series --------------------------------------------------------
+def test_auto_seasonal_period_from_a_monthly_index():
+    """With a monthly index the season is 12 (quarterly 4, daily 7, half-hourly 48), whatever the values."""
+    y = pd.Series(np.random.default_rng(0).normal(size=48),
+                  index=pd.period_range("2000-01", periods=48, freq="M"))
+    f = WindowForecaster(Ridge(), window=3, difference=0, log=False).fit(y)
+    assert f.period_ == 12
+    assert seasonal_period_from_index("datetime", "QS-OCT") == 4
+    assert seasonal_period_from_index("datetime", "D") == 7
+    assert seasonal_period_from_index("datetime", "30min") == 48
+    assert seasonal_period_from_index("int", 1) is None
+
+
+def test_auto_seasonal_period_from_the_autocorrelation_of_a_plain_array():
+    """Without an index the season comes from the ACF: 7 for a weekly pattern, 1 for white noise."""
+    rng = np.random.default_rng(0)
+    y = 10 + np.tile(3 * rng.normal(size=7), 20) + rng.normal(size=140)
+    assert seasonal_period_from_acf(y) == 7
+    assert WindowForecaster(Ridge(), window=3, difference=0, log=False).fit(y).period_ == 7
+    assert seasonal_period_from_acf(rng.normal(size=140)) == 1
+
+
+def test_auto_log_for_a_spread_growing_with_the_level():
+    """log="auto" logs a series whose swings grow with its level, not one with constant swings."""
+    t = np.arange(144)
+    assert wants_log(np.exp(t / 50) * (1 + 0.2 * np.sin(t * np.pi / 6)), period=12)
+    assert not wants_log(100 + t + 5 * np.sin(t * np.pi / 6), period=12)
+    assert not wants_log(np.sin(t) - 0.5)
+
+
+def test_falls_back_to_seasonal_naive_when_no_network_beats_it():
+    """On a seasonal random walk the seasonal-naive forecast wins the validation and is used."""
+    y = 50 + np.cumsum(np.random.default_rng(0).normal(size=(20, 6)), axis=0).ravel()
+    f = WindowForecaster(Ridge(), random_state=0).fit(y)
+    assert f.chosen_ == "seasonal naive" and f.period_ == 6
+    expected = NaiveForecaster("seasonal", seasonal_period=6).fit(y).predict(8)
+    np.testing.assert_allclose(f.predict(8), expected)
+    assert f.validation_scores_["seasonal naive"] <= min(f.validation_scores_.values())
+
+
+def test_default_window_forecaster_on_airline_as_a_plain_array():
+    """No arguments, no index: the ACF finds 12, log is chosen, and the forecast beats Holt-Winters (29)."""
+    y_train, y_test = temporal_train_test_split(load_airline().to_numpy(), test_size=24)
+    f = WindowForecaster(random_state=0).fit(y_train)
+    assert f.period_ == 12 and f.selected_params_["log"] and f.chosen_ == "network"
+    assert mae(y_test, f.predict(24)) < 29
+
+
+# ---- time index safety -------------------------------------------------------------------------
+def test_reversed_series_is_sorted_with_a_warning_and_dated_after_its_end():
+    """A reversed Airline forecasts what the ordered one does, dated from 1961-01 on."""
+    y = load_airline()
+    make = lambda: WindowForecaster(Ridge(), window=12, seasonal_period=12, difference=0, log=True)
+    with pytest.warns(DataWarning, match="not in time order"):
+        rev = make().fit(y[::-1]).predict(3)
+    assert str(rev.index[0]) == "1961-01"
+    np.testing.assert_allclose(rev.to_numpy(), make().fit(y).predict(3).to_numpy())
+
+
+def test_duplicate_dates_are_an_error_naming_the_first():
+    """Two values for the same date are refused, naming the date."""
+    y = load_airline()[:12]
+    with pytest.raises(DataError, match="duplicate .*first: 1949-05"):
+        NaiveForecaster().fit(pd.concat([y[:5], y[4:]]))
+
+
+def test_integer_year_index_continues_with_the_next_years():
+    """An integer year index (1700, 1701, ...) labels forecasts with the years that follow."""
+    y = pd.Series(np.arange(30.0), index=np.arange(1700, 1730))
+    assert NaiveForecaster().fit(y).predict(2).index.tolist() == [1730, 1731]
+
+
+def test_too_short_series_names_the_length_and_the_setting():
+    """A series too short for horizon + seasonal differencing says how long it must be."""
+    with pytest.raises(DataError, match=r"at least 26 values .*seasonal_period=12.*got 20"):
+        LSTMForecaster(horizon=12, seasonal_period=12).fit(np.arange(1.0, 21))
+    f = LSTMForecaster(horizon=12, seasonal_period=12, max_epochs=2, device="cpu").fit(
+        np.arange(1.0, 31))
+    assert f.predict(12).shape == (12,)
+
+
+def test_transform_before_fit_is_not_fitted_error():
+    """SlidingWindowTransformer.transform needs fit first, as every scikit-learn transformer."""
+    with pytest.raises(NotFittedError):
+        SlidingWindowTransformer(window=3).transform(np.arange(10.0))
 
 
 # ---- LSTMForecaster ---------------------------------------------------------------------------
@@ -148,6 +239,7 @@ def test_lstm_forecaster_learns_a_sine_and_chains_blocks():
     """The LSTM forecasts a sine 12 steps ahead (3 blocks of 4) far better than the naive forecast."""
     y = np.sin(np.arange(150) * 2 * np.pi / 12)
     f = LSTMForecaster(hidden_size=16, horizon=4, max_epochs=60, learning_rate=0.01, batch_size=32,
+                       seasonal_period=None, difference=0, log=False, sequence_length=None,
                        random_state=0, device="cpu").fit(y[:138])
     naive = NaiveForecaster().fit(y[:138]).predict(12)
     assert mae(y[138:], f.predict(12)) < 0.3 * mae(y[138:], naive)

@@ -15,6 +15,9 @@ from deepmine.timeseries._base import NaiveForecaster
 from deepmine.timeseries._classifiers import CNNTimeSeriesClassifier, LSTMClassifier
 from deepmine.timeseries._evaluation import (backtest, mae, mape, mase, rmse, smape,
                                              temporal_train_test_split)
+from deepmine.timeseries._forecast_select import (seasonal_period_from_acf,
+                                                  seasonal_period_from_index, seasonal_strength,
+                                                  wants_log)
 from deepmine.timeseries._lstm_forecaster import LSTMForecaster
 from deepmine.timeseries._window_forecaster import WindowForecaster
 from deepmine.timeseries._windows import SlidingWindowTransformer, sliding_windows
@@ -22,6 +25,7 @@ from deepmine.timeseries._windows import SlidingWindowTransformer, sliding_windo
 __all__ = [
     "SlidingWindowTransformer", "sliding_windows", "WindowForecaster", "LSTMForecaster",
     "NaiveForecaster", "LSTMClassifier", "CNNTimeSeriesClassifier",
+    "seasonal_period_from_index", "seasonal_period_from_acf", "seasonal_strength", "wants_log",
     "temporal_train_test_split", "backtest", "mae", "rmse", "mape", "smape", "mase",
     "load_airline", "load_lynx", "load_shampoo_sales", "load_ucr", "UCR_DATASETS",
     "load_gunpoint", "load_italy_power_demand", "load_arrow_head", "load_basic_motions",

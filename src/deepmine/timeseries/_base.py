@@ -67,8 +67,14 @@ class _DifferencingMixin:
     Needs parameters ``seasonal_period``, ``difference``, ``log`` and ``_n_out()``.
     """
 
+    def _setting(self, name):
+        """The value in use for ``name``: the fitted choice (``selected_params_``) or the parameter."""
+        chosen = getattr(self, "selected_params_", None) or {}
+        return chosen[name] if name in chosen else getattr(self, name)
+
     def _lags(self):
-        return ([self.seasonal_period] if self.seasonal_period else []) + [1] * self.difference
+        m = self._setting("seasonal_period")
+        return ([m] if m else []) + [1] * self._setting("difference")
 
     def _required_length(self):
         return self._min_window() + sum(self._lags()) + self._n_out()
@@ -78,16 +84,16 @@ class _DifferencingMixin:
                 f"{sum(self._lags())} values lost to differencing")
 
     def _fit_transform(self, values):
-        if self.log and (values <= 0).any():
+        if self._setting("log") and (values <= 0).any():
             raise DataError("log=True needs a positive series; found values <= 0.")
-        z = _Differencer(self._lags()).forward(np.log(values) if self.log else values)[-1]
+        z = _Differencer(self._lags()).forward(np.log(values) if self._setting("log") else values)[-1]
         self.mean_ = float(z.mean())
         self.scale_ = float(z.std()) or 1.0
         return self._transform(values)
 
     def _transform(self, values):
         """Original scale -> (differencing levels, standardized last level)."""
-        if self.log:
+        if self._setting("log"):
             if (values <= 0).any():
                 raise DataError("log=True needs a positive series; found values <= 0.")
             values = np.log(values)
@@ -97,7 +103,7 @@ class _DifferencingMixin:
     def _inverse(self, z, levels):
         """Standardized forecasts of the last level -> forecasts on the original scale."""
         out = _Differencer(self._lags()).inverse(np.asarray(z) * self.scale_ + self.mean_, levels)
-        return np.exp(out) if self.log else out
+        return np.exp(out) if self._setting("log") else out
 
 
 class BaseForecaster(BaseEstimator):

@@ -1,9 +1,11 @@
 """Input checks for series and panels: clear errors for wrong dimensions, NaN gaps, short series."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from deepmine.exceptions import DataError
+from deepmine.exceptions import DataError, DataWarning
 
 
 def _describe_gaps(mask, index=None, limit=5):
@@ -38,6 +40,7 @@ def check_series(y, *, min_length=1, name="y", what="This forecaster"):
         if not pd.api.types.is_numeric_dtype(y.dtype):
             raise DataError(f"{name} must be numeric; got dtype {y.dtype}.")
         values = y.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        values, index = _in_time_order(values, index, name)
     else:
         try:
             values = np.array(y, dtype=np.float64)
@@ -57,6 +60,23 @@ def check_series(y, *, min_length=1, name="y", what="This forecaster"):
         raise DataError(f"{name} is too short: {what} needs at least {min_length} values; "
                         f"got {len(values)}.")
     return values, index
+
+
+def _in_time_order(values, index, name):
+    """Sort a series by its time (or integer) index with a warning; refuse duplicate times."""
+    if not (isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+            or pd.api.types.is_numeric_dtype(index.dtype)) or index.hasnans:
+        return values, index
+    if index.has_duplicates:
+        first = index[index.duplicated()][0]
+        raise DataError(f"{name} has duplicate time index values (first: {first}); each time "
+                        f"must appear once. Aggregate them first, e.g. y.groupby(level=0).mean().")
+    if index.is_monotonic_increasing:
+        return values, index
+    order = np.argsort(index.to_numpy(), kind="stable")
+    warnings.warn(f"{name} was not in time order; it was sorted by its index (from "
+                  f"{index[order[0]]} to {index[order[-1]]}).", DataWarning, stacklevel=4)
+    return values[order], index[order]
 
 
 def check_panel(X, *, name="X", allow_unequal=True):

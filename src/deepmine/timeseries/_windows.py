@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import InvalidParameterError
 from deepmine.timeseries._validation import check_series
@@ -133,7 +134,13 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         X : ndarray of shape ((n_timesteps - window) // step + 1, window)
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before :meth:`fit` (``fit_transform`` does both).
         """
+        check_is_fitted(self, "n_features_in_")
         values, _ = self._check(y, self.window)
         return sliding_window_view(values, self.window)[::self.step].copy()
 
@@ -171,5 +178,4 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.one_d_array = True
         tags.input_tags.two_d_array = False
-        tags.requires_fit = False
         return tags

@@ -18,7 +18,7 @@ def _airline_window(quick, seed):
     forecasts = {
         "naive": NaiveForecaster().fit(y_train).predict(24),
         "seasonal naive": NaiveForecaster("seasonal", seasonal_period=12).fit(y_train).predict(24),
-        "window MLP": WindowForecaster(window=12, seasonal_period=12, log=True,
+        "window MLP": WindowForecaster(window=12, seasonal_period=12, log=True, difference=0,
                                        random_state=seed).fit(y_train).predict(24),
     }
     return y_train, y_test, forecasts
@@ -90,7 +90,8 @@ def memory_chapter(section, ctx):
         "values from its memory (Hochreiter & Schmidhuber 1997). On the airline split it "
         "uses the same log and seasonal difference and predicts 12 months at once.")
     lstm = LSTMForecaster(hidden_size=16 if ctx.quick else 32, horizon=12, seasonal_period=12,
-                          log=True, max_epochs=ctx.epochs(200, 40), random_state=ctx.random_state)
+                          log=True, difference=0, sequence_length=None,
+                          max_epochs=ctx.epochs(200, 40), random_state=ctx.random_state)
     forecasts = {**forecasts, "LSTM": lstm.fit(y_train).predict(24)}
     section.table(_mae_table(y_test, forecasts), caption="Errors on the 24 held-out months.")
     section.heading("A signal further back than the window")
@@ -98,8 +99,10 @@ def memory_chapter(section, ctx):
     t = np.arange(320)
     square = np.where((t // 10) % 2 == 0, 1.0, -1.0) + rng.normal(0, 0.1, len(t))
     train, test = square[:300], square[300:]
-    window = WindowForecaster(window=5, random_state=ctx.random_state).fit(train).predict(20)
-    memory = LSTMForecaster(hidden_size=16, horizon=5, sequence_length=40, batch_size=32,
+    plain = {"seasonal_period": None, "difference": 0, "log": False}
+    window = (WindowForecaster(window=5, **plain, random_state=ctx.random_state)
+              .fit(train).predict(20))
+    memory = LSTMForecaster(hidden_size=16, horizon=5, sequence_length=40, batch_size=32, **plain,
                             learning_rate=0.01, max_epochs=ctx.epochs(60, 30),
                             random_state=ctx.random_state).fit(train).predict(20)
     section.text(

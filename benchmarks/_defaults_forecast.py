@@ -1,0 +1,187 @@
+"""Forecasting section of ``bench_defaults.py``: default forecasters against tuned settings and baselines.
+
+Every univariate series that ships with aeon and statsmodels, given to the
+forecasters as a plain array (no time index, so the season comes from the
+autocorrelation). The last ``h`` values are held out (monthly 24, quarterly 8,
+yearly 10, Lynx 12 and Shampoo 12 as in ``bench_timeseries.py``, half-hourly
+solar one day) and scored by MAE; ``scores`` are ``-MAE`` (higher is better).
+Baselines: naive, seasonal naive, statsmodels' Holt-Winters (additive trend,
+multiplicative season on positive series) and SARIMA(1,1,1)(0,1,1)m
+(ARIMA(1,1,1) without season). Run alone for the per-series MAE table:
+
+    OMP_NUM_THREADS=1 python benchmarks/_defaults_forecast.py [--quick] [--seeds 3] [--json out.json]
+"""
+
+import argparse
+import json
+import time
+import warnings
+
+import numpy as np
+
+from deepmine.exceptions import DataError
+from deepmine.timeseries import (LSTMForecaster, NaiveForecaster, WindowForecaster, load_airline,
+                                 load_lynx, load_shampoo_sales, mae)
+
+AREA = "forecast"
+METRIC = "-MAE on the held-out tail"
+
+
+def _statsmodels_series():
+    import statsmodels.api as sm
+    from statsmodels.datasets import co2, elec_equip
+
+    macro = sm.datasets.macrodata.load_pandas().data
+    elnino = sm.datasets.elnino.load_pandas().data.drop(columns="YEAR").to_numpy().ravel()
+    co2_monthly = co2.load_pandas().data["co2"].resample("MS").mean().ffill().to_numpy()
+    infl = sm.datasets.interest_inflation.load_pandas().data
+    danish = sm.datasets.danish_data.load_pandas().data
+    yield "co2", co2_monthly, 12, 24
+    yield "elec_equip", elec_equip.load_pandas().data.iloc[:, 0].to_numpy(), 12, 24
+    yield "elnino", elnino, 12, 24
+    yield "realgdp", macro["realgdp"].to_numpy(), 4, 8
+    yield "realinv", macro["realinv"].to_numpy(), 4, 8
+    yield "interest_R", infl["R"].to_numpy(), 4, 8
+    yield "danish_lrm", danish["lrm"].to_numpy(), 4, 8
+    yield "Nile", sm.datasets.nile.load_pandas().data["volume"].to_numpy(), 1, 10
+    yield "sunspots", sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(), 1, 10
+
+
+def _aeon_series():
+    import aeon.datasets as ad
+
+    yield "Airline", load_airline().to_numpy(), 12, 24
+    yield "Lynx", load_lynx().to_numpy(), 1, 12
+    yield "ShampooSales", load_shampoo_sales().to_numpy(), 12, 12
+    yield "PBS", np.asarray(ad.load_PBS_dataset(), dtype=float), 12, 24
+    yield "uschange_consumption", np.asarray(ad.load_uschange()[0], dtype=float), 4, 8
+    yield "solar", np.asarray(ad.load_solar(), dtype=float).ravel(), 48, 48
+
+
+def series(quick=False):
+    """(name, values, season length, held-out length) of every series that ships."""
+    out = list(_aeon_series())
+    try:
+        out += list(_statsmodels_series())
+    except ImportError:
+        pass
+    if quick:
+        out = [s for s in out if s[0] in ("Airline", "Nile", "realgdp")]
+    return out
+
+
+def _holt_winters(train, h, m):
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    seasonal = None if m < 2 else ("mul" if (train > 0).all() else "add")
+    model = ExponentialSmoothing(train, trend="add", seasonal=seasonal,
+                                 seasonal_periods=m if seasonal else None)
+    return model.fit().forecast(h)
+
+
+def _sarima(train, h, m):
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    seasonal = (0, 1, 1, m) if m > 1 else (0, 0, 0, 0)
+    return SARIMAX(train, order=(1, 1, 1), seasonal_order=seasonal).fit(disp=False).forecast(h)
+
+
+def _timed(fn):
+    t = time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pred = fn()
+    return np.asarray(pred, dtype=float), time.process_time() - t
+
+
+def _methods(m, positive, quick):
+    """(setting, estimator name, make(seed) -> forecaster or None, fits per seed?)."""
+    season = m if m > 1 else None
+    yield ("default", "WindowForecaster", lambda s: WindowForecaster(random_state=s), True)
+    if not quick:
+        yield ("default", "LSTMForecaster",
+               lambda s: LSTMForecaster(random_state=s, device="cpu"), True)
+    yield ("tuned: window=12, seasonal_period=m, log (README)", "WindowForecaster",
+           lambda s: WindowForecaster(window=12, seasonal_period=season, log=positive,
+                                      difference=0, random_state=s), True)
+    if not quick:
+        yield ("tuned: horizon=12 if m, seasonal_period=m, log (bench_timeseries)",
+               "LSTMForecaster",
+               lambda s: LSTMForecaster(horizon=12 if season else 1, seasonal_period=season,
+                                        log=positive, difference=0, sequence_length=None,
+                                        random_state=s, device="cpu"), True)
+    yield ("baseline: naive (defaults)", "NaiveForecaster", lambda s: NaiveForecaster(), False)
+    if m > 1:
+        yield ("baseline: seasonal naive (seasonal_period=m)", "NaiveForecaster",
+               lambda s: NaiveForecaster("seasonal", seasonal_period=m), False)
+
+
+def rows(seeds, quick=False, only=None, setting_filter=None, names=None):
+    """Yield one dict per (estimator, setting, dataset).
+
+    ``only`` / ``setting_filter``: substrings of the estimator names / settings to
+    run (all when None); ``names``: the series to run (all when None).
+    """
+    seeds = list(seeds)[:1] if quick else list(seeds)
+    for name, y, m, h in series(quick):
+        if names and name not in names:
+            continue
+        train, test = y[:-h], y[-h:]
+        positive = bool((train > 0).all())
+        for setting, est, make, seeded in _methods(m, positive, quick):
+            if only and only not in est:
+                continue
+            if setting_filter and setting_filter not in setting:
+                continue
+            scores, secs = [], []
+            for s in (seeds if seeded else seeds[:1]):
+                try:
+                    pred, sec = _timed(lambda: make(s).fit(train).predict(h))
+                except DataError:            # a fixed recipe too long for a short series
+                    pred, sec = np.full(h, np.nan), float("nan")
+                scores.append(-mae(test, pred) if np.isfinite(pred).all() else float("nan"))
+                secs.append(sec)
+            if not seeded:
+                scores, secs = scores * len(seeds), secs * len(seeds)
+            yield {"area": AREA, "estimator": est, "dataset": name, "setting": setting,
+                   "metric": METRIC, "scores": scores, "fit_seconds": secs}
+        for label, fn in (("Holt-Winters", _holt_winters), ("SARIMA", _sarima)):
+            if (only and only not in "statsmodels " + label) or (setting_filter and
+                                                                   setting_filter not in "baseline"):
+                continue
+            try:
+                pred, sec = _timed(lambda: fn(train, h, m))
+            except ImportError:
+                continue
+            except Exception:            # a model statsmodels cannot fit on this series
+                pred, sec = np.full(h, np.nan), 0.0
+            yield {"area": AREA, "estimator": f"statsmodels {label}", "dataset": name,
+                   "setting": f"baseline: {label} (trend and season m)", "metric": METRIC,
+                   "scores": [-mae(test, pred) if np.isfinite(pred).all() else float("nan")]
+                   * len(seeds), "fit_seconds": [sec] * len(seeds)}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--json", help="also write the rows to this JSON file")
+    p.add_argument("--only", help="run only the estimators whose name contains this")
+    p.add_argument("--setting", help="run only the settings that contain this (e.g. default)")
+    p.add_argument("--series", nargs="+", help="run only these series")
+    args = p.parse_args(argv)
+    out = []
+    for row in rows(range(args.seeds), quick=args.quick, only=args.only,
+                    setting_filter=args.setting, names=args.series):
+        out.append(row)
+        sc = -np.asarray(row["scores"])
+        print(f"{row['dataset']:22s} {row['estimator']:22s} {row['setting'][:40]:40s} "
+              f"MAE {np.mean(sc):10.3f} (median {np.median(sc):.3f}, sd {np.std(sc):.3f}) "
+              f"CPU {np.mean(row['fit_seconds']):6.1f} s", flush=True)
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump(out, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
