@@ -15,7 +15,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from deepmine.base import ENGINE_DEFAULTS, ENGINE_PARAMS_DOC
+from deepmine.base import engine_params_doc
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
@@ -35,23 +35,6 @@ _RECIPES = {"fawaz2019": dict(optimizer="adam", learning_rate=1e-3, max_epochs=2
     "plateau", {"factor": 0.5, "patience": 50, "min_lr": 1e-4}))}
 
 
-def _with_signature_defaults(cls):
-    """Make the documented engine defaults of ``cls`` those of its ``__init__``."""
-    import inspect
-
-    doc = cls.__doc__
-    for name, param in inspect.signature(cls.__init__).parameters.items():
-        start = doc.find(f"\n    {name} : ")
-        if name not in ENGINE_DEFAULTS or start < 0 or param.default == ENGINE_DEFAULTS[name]:
-            continue
-        end = doc.index("\n", start + 1)
-        line = doc[start:end]
-        value = f'"{param.default}"' if isinstance(param.default, str) else repr(param.default)
-        doc = doc[:start] + line[:line.rindex("default=")] + f"default={value}" + doc[end:]
-    cls.__doc__ = doc
-    return cls
-
-
 _COMMON_DOC = """normalize : {"auto", "channel", "series", "none"}, default="auto"
         ``"channel"``: standardize each channel with training-set statistics;
         ``"series"``: z-normalize every series on its own (keeps only shape);
@@ -64,7 +47,6 @@ _COMMON_DOC = """normalize : {"auto", "channel", "series", "none"}, default="aut
         Weights of the classes in the loss."""
 
 
-@_with_signature_defaults
 class CNNTimeSeriesClassifier(_PanelClassifier):
     __doc__ = f"""Convolutional time-series classifier: FCN (default) or MC-DCNN.
 
@@ -96,7 +78,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         ``batch_size`` and ``lr_schedule`` at fit time by Fawaz et al. 2019's
         settings (above); None uses the parameters as given.
     {_COMMON_DOC}
-    {ENGINE_PARAMS_DOC}
+    {engine_params_doc(batch_size=16, max_epochs=150)}
 
     Attributes
     ----------
@@ -219,7 +201,6 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         return cams[np.arange(len(cams)), idx]
 
 
-@_with_signature_defaults
 class LSTMClassifier(_PanelClassifier):
     __doc__ = f"""LSTM time-series classifier: the last hidden state, then a linear layer.
 
@@ -233,7 +214,7 @@ class LSTMClassifier(_PanelClassifier):
     dropout : float, default=0.0
         Dropout between stacked LSTM layers.
     {_COMMON_DOC}
-    {ENGINE_PARAMS_DOC}
+    {engine_params_doc(batch_size=16)}
 
     Attributes
     ----------

@@ -14,7 +14,7 @@ import numpy as np
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from deepmine.base import ENGINE_PARAMS_DOC, BaseDeepEstimator
+from deepmine.base import BaseDeepEstimator, engine_params_doc
 from deepmine.exceptions import DataError
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
@@ -51,7 +51,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     log : bool or "auto", default="auto"
         Model ``log(y)`` (multiplicative seasonality); the series must be
         positive. ``"auto"`` logs a positive series whose spread grows with its level.
-    {ENGINE_PARAMS_DOC}
+    {engine_params_doc(batch_size=16)}
 
     Attributes
     ----------
