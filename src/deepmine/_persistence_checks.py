@@ -185,6 +185,7 @@ def is_kind(kind, value):
         "count or None": lambda: value is None or (number and float(value).is_integer()),
         "array": lambda: isinstance(value, np.ndarray) and value.ndim >= 1,
         "number or array": lambda: number or isinstance(value, np.ndarray),
+        "number, array or None": lambda: value is None or number or isinstance(value, np.ndarray),
         "number": lambda: number,
         "string or None": lambda: value is None or isinstance(value, str),
         "label or None": lambda: value is None or label,

@@ -138,7 +138,7 @@ KINDS = {
                      "n_timesteps_in_", "sequence_length_"], "count"),
     **dict.fromkeys(["classes_", "channel_mean_", "channel_scale_", "channel_std_", "data_min_",
                      "data_max_", "y_mean_", "y_scale_", "y_"], "array"),
-    **dict.fromkeys(["mean_", "scale_"], "number or array"),
+    **dict.fromkeys(["mean_", "scale_"], "number, array or None"),
     **dict.fromkeys(["offset_"], "number"),
     **dict.fromkeys(["index_kind_", "index_freq_"], "string or None"),
     **dict.fromkeys(["index_last_", "y_name_"], "label or None"),
