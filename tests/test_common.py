@@ -189,21 +189,6 @@ OTHER_CASES = {
         {"transform": (IMAGES[:2],), "get_feature_names_out": ()}, {}),
 }
 
-#: (class name, method) pairs that fail today, with the reason; they are fixed elsewhere.
-NOT_FITTED_XFAIL = {
-    ("Word2Vec", "most_similar"): "querying an unfitted model recurses through the `wv` property",
-    ("Word2Vec", "similarity"): "querying an unfitted model recurses through the `wv` property",
-    ("Word2Vec", "doesnt_match"): "querying an unfitted model recurses through the `wv` property",
-    ("Word2Vec", "analogy"): "querying an unfitted model recurses through the `wv` property",
-    ("Word2Vec", "save_vectors"): "querying an unfitted model recurses through the `wv` property",
-    ("Word2Vec", "evaluate_analogies"): "querying an unfitted model recurses through the `wv` property",
-    ("Word2Vec", "evaluate_similarity"): "querying an unfitted model recurses through the `wv` property",
-    **{("SequenceEmbedder", m): "querying an unfitted model recurses through the `wv` property"
-       for m in ("similarity", "doesnt_match", "analogy", "save_vectors",
-                 "evaluate_analogies", "evaluate_similarity")},
-    ("SlidingWindowTransformer", "transform"): "transform works before fit (requires_fit=False)",
-}
-
 DATA_FREE_CHECKS = [
     ec.check_estimator_cloneable, ec.check_estimator_repr, ec.check_no_attributes_set_in_init,
     ec.check_parameters_default_constructible, ec.check_get_params_invariance,
@@ -282,10 +267,7 @@ def test_fit_returns_self_and_fitted_attributes_end_in_underscore(name, tmp_path
 def _not_fitted_cases():
     for name, (_, fit_args, calls, _) in sorted(OTHER_CASES.items()):
         for method, args in calls.items():
-            marks = ()
-            if (name, method) in NOT_FITTED_XFAIL:
-                marks = pytest.mark.xfail(reason=NOT_FITTED_XFAIL[name, method], strict=False)
-            yield pytest.param(name, method, args, marks=marks, id=f"{name}.{method}")
+            yield pytest.param(name, method, args, id=f"{name}.{method}")
 
 
 @pytest.mark.parametrize(("name", "method", "args"), list(_not_fitted_cases()))
