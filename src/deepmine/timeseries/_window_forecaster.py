@@ -30,7 +30,7 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
     estimator : regressor or None, default=None
         Learns ``window`` past values -> next value(s); None means deepmine's
         ``MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
-        max_epochs=100)``.
+        max_epochs=100, scale=False)`` (the series is already standardized).
     window : int or "auto", default="auto"
         Number of past (transformed) values the regressor sees. ``"auto"``
         chooses between one and two seasons (4 or 12 values without a season)
@@ -156,7 +156,8 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
             from deepmine.tabular import MLPRegressor
 
             return MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
-                                max_epochs=100, random_state=self.random_state)
+                                max_epochs=100, scale=False,  # the series is standardized already
+                                random_state=self.random_state)
         est = clone(self.estimator)
         if self.random_state is not None and "random_state" in est.get_params():
             est.set_params(random_state=self.random_state)
