@@ -104,7 +104,7 @@ def _features(args, df):
     return X, df[args.target]
 
 
-def _model(args, classification, n_rows):
+def _model(args, classification):
     from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
 
     if args.model == "perceptron":
@@ -113,8 +113,7 @@ def _model(args, classification, n_rows):
         model = Perceptron(random_state=args.seed)
     else:
         cls = MLPClassifier if classification else MLPRegressor
-        model = cls(tuple(args.hidden), max_epochs=args.epochs, random_state=args.seed,
-                    early_stopping=n_rows >= 200)
+        model = cls(tuple(args.hidden), max_epochs=args.epochs, random_state=args.seed)
     model._check_params()  # a bad parameter fails here, with one line, not inside every fold
     return model
 
@@ -131,7 +130,7 @@ def run_fit(args):
     df = read_table(args.data)
     X, y = _features(args, df)
     classification = _is_classification(y, args.task)
-    model = _model(args, classification, len(X))
+    model = _model(args, classification)
     folds = args.cv
     if classification:
         smallest = int(y.value_counts().min())
