@@ -94,7 +94,24 @@ def load_estimator(path):
     if not all(a in vars(estimator) for a in needed):
         raise ModelFileError(f"{path}: the {type(estimator).__name__} it describes is not fitted "
                              f"(no {' or '.join(needed)}).")
+    if hasattr(estimator, "_forecast"):
+        _check_forecaster(estimator, path)
     return estimator
+
+
+def _check_forecaster(estimator, path):
+    """A forecaster needs no input data, so one step is forecast to prove its state consistent."""
+    import warnings
+
+    from deepmine.exceptions import DeepmineError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            estimator.predict(1)
+    except (DeepmineError, ValueError, TypeError, IndexError, RuntimeError, RuntimeWarning) as exc:
+        raise ModelFileError(f"{path}: the {type(estimator).__name__} it describes is "
+                             f"inconsistent (forecasting one step fails: {exc}).") from None
 
 
 def _load_tensors(raw):

@@ -186,6 +186,9 @@ def is_kind(kind, value):
         "array": lambda: isinstance(value, np.ndarray) and value.ndim >= 1,
         "number or array": lambda: number or isinstance(value, np.ndarray),
         "number, array or None": lambda: value is None or number or isinstance(value, np.ndarray),
+        "positive scale or None": lambda: value is None or (
+            (number or isinstance(value, np.ndarray)) and bool(np.all(np.isfinite(value)))
+            and bool(np.all(np.asarray(value) > 0))),
         "number": lambda: number,
         "string or None": lambda: value is None or isinstance(value, str),
         "label or None": lambda: value is None or label,
