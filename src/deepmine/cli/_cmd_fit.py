@@ -2,9 +2,9 @@
 
 import sys
 
-from deepmine.cli._common import (abort_or_keep_partial, add_long_options, check_output,
-                                  fit_interrupted, int_range, next_step, note, progress,
-                                  save_model, show_progress, write_csv)
+from deepmine.cli._common import (add_long_options, check_output, final_fit, fit_interrupted,
+                                  int_range, load_model, next_step, note, progress, save_model,
+                                  write_csv)
 from deepmine.cli._main import CLIError, Interrupted
 
 
@@ -166,11 +166,9 @@ def run_fit(args):
         print(f"  {name:<{width}}  {mean:.4f} +/- {std:.4f}")
     sys.stdout.flush()
     note(args, f"training deepmine {args.model} on all {len(X)} rows")
-    model.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
-    stopped = fit_interrupted(lambda: model.fit(X, y))
-    model.set_params(verbose=0)
-    if stopped:
-        return abort_or_keep_partial(args, "fit", model, args.out)
+    code = final_fit(args, "fit", model, X, y)
+    if code is not None:
+        return code
     save_model(model, args.out)
     print(f"model trained on all rows saved to {args.out}")
     next_step(f"deepmine predict {args.out} NEW.csv   (NEW.csv: the same feature columns)")
@@ -181,14 +179,10 @@ def run_predict(args):
     import numpy as np
     import pandas as pd
 
-    import deepmine
     from deepmine.cli._data import read_table
 
     check_output(args.out)
-    try:
-        model = deepmine.load(args.model)
-    except FileNotFoundError:
-        raise CLIError(f"model file not found: {args.model}") from None
+    model = load_model(args.model)
     df = read_table(args.data)
     names = getattr(model, "feature_names_in_", None)
     if names is not None:

@@ -3,9 +3,8 @@
 import os
 import sys
 
-from deepmine.cli._common import (abort_or_keep_partial, add_long_options, check_output,
-                                  fit_interrupted, float_range, int_range, next_step, note,
-                                  save_model, show_progress, write_csv)
+from deepmine.cli._common import (add_long_options, check_output, final_fit, float_range,
+                                  int_range, load_model, next_step, note, save_model, write_csv)
 from deepmine.cli._main import CLIError
 
 #: Largest side accepted by --image-size (a 1024 x 1024 RGB image is 12 MB as float32).
@@ -75,11 +74,9 @@ def run_fit(args):
     sys.stdout.flush()
     note(args, f"training a ConvNetClassifier for {args.epochs} epochs on {len(ytr)} images "
                f"(Ctrl-C stops)")
-    clf.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
-    stopped = fit_interrupted(lambda: clf.fit(Xtr, ytr))
-    clf.set_params(verbose=0)
-    if stopped:
-        return abort_or_keep_partial(args, "images fit", clf, args.out)
+    code = final_fit(args, "images fit", clf, Xtr, ytr)
+    if code is not None:
+        return code
     acc = clf.score(Xte, yte)
     save_model(clf, args.out)
     print(f"held-out accuracy: {acc:.4f} on {len(yte)} images ({len(ytr)} used for training)")
@@ -93,14 +90,10 @@ def run_predict(args):
     import pandas as pd
     from PIL import Image
 
-    import deepmine
     from deepmine.datasets._images import read_image
 
     check_output(args.out)
-    try:
-        model = deepmine.load(args.model)
-    except FileNotFoundError:
-        raise CLIError(f"model file not found: {args.model}") from None
+    model = load_model(args.model)
     if not hasattr(model, "image_shape_"):
         raise CLIError(f"{args.model} is not an image model (it holds a {type(model).__name__}).")
     c, h, w = model.image_shape_

@@ -3,9 +3,9 @@
 import json
 import sys
 
-from deepmine.cli._common import (abort_or_keep_partial, add_long_options, check_output,
-                                  fit_interrupted, int_range, next_step, note, progress,
-                                  save_atomic, save_model, show_progress, write_csv)
+from deepmine.cli._common import (add_long_options, check_output, final_fit, fit_interrupted,
+                                  int_range, load_model, next_step, note, progress, save_atomic,
+                                  save_model, write_csv)
 from deepmine.cli._main import CLIError, Interrupted
 
 _SEASON = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5,
@@ -212,11 +212,9 @@ def run_tsc_fit(args):
           f"{min(lengths)}-{max(lengths)}, {len(np.unique(y))} classes; training {args.model}")
     sys.stdout.flush()
     note(args, f"training {args.model} for up to {clf.max_epochs} epochs (Ctrl-C stops)")
-    clf.set_params(verbose=int(show_progress(args)))  # epoch bar on a terminal
-    stopped = fit_interrupted(lambda: clf.fit(X, y))
-    clf.set_params(verbose=0)
-    if stopped:
-        return abort_or_keep_partial(args, "tsc fit", clf, args.out)
+    code = final_fit(args, "tsc fit", clf, X, y)
+    if code is not None:
+        return code
     results = {"model": args.model, "epochs": clf.n_iter_, "train_accuracy": clf.score(X, y)}
     print(f"  train accuracy {results['train_accuracy']:.4f} after {clf.n_iter_} epochs")
     if args.test:
@@ -237,13 +235,8 @@ def run_tsc_predict(args):
     import numpy as np
     import pandas as pd
 
-    import deepmine
-
     check_output(args.out)
-    try:
-        clf = deepmine.load(args.model)
-    except FileNotFoundError:
-        raise CLIError(f"model file not found: {args.model}") from None
+    clf = load_model(args.model)
     if not hasattr(clf, "classes_") or not hasattr(clf, "predict_proba"):
         raise CLIError(f"{args.model} is not a time-series classifier "
                        f"(it holds a {type(clf).__name__})")

@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 
-from deepmine.cli._main import STATE, Interrupted
+from deepmine.cli._main import STATE, CLIError, Interrupted
 
 
 # ---- numbers checked by argparse (a usage error: two lines, exit code 2) ----------------------
@@ -162,6 +162,24 @@ def fit_interrupted(fit):
         STATE.interrupted = True
         return True
     return STATE.interrupted
+
+
+def final_fit(args, command, model, *data):
+    """Fit ``model`` on ``data`` (an epoch bar on a terminal); after Ctrl-C return the exit code."""
+    model.set_params(verbose=int(show_progress(args)))
+    stopped = fit_interrupted(lambda: model.fit(*data))
+    model.set_params(verbose=0)
+    return abort_or_keep_partial(args, command, model, args.out) if stopped else None
+
+
+def load_model(path):
+    """``deepmine.load(path)``, with a one-line error for a missing file."""
+    import deepmine
+
+    try:
+        return deepmine.load(path)
+    except FileNotFoundError:
+        raise CLIError(f"model file not found: {path}") from None
 
 
 def abort_or_keep_partial(args, command, model, out):
