@@ -17,17 +17,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepmine.base import engine_params_doc
 from deepmine.exceptions import DataError, InvalidParameterError
-from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
 from deepmine.timeseries._panel import _PanelClassifier
 
 __all__ = ["CNNTimeSeriesClassifier", "LSTMClassifier"]
-
-
-def best_train_loss_checkpoint():
-    """Keep the weights of the epoch with the lowest training loss (never stops early)."""
-    return EarlyStopping(monitor="train_loss", patience=2**31, min_delta=0.0,
-                         restore_best_weights=True)
 
 
 #: ``recipe="fawaz2019"``: Fawaz et al. 2019's training settings (the batch size depends on the data).

@@ -16,9 +16,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.base import BaseDeepEstimator, engine_params_doc
 from deepmine.exceptions import DataError
+from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
-from deepmine.timeseries._classifiers import best_train_loss_checkpoint
 from deepmine.timeseries._forecast_select import _AutoSettingsMixin
 
 __all__ = ["LSTMForecaster"]
@@ -155,7 +155,11 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         return [None, max(2 * period, 12)]
 
     def _default_callbacks(self):
-        return [] if self.early_stopping else [best_train_loss_checkpoint()]
+        if self.early_stopping:
+            return []
+        # the weights of the epoch with the lowest training loss (training never stops early)
+        return [EarlyStopping(monitor="train_loss", patience=2**31, min_delta=0.0,
+                              restore_best_weights=True)]
 
     def _fit_network(self, values):
         self._fit(values, None, partial=False)
