@@ -22,3 +22,7 @@ __all__ += ["load_mutag"]
 from deepmine.datasets._outliers import load_outlier_file, make_cancer_outliers  # noqa: E402
 
 __all__ += ["load_outlier_file", "make_cancer_outliers"]
+from deepmine.datasets._assets import (ASSETS, TOUR_ASSETS, asset_path, download,  # noqa: E402
+                                       is_cached, list_assets)
+
+__all__ += ["ASSETS", "TOUR_ASSETS", "asset_path", "download", "is_cached", "list_assets"]
