@@ -175,3 +175,15 @@ def test_cli_download_list_and_errors(caches, capsys):
     assert "unknown asset(s) ['nope']" in capsys.readouterr().err
     assert main(["download", "vgg19", "--mirror", "ftp://x"]) == 2
     assert "base URL" in capsys.readouterr().err
+
+
+def test_tour_download_fetches_the_tour_assets_first(caches, monkeypatch, tmp_path, capsys):
+    from deepmine.datasets import TOUR_ASSETS
+
+    fetched = []
+    monkeypatch.setattr("deepmine.datasets.download",
+                        lambda name, **kw: fetched.append((name, kw["mirror"])) or name)
+    monkeypatch.setattr("deepmine.tour.run_tour", lambda out, **kw: str(out))
+    assert main(["tour", "--download", "--mirror", caches.as_uri(), "--out",
+                 str(tmp_path / "t")]) == 0
+    assert fetched == [(name, caches.as_uri()) for name in TOUR_ASSETS]

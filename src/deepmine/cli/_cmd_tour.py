@@ -13,6 +13,11 @@ def register(sub):
     p.add_argument("--chapters", nargs="+", metavar="KEY", help="run only these chapters")
     p.add_argument("--list", action="store_true", help="list the chapters and exit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--download", action="store_true",
+                   help="first fetch the pretrained networks and word vectors the chapters use "
+                        "(as 'deepmine download --tour'; several GB once, then cached)")
+    p.add_argument("--mirror", metavar="URL", help="with --download: a mirror's base URL")
+    p.add_argument("--quiet", action="store_true", help="no download progress bars")
     p.set_defaults(func=run)
 
 
@@ -42,6 +47,11 @@ def run(args):
         if unknown:
             raise CLIError(f"unknown chapter(s) {unknown}; 'deepmine tour --list' shows them")
     _check_out_dir(args.out)
+    if args.download:
+        from deepmine.cli._cmd_download import fetch_all
+        from deepmine.datasets import TOUR_ASSETS
+
+        fetch_all(args, TOUR_ASSETS, command="tour")
     path = run_tour(args.out, quick=args.quick, chapters=args.chapters, random_state=args.seed)
     print(f"report written to {path}")
     return 0

@@ -1,0 +1,84 @@
+"""The tour's showpieces chapter, with random weights and toy vectors placed in temporary caches."""
+
+import gzip
+import os
+import re
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from deepmine.datasets import asset_path
+from deepmine.tour import run_tour
+
+
+@pytest.fixture
+def caches(tmp_path, monkeypatch):
+    import gensim.downloader
+
+    monkeypatch.setattr(gensim.downloader, "BASE_DIR", str(tmp_path / "gensim-data"))
+    old = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / "hub"))
+    yield tmp_path
+    torch.hub.set_dir(old)
+
+
+def _place_random_weights(name, **kwargs):
+    from torchvision.models import get_model
+
+    torch.manual_seed(0)
+    net = get_model(name, weights=None, **kwargs)
+    path = asset_path(name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    torch.save(net.state_dict(), path)
+
+
+def _place_vectors():
+    from gensim.models import KeyedVectors
+
+    words = ["king", "man", "woman", "queen", "Berlin", "Germany", "Paris", "France",
+             "he", "his", "she", "her", "apple"]
+    rng = np.random.default_rng(0)
+    vecs = {w: rng.normal(size=8) for w in words}
+    vecs["queen"] = vecs["king"] - vecs["man"] + vecs["woman"]
+    vecs["France"] = vecs["Germany"] - vecs["Berlin"] + vecs["Paris"]
+    kv = KeyedVectors(8)
+    kv.add_vectors(list(vecs), np.array(list(vecs.values())))
+    path = asset_path("word2vec-google-news-300")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    kv.save_word2vec_format(path[:-3], binary=True)
+    with open(path[:-3], "rb") as src, gzip.open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    os.remove(path[:-3])
+
+
+def _tour(tmp):
+    path = run_tour(tmp / "out", quick=True, chapters=["pretrained"], log=lambda s: None)
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def test_without_assets_each_part_names_its_download_command(caches):
+    html = _tour(caches)
+    for name in ["googlenet", "resnet18", "vgg19", "word2vec-google-news-300"]:
+        assert f"deepmine download {name}" in html
+    assert "<img" not in html
+
+
+def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
+    from deepmine.visualize import _style
+
+    _place_random_weights("googlenet", aux_logits=True, init_weights=False)
+    _place_random_weights("resnet18")
+    _place_vectors()
+    # VGG-19's 548 MB would not fit a test: a small random feature network stands in
+    open(asset_path("vgg19"), "wb").close()
+    monkeypatch.setattr(_style, "vgg19_features", lambda: _style.random_features(random_state=0))
+    html = _tour(caches)
+    assert "deepmine download" not in html
+    assert "GoogLeNet&#x27;s top 5 ImageNet classes" in html
+    assert html.count("<img") == 3  # dream, adversarial, style
+    assert re.search(r"no pixel moves by more than 2\.0 of 255", html)
+    assert "man : king :: woman : ?</td><td>queen" in html
+    assert "Berlin : Germany :: Paris : ?</td><td>France" in html
