@@ -154,6 +154,12 @@ def test_http_loopback_mirror_and_cached_second_call(caches, monkeypatch):
         server.server_close()
 
 
+def test_any_torchvision_model_is_downloadable(caches, monkeypatch):
+    file_name = _publish_weights(caches, monkeypatch, name="squeezenet1_1")
+    path = download("squeezenet1_1", mirror=caches.as_uri(), progress=False)
+    assert os.path.basename(path) == file_name
+
+
 def test_unknown_name_and_bad_mirror_are_refused(caches):
     with pytest.raises(InvalidParameterError, match="Did you mean 'googlenet'"):
         download("googlnet")

@@ -51,3 +51,26 @@ def test_weight_counting_chapter(tmp_path):
     path = run_tour(tmp_path, quick=True, chapters=["cnn_weights"], log=lambda s: None)
     html = Path(path).read_text()
     assert "65,536" in html and "68,797,071,360,000" in html
+
+
+def test_images_fit_with_a_cached_pretrained_backbone(tmp_path, monkeypatch, capsys):
+    """--backbone reuses torchvision weights from the cache, or says how to download them."""
+    import torch
+    from torchvision.models import get_model
+
+    root = _folder(tmp_path / "imgs")
+    hub = tmp_path / "hub"
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(hub))
+    args = ["images", "fit", str(root), "--backbone", "squeezenet1_1", "--image-size", "32", "32",
+            "--epochs", "2", "--out", str(tmp_path / "m.dm")]
+    assert main(args) == 2
+    assert "'deepmine download squeezenet1_1'" in capsys.readouterr().err
+    assert not (tmp_path / "m.dm").exists()
+    (hub / "checkpoints").mkdir(parents=True)
+    torch.manual_seed(0)
+    torch.save(get_model("squeezenet1_1", weights=None).state_dict(),
+               hub / "checkpoints" / "squeezenet1_1-b8a52dc0.pth")
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "a new head on squeezenet1_1" in captured.err and "held-out accuracy" in captured.out
+    assert main(["images", "predict", str(tmp_path / "m.dm"), str(root / "left" / "0.png")]) == 0

@@ -12,7 +12,8 @@ def register(sub):
                     "(into $GENSIM_DATA_DIR), checked against their published checksums. "
                     "'deepmine download --list' shows what is known and what is cached.")
     p.add_argument("names", nargs="*", metavar="NAME",
-                   help="assets to fetch, e.g. googlenet vgg19 word2vec-google-news-300")
+                   help="assets to fetch, e.g. googlenet vgg19 word2vec-google-news-300 (or any "
+                        "torchvision classification model, e.g. efficientnet_b0)")
     p.add_argument("--list", action="store_true", help="list the known assets and exit")
     p.add_argument("--tour", action="store_true",
                    help="fetch what the tour's chapters use (as 'deepmine tour --download')")
@@ -58,9 +59,12 @@ def run(args):
     if not names:
         raise CLIError("name the assets to fetch (e.g. 'deepmine download googlenet'), "
                        "or use --tour or --list")
-    unknown = [n for n in names if n not in ASSETS]
+    from deepmine.datasets._assets import _torchvision_asset
+
+    unknown = [n for n in names if n not in ASSETS and _torchvision_asset(n) is None]
     if unknown:
-        raise CLIError(f"unknown asset(s) {unknown}; 'deepmine download --list' shows them")
+        raise CLIError(f"unknown asset(s) {unknown}; 'deepmine download --list' shows the "
+                       f"lecture's, and any torchvision classification model name works too")
     fetch_all(args, dict.fromkeys(names))
     next_step("deepmine tour   (its chapters use the cached networks and vectors)")
     return 0

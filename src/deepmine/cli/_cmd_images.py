@@ -25,6 +25,10 @@ def register(sub):
     f.add_argument("--test-size", type=float_range(0, 1), default=0.2,
                    help="share of images held out for the accuracy (default: 0.2)")
     f.add_argument("--augment", action="store_true", help="random shifts and rotations in training")
+    f.add_argument("--backbone", metavar="NAME",
+                   help="reuse a pretrained torchvision network (e.g. resnet18, googlenet), "
+                        "frozen, with a new head trained on the folder; its ImageNet weights "
+                        "must be cached ('deepmine download NAME')")
     f.add_argument("--seed", type=int, default=0)
     add_long_options(f, keep_partial=True)
     f.set_defaults(func=run_fit)
@@ -67,13 +71,23 @@ def run_fit(args):
         raise CLIError(f"cannot hold out {args.test_size:g} of {len(y)} images: "
                        f"{str(exc).splitlines()[0]}") from None
     clf = ConvNetClassifier(max_epochs=args.epochs, shift=0.1 if args.augment else 0.0,
-                            rotation=10.0 if args.augment else 0.0, random_state=args.seed)
+                            rotation=10.0 if args.augment else 0.0, backbone=args.backbone,
+                            random_state=args.seed)
     clf._check_params()
+    if args.backbone is not None:
+        from deepmine.vision._zoo import _cached_weights, _check_name
+
+        _check_name(args.backbone)
+        try:
+            _cached_weights(args.backbone, "DEFAULT", download=False)
+        except FileNotFoundError:
+            raise CLIError(f"the ImageNet weights of {args.backbone} are not cached; "
+                           f"'deepmine download {args.backbone}' fetches them") from None
     print(f"{len(X)} images, {len(data.target_names)} classes, shape (C, H, W) = "
           f"{tuple(X.shape[1:])}")
     sys.stdout.flush()
-    note(args, f"training a ConvNetClassifier for {args.epochs} epochs on {len(ytr)} images "
-               f"(Ctrl-C stops)")
+    what = f"a new head on {args.backbone}" if args.backbone else "a ConvNetClassifier"
+    note(args, f"training {what} for {args.epochs} epochs on {len(ytr)} images (Ctrl-C stops)")
     code = final_fit(args, "images fit", clf, Xtr, ytr)
     if code is not None:
         return code

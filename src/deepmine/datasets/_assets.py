@@ -55,16 +55,29 @@ TOUR_ASSETS = ("googlenet", "resnet18", "vgg19", "word2vec-google-news-300")
 _CHUNK = 1 << 20
 
 
+def _torchvision_asset(name):
+    """Any other torchvision classification model, with its default ImageNet weights."""
+    import torchvision.models as tvm
+
+    if not isinstance(name, str) or name not in tvm.list_models(module=tvm):
+        return None
+    enum = tvm.get_model_weights(name)
+    size = enum.DEFAULT.meta.get("_file_size", 0)
+    return Asset(name, "torchvision", int(round(size)), "a torchvision ImageNet network",
+                 f"{enum.__name__}.{enum.DEFAULT.name}")
+
+
 def _asset(name):
-    if name not in ASSETS:
+    asset = ASSETS.get(name) or _torchvision_asset(name)
+    if asset is None:
         import difflib
 
         close = difflib.get_close_matches(str(name), ASSETS, n=2)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise InvalidParameterError(
-            f"{name!r} is not a known asset.{hint} Known: {sorted(ASSETS)} "
-            f"('deepmine download --list').")
-    return ASSETS[name]
+            f"{name!r} is neither one of the lecture's assets nor a torchvision classification "
+            f"model.{hint} Known: {sorted(ASSETS)} ('deepmine download --list').")
+    return asset
 
 
 def _mirror(mirror):
@@ -105,7 +118,8 @@ def asset_path(name):
     Parameters
     ----------
     name : str
-        One of ``deepmine.datasets.ASSETS`` (``deepmine download --list``).
+        One of ``deepmine.datasets.ASSETS`` (``deepmine download --list``) or a torchvision
+        classification model name.
 
     Returns
     -------
@@ -243,8 +257,9 @@ def download(name, *, mirror=None, progress=True, force=False):
     Parameters
     ----------
     name : str
-        torchvision weights (``"googlenet"``, ``"resnet18"``, ``"vgg16"``, ``"vgg19"``) or
-        gensim-data word vectors (``"word2vec-google-news-300"``,
+        torchvision weights (``"googlenet"``, ``"resnet18"``, ``"vgg16"``, ``"vgg19"``, or any
+        other torchvision classification model with its default weights) or gensim-data word
+        vectors (``"word2vec-google-news-300"``,
         ``"glove-wiki-gigaword-100"``, ``"fasttext-wiki-news-subwords-300"``).
     mirror : str or None, default=None
         Base URL (``http(s)://`` or ``file://``) of a mirror with the originals' layout;
