@@ -36,6 +36,8 @@ def decode_image(data, max_pixels, mode="RGB"):
                                f"the {max_pixels:,} this server decodes; send a smaller image.")
             img = img.convert(mode)
             img.load()
+    except BadInput:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadInput("The image declares more pixels than can be decoded safely (a "
                        "decompression bomb?); send a smaller image.") from None

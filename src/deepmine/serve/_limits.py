@@ -151,10 +151,13 @@ async def read_upload(request, limits, field="file"):
     except Exception as exc:  # python-multipart and starlette raise several types
         raise BadInput(f"The upload is not a valid form ({type(exc).__name__}); choose a file "
                        f"and send it again.") from None
-    upload = form.get(field)
-    if upload is None or isinstance(upload, str):
-        raise BadInput("No file was uploaded; choose a file first.")
-    data = await upload.read()
+    try:
+        upload = form.get(field)
+        if upload is None or isinstance(upload, str):
+            raise BadInput("No file was uploaded; choose a file first.")
+        data = await upload.read()
+    finally:
+        await form.close()
     if not data:
         raise BadInput(f"The uploaded file {upload.filename!r} is empty.")
     return upload.filename or "upload", data
