@@ -60,7 +60,18 @@ def _check_port(host, port):
                            f"another --port or --host") from None
 
 
+def _check_installed():
+    import importlib.util
+
+    missing = [m for m in ("starlette", "uvicorn", "multipart")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        raise CLIError(f"deepmine serve needs {', '.join(missing)}; install them with "
+                       f"pip install 'deepmine[serve]'")
+
+
 def run(args):
+    _check_installed()
     from deepmine.serve import create_app
     from deepmine.serve import run as serve
 

@@ -128,9 +128,9 @@ class ImageClassifier:
         note = "your image model"
         if model is None:
             model = store.digits.get()
-            note = (f"the digit network ({store.digits.source}), as no pretrained network is "
-                    f"cached: the photo is seen as a grey {model.image_shape_[1]}x"
-                    f"{model.image_shape_[2]} digit; 'deepmine download googlenet' gets one")
+            note = (f"the digit network, as no pretrained network is in torchvision's cache: "
+                    f"the photo is seen as a grey {model.image_shape_[1]}x"
+                    f"{model.image_shape_[2]} digit ('deepmine download googlenet' gets one)")
         lo, hi = getattr(model, "pixel_range_", (0.0, 1.0))
         return cls(_Scaled(model.module_, lo, hi), [str(c) for c in model.classes_],
                    tuple(int(v) for v in model.image_shape_), note, lock_for(model.module_))
@@ -160,7 +160,7 @@ class ImageClassifier:
         from deepmine.visualize import deep_dream
 
         h, w = arr.shape[:2]
-        side = _DREAM_SIDE if self.shape[1] >= 64 else max(32, 4 * self.shape[1])
+        side = _DREAM_SIDE if self.shape[1] >= 64 else max(64, 4 * self.shape[1])
         f = side / max(h, w)
         arr = _resize(arr, max(8, round(h * f)), max(8, round(w * f)))
         if self.shape[0] == 1:

@@ -234,7 +234,7 @@ class ModelStore:
         except Exception as exc:  # shown on the page instead of killing the thread silently
             slot.fail(f"The default {slot.what} could not be prepared: {exc}")
             return
-        slot.set(model, f"{note} ({'loaded from the cache' if how == 'cache' else 'trained on first start'})",
+        slot.set(model, f"{note}, {'loaded from the cache' if how == 'cache' else 'trained on first start'}",
                  time.process_time() - start)
         if hasattr(model, "module_"):
             model.module_.eval()
@@ -247,12 +247,22 @@ class ModelStore:
             self._digit_samples = load_digits_images(return_X_y=True)
         return self._digit_samples
 
+    def image_source(self):
+        """The network the image page uses (see ``ImageClassifier.choose``)."""
+        from deepmine.serve._images import cached_pretrained
+
+        name = cached_pretrained()
+        if name is not None:
+            return f"torchvision's {name} pretrained on ImageNet"
+        return "your image model" if self.image_model is not None else \
+            "the digit network (no pretrained network in torchvision's cache)"
+
     def status(self):
         """What each page runs on, for the index page."""
         out = {}
         for key, slot in (("digits", self.digits), ("words", self.words)):
             out[key] = {"ready": slot.ready(), "source": slot.source, "error": slot.error}
-        out["image"] = {"ready": True, "source": None}
+        out["image"] = {"ready": True, "source": self.image_source()}
         out["outliers"] = {"ready": True, "source": "your AutoEncoderOutlierDetector"
                            if self.detector is not None else
                            "an AutoEncoderOutlierDetector fitted on each uploaded table"}

@@ -16,8 +16,8 @@
     DM.paint(document.getElementById("saliency"), d.saliency);
     document.getElementById("before-pred").textContent = d.before.prediction + (d.label !== null ? " (true label " + d.label + ")" : "");
     document.getElementById("after-pred").textContent = d.after.prediction;
-    DM.bars(document.getElementById("before-proba"), d.before.probabilities);
-    DM.bars(document.getElementById("after-proba"), d.after.probabilities);
+    DM.bars(document.getElementById("before-proba"), d.before.probabilities, 90);
+    DM.bars(document.getElementById("after-proba"), d.after.probabilities, 90);
   });
   eps.addEventListener("input", () => { document.getElementById("eps-value").textContent = parseFloat(eps.value).toFixed(2); run(); });
   document.querySelectorAll("input[name=method]").forEach((r) => r.addEventListener("change", run));

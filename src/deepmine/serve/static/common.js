@@ -65,7 +65,7 @@ DM.paint = function (canvas, grid, signed) {
 };
 
 // Horizontal probability bars; the best one highlighted.
-DM.bars = function (el, items) {
+DM.bars = function (el, items, width) {
   el.textContent = "";
   let best = 0;
   items.forEach((d, i) => { if (d.p > items[best].p) best = i; });
@@ -73,7 +73,7 @@ DM.bars = function (el, items) {
     const row = document.createElement("div");
     row.className = "bar" + (i === best ? " best" : "");
     const l = document.createElement("span"); l.className = "l"; l.textContent = d.label; l.title = d.label;
-    const b = document.createElement("span"); b.className = "b"; b.style.width = Math.round(180 * d.p) + "px";
+    const b = document.createElement("span"); b.className = "b"; b.style.width = Math.round((width || 180) * d.p) + "px";
     const v = document.createElement("span"); v.textContent = (100 * d.p).toFixed(1) + "%";
     row.append(l, b, v);
     el.appendChild(row);

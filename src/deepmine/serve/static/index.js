@@ -1,7 +1,7 @@
 "use strict";
 (async function () {
   const el = document.getElementById("status");
-  const names = { digits: "Digit pages", words: "Analogy page", outliers: "Outlier page" };
+  const names = { digits: "Digit pages", words: "Analogy page", image: "Image page", outliers: "Outlier page" };
   for (let i = 0; i < 600; i++) {
     let s;
     try { s = await DM.api("/api/status", undefined, "GET"); } catch (e) { DM.error(e.message); return; }
