@@ -99,5 +99,13 @@ def run(args):
     def ready(url):
         print(f"deepmine serve: open {url}  (Ctrl-C stops)", flush=True)
 
-    serve(app, host=args.host, port=args.port, ready=ready)
+    try:
+        serve(app, host=args.host, port=args.port, ready=ready)
+    finally:
+        if app.state.store.busy():  # a default model is still training: do not wait for it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            print("deepmine serve: stopped (the default model being trained is not cached)",
+                  file=sys.stderr, flush=True)
+            os._exit(130)
     return 0

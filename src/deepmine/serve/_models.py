@@ -193,6 +193,7 @@ class ModelStore:
         self._lock = threading.Lock()
         self._thread = None
         self._digit_samples = None
+        self._image_source = None
 
     def start(self):
         """Prepare the missing default models in a background thread (once)."""
@@ -202,6 +203,10 @@ class ModelStore:
                                                 daemon=True)
                 self._thread.start()
         return self
+
+    def busy(self):
+        """True while the background thread still prepares a model."""
+        return self._thread is not None and self._thread.is_alive()
 
     def wait(self, timeout=None):
         """Block until every model is ready (or failed); True when all are."""
@@ -225,6 +230,7 @@ class ModelStore:
                        "(about 60,000 words), so many analogies fail; pass --vectors with "
                        "pretrained vectors such as word2vec-google-news-300 for the lecture's "
                        "answers")
+        self.image_source()
 
     @staticmethod
     def _fill(slot, path, load, train, save, note):
@@ -248,21 +254,24 @@ class ModelStore:
         return self._digit_samples
 
     def image_source(self):
-        """The network the image page uses (see ``ImageClassifier.choose``)."""
-        from deepmine.serve._images import cached_pretrained
+        """The network the image page uses (see ``ImageClassifier.choose``); looked up once."""
+        if self._image_source is None:
+            from deepmine.serve._images import cached_pretrained
 
-        name = cached_pretrained()
-        if name is not None:
-            return f"torchvision's {name} pretrained on ImageNet"
-        return "your image model" if self.image_model is not None else \
-            "the digit network (no pretrained network in torchvision's cache)"
+            name = cached_pretrained()
+            self._image_source = (
+                f"torchvision's {name} pretrained on ImageNet" if name is not None else
+                "your image model" if self.image_model is not None else
+                "the digit network (no pretrained network in torchvision's cache)")
+        return self._image_source
 
     def status(self):
         """What each page runs on, for the index page."""
         out = {}
         for key, slot in (("digits", self.digits), ("words", self.words)):
             out[key] = {"ready": slot.ready(), "source": slot.source, "error": slot.error}
-        out["image"] = {"ready": True, "source": self.image_source()}
+        out["image"] = {"ready": self._image_source is not None,
+                        "source": self._image_source}
         out["outliers"] = {"ready": True, "source": "your AutoEncoderOutlierDetector"
                            if self.detector is not None else
                            "an AutoEncoderOutlierDetector fitted on each uploaded table"}
