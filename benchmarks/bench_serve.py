@@ -147,14 +147,18 @@ def main(argv=None):
               f"after {ready_wall:.1f} s wall ({cpu(ready_cpu)}); defaults are trained on the "
               f"first start and loaded from the data home afterwards")
         print(f"{'endpoint':14s} {'phase':22s} {'n':>5s} {'p50 ms':>8s} {'p99 ms':>8s} "
-              f"{'req/s':>7s}  status codes")
+              f"{'req/s':>7s} {'server CPU ms/req':>18s}  status codes")
         for path in BODIES:
-            for phase, n, conc in (("steady (bounded)", args.requests, args.concurrency),
+            for phase, n, conc in (("one client", min(100, args.requests), 1),
+                                   ("steady (bounded)", args.requests, args.concurrency),
                                    ("burst", args.burst, args.burst)):
+                before = cpu_seconds(proc.pid)
                 lat, codes, lost, wall = asyncio.run(fire(url, path, n, conc))
+                after = cpu_seconds(proc.pid)
+                per = "n/a" if before is None else f"{1000 * (after - before) / n:.1f}"
                 p50, p99 = (1000 * np.percentile(lat, q) for q in (50, 99)) if len(lat) else (0, 0)
                 print(f"{path:14s} {phase + f' c={conc}':22s} {n:5d} {p50:8.1f} {p99:8.1f} "
-                      f"{n / wall:7.1f}  {dict(sorted(codes.items()))}"
+                      f"{n / wall:7.1f} {per:>18s}  {dict(sorted(codes.items()))}"
                       + (f"  LOST {lost}" if lost else ""))
                 assert not lost and sum(codes.values()) == n, "a request was lost"
                 assert set(codes) <= {200, 503}, codes
