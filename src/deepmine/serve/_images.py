@@ -115,7 +115,9 @@ class ImageClassifier:
             from deepmine.vision._zoo import preprocessing
 
             w = get_model_weights(name).DEFAULT
-            net = get_model(name, weights=None, **({"aux_logits": False, "init_weights": False}
+            # as torchvision builds it for its weights (GoogLeNet's own input transform on)
+            net = get_model(name, weights=None, **({"aux_logits": False, "init_weights": False,
+                                                    "transform_input": True}
                                                    if name == "googlenet" else {}))
             state = w.get_state_dict(progress=False, check_hash=True)
             if name == "googlenet":
