@@ -74,9 +74,10 @@ def test_vectors_file_and_its_note(captured, tmp_path, monkeypatch):
 
     path = tmp_path / "tiny.txt"
     tiny_vectors().save_word2vec_format(str(path), binary=False)
-    assert main(["serve", "--vectors", str(path), "--port", "8765"]) == 0
+    assert main(["serve", "--vectors", str(path), "--port", "8765", "--max-csv-cells", "50"]) == 0
     (app,) = captured
     assert app.state.store.words.source.startswith("tiny.txt (12 words")
+    assert app.state.limits.max_csv_cells == 50
     with served(app) as c:
         assert c.post("/api/analogy", json={"a": "man", "b": "king", "c": "woman"}).json()[
             "answers"][0]["word"] == "queen"

@@ -23,6 +23,8 @@ def register(sub):
                         "vectors cached by gensim's downloader, e.g. word2vec-google-news-300)")
     p.add_argument("--vectors-limit", type=int_range(1, 10_000_000), default=500_000,
                    help="read at most this many word vectors (default: 500000)")
+    p.add_argument("--max-csv-cells", type=int_range(1, 10**9), default=1_000_000,
+                   help="largest table (rows x columns) the outlier page scores (default: 1000000)")
     p.set_defaults(func=run)
 
 
@@ -72,7 +74,7 @@ def _check_installed():
 
 def run(args):
     _check_installed()
-    from deepmine.serve import create_app
+    from deepmine.serve import Limits, create_app
     from deepmine.serve import run as serve
 
     models = [load_model(path) for path in args.model]
@@ -87,6 +89,7 @@ def run(args):
 
     try:
         app = create_app(models, vectors, vectors_note=note,
+                         limits=Limits(max_csv_cells=args.max_csv_cells),
                          allowed_hosts=None if _is_loopback(args.host) else ["*"])
     except BadInput as exc:
         raise CLIError(str(exc)) from None
