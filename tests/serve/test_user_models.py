@@ -76,7 +76,8 @@ def test_vectors_file_and_its_note(captured, tmp_path, monkeypatch):
     tiny_vectors().save_word2vec_format(str(path), binary=False)
     assert main(["serve", "--vectors", str(path), "--port", "8765", "--max-csv-cells", "50"]) == 0
     (app,) = captured
-    assert app.state.store.words.source.startswith("tiny.txt (12 words")
+    assert app.state.store.start().wait(60)
+    assert app.state.store.words.source.startswith("tiny.txt (read with --vectors")
     assert app.state.limits.max_csv_cells == 50
     with served(app) as c:
         assert c.post("/api/analogy", json={"a": "man", "b": "king", "c": "woman"}).json()[
@@ -102,4 +103,15 @@ def test_vectors_name_cached_by_gensims_downloader(tmp_path, monkeypatch, captur
     tiny_vectors().save_word2vec_format(str(tmp_path / "tiny-vectors" / "tiny-vectors.gz"),
                                         binary=True)
     assert main(["serve", "--vectors", "tiny-vectors", "--port", "8765"]) == 0
-    assert len(captured[0].state.store.words.value) == 12
+    store = captured[0].state.store.start()
+    assert store.wait(60) and len(store.words.get()) == 12
+
+
+def test_unreadable_vectors_file_is_one_line(tmp_path, capsys):
+    from deepmine.cli import main
+
+    bad = tmp_path / "v.txt"
+    bad.write_text("this is not\na vector file\n")
+    assert main(["serve", "--vectors", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("deepmine serve: error:") and len(err.strip().splitlines()) == 1

@@ -83,8 +83,10 @@ def run(args):
         from deepmine.embeddings import load_vectors
 
         path = _vectors_path(args.vectors)
-        vectors = load_vectors(path, limit=args.vectors_limit)
-        note = f"{os.path.basename(path)} ({len(vectors):,} words read with --vectors)"
+        load_vectors(path, limit=1)  # a bad file is refused now, in one line
+        limit = args.vectors_limit
+        vectors = lambda: load_vectors(path, limit=limit)  # noqa: E731  (read in the background)
+        note = f"{os.path.basename(path)} (read with --vectors, at most {limit:,} words)"
     from deepmine.serve._limits import BadInput
 
     try:

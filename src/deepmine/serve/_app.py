@@ -44,9 +44,10 @@ def create_app(models=(), vectors=None, *, vectors_note=None, cache_dir=None, li
         ``ConvNetClassifier`` for the digit pages, another ``ConvNetClassifier``
         for the image page, an ``AutoEncoderOutlierDetector`` for the outlier
         page. Missing ones are defaults trained on shipped data (cached).
-    vectors : gensim KeyedVectors or None, default=None
-        Word vectors for the analogy page; None trains (once, then caches) a
-        small Word2Vec model on gensim's Lee corpus.
+    vectors : gensim KeyedVectors, callable or None, default=None
+        Word vectors for the analogy page, or a function returning them (called
+        in the background); None trains (once, then caches) a small Word2Vec
+        model on gensim's Lee corpus.
     vectors_note : str or None, default=None
         Where ``vectors`` come from, shown on the page.
     cache_dir : path or None, default=None

@@ -157,8 +157,10 @@ class ModelStore:
         Loaded from the user's ``--model`` files: the first one-channel
         ConvNetClassifier serves the digit pages, any other ConvNetClassifier
         the image page, an AutoEncoderOutlierDetector the outlier page.
-    vectors : gensim KeyedVectors or None
-        Word vectors; None trains (or loads the cached) small default model.
+    vectors : gensim KeyedVectors, callable or None
+        Word vectors, or a function that returns them (called in the background,
+        so large files do not delay the start); None trains (or loads the
+        cached) small default model.
     vectors_note : str or None
         Where ``vectors`` came from, shown on the analogy page.
     cache_dir : path or None
@@ -188,8 +190,10 @@ class ModelStore:
                                f"of each role).")
         if digit is not None:
             self.digits.set(digit, "your model")
-        if vectors is not None:
-            self.words.set(vectors, vectors_note or "your vectors")
+        self._load_vectors = vectors if callable(vectors) else None
+        self._vectors_note = vectors_note or "your vectors"
+        if vectors is not None and not callable(vectors):
+            self.words.set(vectors, self._vectors_note)
         self._lock = threading.Lock()
         self._thread = None
         self._digit_samples = None
@@ -223,6 +227,14 @@ class ModelStore:
             self._fill(self.digits, self.folder / f"digits_cnn_v{version}.dm", _load_dm,
                        train_digits_model, _save_dm,
                        "a ConvNetClassifier trained on scikit-learn's 1,797 8x8 digits")
+        if not self.words.ready() and self._load_vectors is not None:
+            start = time.process_time()
+            try:
+                kv = self._load_vectors()
+            except Exception as exc:  # shown on the page
+                self.words.fail(f"The word vectors could not be read: {exc}")
+            else:
+                self.words.set(kv, self._vectors_note, time.process_time() - start)
         if not self.words.ready():
             self._fill(self.words, self.folder / f"lee_word2vec_v{version}.bin", _load_kv,
                        train_word_vectors, _save_kv,
