@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _SUBPACKAGES = {
     "nn", "tabular", "autoencoders", "vision", "adversarial", "visualize",
-    "timeseries", "embeddings", "datasets", "tour", "cli", "report", "utils",
+    "timeseries", "embeddings", "datasets", "tour", "serve", "cli", "report", "utils",
     "base", "exceptions",
 }
 
