@@ -414,7 +414,7 @@ class BaseDeepEstimator(BaseEstimator):
             import pandas as pd
 
             return pd.DataFrame(np.zeros((1, len(names)), dtype=np.float32), columns=list(names))
-        shape = getattr(self, "image_shape_", None)
+        shape = getattr(self, "image_shape_", getattr(self, "input_shape_", None))
         if shape is not None:
             return np.zeros((1, *shape), dtype=np.float32)
         if isinstance(getattr(self, "sequence_length_", None), int):  # a forecaster's input window
