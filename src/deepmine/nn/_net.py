@@ -258,6 +258,14 @@ class _NeuralNet(BaseDeepEstimator):
                                             f"{exc}.") from None
         return crit
 
+    def _restore_after_load(self):
+        try:
+            self.criterion_ = self._criterion()
+        except InvalidParameterError as exc:
+            from deepmine._persistence_checks import Refused
+
+            raise Refused(str(exc)) from None
+
     def _fit(self, X, y, *, partial):
         self._check_params()
         self.criterion_ = self._criterion()
