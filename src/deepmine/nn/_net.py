@@ -218,6 +218,26 @@ class _NeuralNet(BaseDeepEstimator):
     def _validate_predict(self, X):
         return self._check_input(X, reset=False)
 
+    def _check_xy(self, X, y, reset):
+        """X as ``_check_input`` takes it, and y of the same length without NaN or infinity."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             f"is None.")
+        if not (isinstance(X, (np.ndarray, torch.Tensor)) and X.ndim > 2):
+            from deepmine.utils.validation import check_table
+
+            X, y = check_table(self, X, y=y, reset=reset)
+            if reset:
+                self.input_shape_ = (self.n_inputs_,)
+            return X, y
+        from sklearn.utils import assert_all_finite, check_consistent_length
+
+        X = self._check_input(X, reset)
+        check_consistent_length(X, y)
+        if np.asarray(y).dtype.kind in "fc":
+            assert_all_finite(y, input_name="y")
+        return X, y
+
     # ---- network and loss ------------------------------------------------------------------
     def _module(self):
         return self._default_module if self.module is None else self.module
@@ -368,10 +388,7 @@ class NeuralNetClassifier(DeepClassifierMixin, ClassifierMixin, _NeuralNet):
         return self._classification_loss
 
     def _validate_fit(self, X, y, reset):
-        X = self._check_input(X, reset)
-        from sklearn.utils import check_consistent_length
-
-        check_consistent_length(X, y) if y is not None else None
+        X, y = self._check_xy(X, y, reset)
         classes = getattr(self, "_pending_classes", None)
         y = self._encode_targets(y, reset, **({"classes": classes} if classes is not None else {}))
         self._new_sample = X[:2]
@@ -428,10 +445,7 @@ class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
         return torch.nn.functional.mse_loss
 
     def _validate_fit(self, X, y, reset):
-        X = self._check_input(X, reset)
-        from sklearn.utils import check_consistent_length
-
-        check_consistent_length(X, y) if y is not None else None
+        X, y = self._check_xy(X, y, reset)
         y = self._encode_targets(y, reset)
         self._new_sample = X[:2]
         return X, y
