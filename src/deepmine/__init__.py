@@ -15,7 +15,7 @@ Subpackages are imported lazily, so ``import deepmine`` stays cheap.
 
 import importlib
 
-__version__ = "0.1.0"
+from deepmine._version import __version__
 
 _SUBPACKAGES = {
     "nn", "tabular", "autoencoders", "vision", "adversarial", "visualize",

@@ -45,7 +45,7 @@ def save_estimator(estimator, path):
     """Write ``estimator`` to ``path`` atomically (see module docstring for the format)."""
     from safetensors.torch import save
 
-    from deepmine import __version__
+    from deepmine._version import __version__
     from deepmine.utils._io import atomic_write
 
     tensors = {}
