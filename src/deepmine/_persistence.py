@@ -412,7 +412,11 @@ def _build_object(plan, tensors):
     params = {k: _materialise(v, tensors) for k, v in plan.params.items()}
     try:
         instance = cls(**params)
-        if hasattr(instance, "_validate_params"):
+        if cls.__module__.startswith("deepmine."):
+            from deepmine.utils._param_validation import validate_params
+
+            validate_params(instance)
+        elif hasattr(instance, "_validate_params"):
             instance._validate_params()
     except (TypeError, ValueError) as exc:
         raise Refused(f"invalid parameters for {cls.__qualname__} ({exc})") from None

@@ -12,7 +12,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import DivergenceError, InvalidParameterError
@@ -20,6 +19,7 @@ from deepmine.nn import OPTIMIZERS, SCHEDULES, History, Trainer
 from deepmine.nn._inference import INFERENCE_BATCH, batched_forward
 from deepmine.nn._optim import check_optimizer
 from deepmine.utils import resolve_device, resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 
 #: Hyperparameters every neural estimator shares, with their defaults.
 ENGINE_DEFAULTS = dict(
@@ -250,6 +250,9 @@ class BaseDeepEstimator(BaseEstimator):
         return self._compute_loss
 
     # ---- training ------------------------------------------------------------------------
+    def _validate_params(self):
+        validate_params(self)
+
     def _check_params(self):
         try:
             self._validate_params()

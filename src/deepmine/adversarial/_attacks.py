@@ -11,10 +11,10 @@ from numbers import Integral, Real
 
 import torch
 import torch.nn.functional as F
-from sklearn.utils._param_validation import Interval
 
 from deepmine.adversarial._model import ModelView, check_params, eval_mode, to_numpy
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval
 
 __all__ = ["fgsm", "pgd", "perturb"]
 

@@ -8,10 +8,10 @@ does) or any ``torch.nn.Module`` that maps a float tensor to logits.
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import validate_parameter_constraints
 
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.nn._inference import INFERENCE_BATCH, batched_forward, eval_mode
+from deepmine.utils._param_validation import validate_parameter_constraints
 
 
 def check_params(constraints, params, caller):
