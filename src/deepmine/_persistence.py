@@ -412,7 +412,7 @@ def _build_object(plan, tensors):
     params = {k: _materialise(v, tensors) for k, v in plan.params.items()}
     try:
         instance = cls(**params)
-        if cls.__module__.startswith("deepmine."):
+        if cls.__module__.startswith("deepmine.") and hasattr(instance, "get_params"):
             from deepmine.utils._param_validation import validate_params
 
             validate_params(instance)
