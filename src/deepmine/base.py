@@ -515,7 +515,7 @@ class DeepClassifierMixin:
     def _training_loss(self, train):
         if getattr(self, "adversarial", None) is None:
             return self._compute_loss
-        from deepmine.adversarial._training import adversarial_loss
+        from deepmine.nn._adversarial import adversarial_loss
 
         return adversarial_loss(self, train[0])
 
