@@ -99,3 +99,20 @@ def test_fast_prediction_path_matches_the_checked_path():
         clf.predict(bad)
     with pytest.raises(ValueError, match="6 features"):
         clf.predict(X[:1, :5])
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"batch_size": 0}, "The 'batch_size' parameter of MLPClassifier must be an int in the range "
+                        "[1, inf). Got 0 instead."),
+    ({"batch_size": 2.0}, "must be an int in the range [1, inf). Got 2.0"),
+    ({"activation": "swish"}, "must be a str among {'gelu', 'identity', 'leaky_relu', "
+                              "'logistic', 'relu', 'sigmoid', 'tanh'}. Got 'swish'"),
+    ({"learning_rate": -1.0}, "must be a float in the range (0, inf) or None"),
+    ({"early_stopping": 1}, "must be a bool. Got 1"),
+    ({"random_state": "seed"}, "'random_state' parameter of MLPClassifier must be an int"),
+    ({"validation_fraction": float("nan")}, "must be a float in the range [0, 1) or None"),
+])
+def test_parameter_validation_names_the_parameter_and_what_is_allowed(params, message):
+    with pytest.raises(InvalidParameterError) as info:
+        MLPClassifier(max_epochs=1, device="cpu", **params).fit(X, Y)
+    assert message in str(info.value)
