@@ -26,7 +26,8 @@ _ALLOWED = {
                             "WindowForecaster", "NaiveForecaster"),
     "deepmine.utils._table": ("TableEncoder",),
     "deepmine.nn": ("EarlyStopping", "ProgressBar"),
-    "deepmine.nn._net": ("NeuralNetClassifier", "NeuralNetRegressor", "NeuralNetTransformer"),
+    "deepmine.nn._net": ("NeuralNetClassifier", "NeuralNetRegressor"),
+    "deepmine.nn._net_transformer": ("NeuralNetTransformer",),
     "sklearn.linear_model": ("LinearRegression", "Ridge", "RidgeCV", "Lasso", "ElasticNet",
                              "SGDRegressor", "BayesianRidge", "HuberRegressor"),
     "sklearn.svm": ("SVR", "LinearSVR"),
@@ -98,7 +99,8 @@ def params_of(cls):
 
 def is_routed(cls, key):
     """Whether ``key`` is a routed parameter (``module__hidden``) of a generic net ``cls``."""
-    return (cls.__module__ == "deepmine.nn._net" and key.startswith(_ROUTED)
+    return (cls.__module__ in ("deepmine.nn._net", "deepmine.nn._net_transformer")
+            and key.startswith(_ROUTED)
             and key not in _ROUTED and key.isidentifier())
 
 
@@ -107,13 +109,14 @@ def _safe_classes():
     """The classes a file may name as a parameter value without the caller trusting them."""
     import torch
 
-    from deepmine.nn import _net, _optim
+    from deepmine.nn import _modules, _optim
 
     found = [c for c in vars(torch.optim).values()
              if isinstance(c, type) and issubclass(c, torch.optim.Optimizer)]
     found += [c for c in vars(torch.nn).values()
               if isinstance(c, type) and issubclass(c, torch.nn.modules.loss._Loss)]
-    found += [c for c, _ in _optim.OPTIMIZERS.values()] + [_net.MLPModule, _net.AutoEncoderModule]
+    found += [c for c, _ in _optim.OPTIMIZERS.values()] + [_modules.MLPModule,
+                                                       _modules.AutoEncoderModule]
     return {class_name(c): c for c in found}
 
 

@@ -18,6 +18,7 @@ from deepmine.exceptions import DivergenceError, InvalidParameterError
 from deepmine.nn import OPTIMIZERS, SCHEDULES, History, Trainer
 from deepmine.nn._inference import INFERENCE_BATCH, batched_forward
 from deepmine.nn._optim import check_optimizer
+from deepmine.nn._sklearn_names import SKLEARN_NAMES, guard_sklearn_names, sklearn_name_error
 from deepmine.utils import resolve_device, resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 
@@ -83,46 +84,6 @@ def engine_params_doc(**defaults):
         if n != 1:
             raise ValueError(f"{name} is not an engine parameter")
     return doc
-
-
-#: scikit-learn's MLP parameter names -> what to pass to a deepmine estimator instead
-SKLEARN_NAMES = {
-    "max_iter": "max_epochs=",
-    "alpha": "weight_decay= (an L2 penalty, added to the gradient)",
-    "learning_rate_init": "learning_rate=",
-    "n_iter_no_change": "patience= (with early_stopping=True)",
-    "solver": "optimizer= (e.g. 'adam', 'sgd' or a torch.optim class)",
-    "beta_1": "optimizer=('adam', {'betas': (beta_1, beta_2)})",
-    "beta_2": "optimizer=('adam', {'betas': (beta_1, beta_2)})",
-    "epsilon": "optimizer=('adam', {'eps': epsilon})",
-    "nesterovs_momentum": "optimizer='nesterov'",
-    "power_t": "lr_schedule=",
-    "max_fun": "max_epochs=",
-}
-
-
-def _sklearn_name_error(cls, names):
-    """The TypeError for scikit-learn parameter names that a deepmine estimator calls otherwise."""
-    hints = "; ".join(f"instead of {n}= pass {SKLEARN_NAMES[n]}" for n in names)
-    return TypeError(f"{cls.__name__} does not take scikit-learn's MLP parameter"
-                     f"{'s' if len(names) > 1 else ''} {', '.join(names)}: {hints}.")
-
-
-def _guard_sklearn_names(init):
-    """Wrap ``__init__`` so that scikit-learn's MLP names raise a TypeError naming deepmine's."""
-    import functools
-    import inspect
-
-    accepted = set(inspect.signature(init).parameters)
-
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        wrong = [k for k in kwargs if k in SKLEARN_NAMES and k not in accepted]
-        if wrong:
-            raise _sklearn_name_error(type(self), wrong)
-        init(self, *args, **kwargs)
-
-    return __init__
 
 
 #: A validation split smaller than this is not held out (too noisy to stop on); all rows train.
@@ -203,13 +164,13 @@ class BaseDeepEstimator(BaseEstimator):
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
         if init is not None and not getattr(init, "_guards_sklearn_names", False):
-            cls.__init__ = _guard_sklearn_names(init)
+            cls.__init__ = guard_sklearn_names(init)
             cls.__init__._guards_sklearn_names = True
 
     def set_params(self, **params):
         wrong = [k for k in params if k in SKLEARN_NAMES and k not in self.get_params(deep=False)]
         if wrong:
-            raise _sklearn_name_error(type(self), wrong)
+            raise sklearn_name_error(type(self), wrong)
         return super().set_params(**params)
 
     # ---- hooks ---------------------------------------------------------------------------

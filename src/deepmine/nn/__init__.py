@@ -29,7 +29,9 @@ _NETS = {"NeuralNetClassifier", "NeuralNetRegressor", "NeuralNetTransformer", "M
 
 def __getattr__(name):
     if name in _NETS:
-        from deepmine.nn import _net
+        import importlib
 
-        return getattr(_net, name)
+        where = {"NeuralNetTransformer": "_net_transformer", "MLPModule": "_modules",
+                 "AutoEncoderModule": "_modules"}.get(name, "_net")
+        return getattr(importlib.import_module(f"deepmine.nn.{where}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
