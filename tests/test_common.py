@@ -87,6 +87,13 @@ def _expected_failed(estimator):
             # above the check's 1e-7 tolerance; predictions themselves do not change.
             "check_methods_subset_invariance": "conv kernels are not batch-size invariant in float32",
         }
+    if isinstance(estimator, AutoEncoderOutlierDetector):
+        return {
+            # the check looks for scikit-learn's own Interval class among the constraints;
+            # deepmine declares contamination with its own (same meaning), and
+            # test_outlier_contamination_constraint below checks what the check checks
+            "check_outlier_contamination": "contamination uses deepmine's Interval, not sklearn's",
+        }
     if isinstance(estimator, NeuralNetRegressor):
         return {
             # the default module's 100 hidden units: float32 matrix products of a batch of 20 and
@@ -100,6 +107,25 @@ def _expected_failed(estimator):
 def test_sklearn_compatible(estimator, check):
     """Each estimator on 2-D arrays passes scikit-learn's estimator checks."""
     check(estimator)
+
+
+def test_outlier_contamination_constraint():
+    """What scikit-learn's check_outlier_contamination asserts, on deepmine's constraint classes:
+    contamination is "auto" or a float in (0, 0.5], and values outside are refused."""
+    from numbers import Real
+
+    from deepmine.exceptions import InvalidParameterError
+    from deepmine.utils._param_validation import Interval
+
+    constraints = AutoEncoderOutlierDetector._parameter_constraints["contamination"]
+    intervals = [c for c in constraints if isinstance(c, Interval)]
+    assert intervals and all(c.type is Real and c.left >= 0 and c.right <= 0.5 and (
+        c.left > 0 or c.closed in ("right", "neither")) for c in intervals)
+    X = np.random.RandomState(0).rand(20, 3)
+    for bad in (0.0, 0.6, -1.0):
+        with pytest.raises(InvalidParameterError, match="contamination"):
+            AutoEncoderOutlierDetector(contamination=bad, n_estimators=1, max_epochs=1,
+                                       device="cpu").fit(X)
 
 
 # --------------------------------------------------------------------------------------------
