@@ -196,3 +196,26 @@ def test_word2vec_queries_before_fit_raise_not_fitted(method, args):
         attr = getattr(Word2Vec(), method)
         if args is not None:
             attr(*args)
+
+
+def test_a_file_naming_any_other_class_is_refused_without_importing_it(tmp_path):
+    """A class named as a parameter value (``module=``, ``optimizer=``) is never imported from
+    the file: only torch's optimizers and losses, deepmine's modules and trusted classes load."""
+    import sys
+
+    from deepmine.nn import NeuralNetClassifier
+
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    net = NeuralNetClassifier(max_epochs=1, device="cpu").fit(X, np.arange(30) % 2)
+    net.save(tmp_path / "n.dm")
+    data = (tmp_path / "n.dm").read_bytes()
+    assert deepmine.load(tmp_path / "n.dm").predict(X).shape == (30,)
+    for name in ("antigravity:fly", "os:system", "torch.optim:Optimizer.zero_grad"):
+        (tmp_path / "bad.dm").write_bytes(_edit(data, lambda h: _state(h).update(
+            optimizer={"__class__": name})))
+        with pytest.raises(ModelFileError, match="does not load on its own"):
+            deepmine.load(tmp_path / "bad.dm")
+    assert "antigravity" not in sys.modules
+    (tmp_path / "opt.dm").write_bytes(_edit(data, lambda h: _state(h).update(
+        optimizer={"__class__": "torch.optim.sgd:SGD"})))
+    assert deepmine.load(tmp_path / "opt.dm").optimizer.__name__ == "SGD"

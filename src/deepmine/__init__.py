@@ -15,7 +15,7 @@ Subpackages are imported lazily, so ``import deepmine`` stays cheap.
 
 import importlib
 
-__version__ = "0.1.0"
+from deepmine._version import __version__
 
 _SUBPACKAGES = {
     "nn", "tabular", "autoencoders", "vision", "adversarial", "visualize",
@@ -26,7 +26,7 @@ _SUBPACKAGES = {
 __all__ = ["__version__", "load", *sorted(_SUBPACKAGES)]
 
 
-def load(path):
+def load(path, trusted_modules=None):
     """Load an estimator written by ``estimator.save(path)``.
 
     The file holds a JSON description and the weights in safetensors format.
@@ -41,6 +41,14 @@ def load(path):
     ----------
     path : str or path-like
         File written by :meth:`deepmine.base.BaseDeepEstimator.save`.
+    trusted_modules : list of classes or None, default=None
+        Your own network classes that the file may name, for a
+        :class:`deepmine.nn.NeuralNetClassifier` (or regressor, transformer)
+        saved with ``module=MyNet``: ``deepmine.load(path, trusted_modules=[MyNet])``.
+        The network is rebuilt by calling the class with the saved ``module__*``
+        parameters, so pass only classes you trust with the file's values. A
+        file naming any other class (besides torch's optimizers and losses and
+        deepmine's own) is refused.
 
     Returns
     -------
@@ -67,7 +75,7 @@ def load(path):
     """
     from deepmine._persistence import load_estimator
 
-    return load_estimator(path)
+    return load_estimator(path, trusted_modules)
 
 
 def __getattr__(name):

@@ -38,14 +38,14 @@ from deepmine.nn import History
 
 FORMAT = "deepmine-model"
 VERSION = 1
-_SKIP = {"optimizer_"}
+_SKIP = {"optimizer_", "criterion_", "_extra_params"}  # rebuilt on load (criterion_) or by __init__
 
 
 def save_estimator(estimator, path):
     """Write ``estimator`` to ``path`` atomically (see module docstring for the format)."""
     from safetensors.torch import save
 
-    from deepmine import __version__
+    from deepmine._version import __version__
     from deepmine.utils._io import atomic_write
 
     tensors = {}
@@ -59,8 +59,13 @@ def save_estimator(estimator, path):
             zf.writestr(TENSOR_MEMBER, payload)
 
 
-def load_estimator(path):
-    """Read an estimator written by :func:`save_estimator`; refuse anything else."""
+def load_estimator(path, trusted_modules=None):
+    """Read an estimator written by :func:`save_estimator`; refuse anything else.
+
+    ``trusted_modules``: classes (e.g. a user's ``torch.nn.Module``) that the file
+    may name as parameter values besides torch's optimizers and losses.
+    """
+    trusted = _check_trusted(trusted_modules)
     header, raw = read_members(path)
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a deepmine model file (no '{FORMAT}' header).")
@@ -83,7 +88,7 @@ def load_estimator(path):
                              f"deepmine estimator.")
     try:
         tensors = _load_tensors(raw)
-        plan = _Decoder(tensors).decode(root)
+        plan = _Decoder(tensors, trusted).decode(root)
         if not isinstance(plan, ObjectPlan) or not registry.is_top_level(plan.cls):
             raise Refused("the top-level object is not a deepmine estimator")
         estimator = _materialise(plan, tensors)
@@ -97,6 +102,21 @@ def load_estimator(path):
     if hasattr(estimator, "_forecast"):
         _check_forecaster(estimator, path)
     return estimator
+
+
+def _check_trusted(trusted):
+    if trusted is None:
+        return ()
+    if isinstance(trusted, type):
+        trusted = [trusted]
+    trusted = tuple(trusted)
+    bad = [t for t in trusted if not isinstance(t, type)]
+    if bad:
+        from deepmine.exceptions import InvalidParameterError
+
+        raise InvalidParameterError(f"trusted_modules must hold classes (e.g. [MyNet]); got "
+                                    f"{bad[0]!r}.")
+    return trusted
 
 
 def _check_forecaster(estimator, path):
@@ -152,6 +172,13 @@ def _encode(value, key, tensors):
                 "shape": list(value.shape)}
     if isinstance(value, torch.device):
         return {"__device__": str(value)}
+    if isinstance(value, type):
+        if not registry.importable(value):
+            raise ModelFileError(
+                f"Cannot save {key!r}: class {value.__qualname__} cannot be imported again by its "
+                f"name {registry.class_name(value)!r} (it is defined in __main__ or inside a "
+                f"function); define it in a module.")
+        return {"__class__": registry.class_name(value)}
     if isinstance(value, History):
         return {"__history__": [_encode(row, f"{key}.{i}", tensors) for i, row in enumerate(value)]}
     if isinstance(value, (list, tuple)):
@@ -183,16 +210,17 @@ def _encode(value, key, tensors):
 _TAGS = {"__float__": set(), "__scalar__": {"dtype"}, "__tensor__": set(), "__array__": set(),
          "__objarray__": {"dtype", "shape"}, "__device__": set(), "__history__": set(),
          "__list__": set(), "__tuple__": set(), "__dict__": set(), "__module__": set(),
-         "__object__": {"state"}}
+         "__object__": {"state"}, "__class__": set()}
 _HASHABLE = (str, int, float, bool, type(None), tuple)
 
 
 class _Decoder:
     """Turn the JSON tree into plain values and :class:`ObjectPlan` s, checking everything."""
 
-    def __init__(self, tensors):
+    def __init__(self, tensors, trusted=()):
         self.tensors = tensors
         self.used = set()
+        self.trusted = trusted
 
     def decode(self, node):
         value = self.node(node, "estimator")
@@ -303,6 +331,16 @@ class _Decoder:
                    if k.startswith(prefix) and k not in self.used}
         return ModuleWeights(value, weights)
 
+    def tag_class(self, value, node, where):
+        cls = registry.resolve_class(value, self.trusted)
+        if cls is None:
+            raise Refused(
+                f"{where} names the class {str(value)[:120]!r}, which deepmine does not load on its "
+                f"own (only torch's optimizers and losses and deepmine's modules); if it is your "
+                f"network and you trust the file, import it and pass "
+                f"deepmine.load(path, trusted_modules=[{str(value).rpartition(':')[2][:60]}])")
+        return cls
+
     def tag_object(self, value, node, where):
         cls = registry.resolve(value)
         if cls is None:
@@ -322,7 +360,8 @@ class _Decoder:
                     key != "module_" or not hasattr(cls, "_build_module")):
                 raise Refused(f"{where}: network attribute {key!r} of {cls.__qualname__} "
                                f"cannot be rebuilt")
-            (params if key in params_allowed else fitted)[key] = decoded
+            routed = registry.is_routed(cls, key)
+            (params if key in params_allowed or routed else fitted)[key] = decoded
         if any(k.endswith("_") for k in fitted):  # fitted, not a parameter like estimator=
             missing = sorted(registry.REQUIRED.get(cls.__qualname__, set()) - set(fitted))
             if missing:
@@ -343,6 +382,7 @@ _Decoder._handlers = {
     "__history__": _Decoder.tag_history, "__list__": _Decoder.tag_list,
     "__tuple__": _Decoder.tag_tuple, "__dict__": _Decoder.tag_dict,
     "__module__": _Decoder.tag_module, "__object__": _Decoder.tag_object,
+    "__class__": _Decoder.tag_class,
 }
 
 
@@ -372,7 +412,11 @@ def _build_object(plan, tensors):
     params = {k: _materialise(v, tensors) for k, v in plan.params.items()}
     try:
         instance = cls(**params)
-        if hasattr(instance, "_validate_params"):
+        if cls.__module__.startswith("deepmine.") and hasattr(instance, "get_params"):
+            from deepmine.utils._param_validation import validate_params
+
+            validate_params(instance)
+        elif hasattr(instance, "_validate_params"):
             instance._validate_params()
     except (TypeError, ValueError) as exc:
         raise Refused(f"invalid parameters for {cls.__qualname__} ({exc})") from None
@@ -384,6 +428,8 @@ def _build_object(plan, tensors):
         setattr(instance, key, _materialise(sub, tensors))
     if pending is not None:
         instance.module_ = _rebuild_module(instance, pending)
+    if hasattr(instance, "_restore_after_load"):
+        instance._restore_after_load()
     return instance
 
 

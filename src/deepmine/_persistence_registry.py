@@ -26,6 +26,8 @@ _ALLOWED = {
                             "WindowForecaster", "NaiveForecaster"),
     "deepmine.utils._table": ("TableEncoder",),
     "deepmine.nn": ("EarlyStopping", "ProgressBar"),
+    "deepmine.nn._net": ("NeuralNetClassifier", "NeuralNetRegressor"),
+    "deepmine.nn._net_transformer": ("NeuralNetTransformer",),
     "sklearn.linear_model": ("LinearRegression", "Ridge", "RidgeCV", "Lasso", "ElasticNet",
                              "SGDRegressor", "BayesianRidge", "HuberRegressor"),
     "sklearn.svm": ("SVR", "LinearSVR"),
@@ -36,11 +38,15 @@ _ALLOWED = {
 
 #: classes that may be the top-level object of a model file (the rest only appear inside one)
 _TOP_LEVEL = {name for mod, names in _ALLOWED.items() if mod.split(".")[1] in
-              ("tabular", "autoencoders", "vision", "timeseries") for name in names}
+              ("tabular", "autoencoders", "vision", "timeseries") for name in names} | {
+    "NeuralNetClassifier", "NeuralNetRegressor", "NeuralNetTransformer"}
+
+#: prefixes of the routed parameters (``module__hidden``) of the generic nets
+_ROUTED = ("module__", "optimizer__", "criterion__")
 
 #: private fitted fields (not ending in ``_``) that a class writes, by class name
 _EXTRA_FIELDS = {
-    "MLPRegressor": {"_y_1d"},
+    "MLPRegressor": {"_y_1d"}, "NeuralNetRegressor": {"_y_1d"},
     "Lasso": {"l1_ratio"},
     "SVR": {"nu", "probability", "class_weight", "random_state", "_sparse",
             "_effective_probability", "_gamma", "_n_support", "_probA", "_probB", "_num_iter"},
@@ -91,6 +97,60 @@ def params_of(cls):
                  if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
+def is_routed(cls, key):
+    """Whether ``key`` is a routed parameter (``module__hidden``) of a generic net ``cls``."""
+    return (cls.__module__ in ("deepmine.nn._net", "deepmine.nn._net_transformer")
+            and key.startswith(_ROUTED)
+            and key not in _ROUTED and key.isidentifier())
+
+
+# ---- classes as parameter values (``module=MyNet``, ``optimizer=torch.optim.SGD``) ---------
+def _safe_classes():
+    """The classes a file may name as a parameter value without the caller trusting them."""
+    import torch
+
+    from deepmine.nn import _modules, _optim
+
+    found = [c for c in vars(torch.optim).values()
+             if isinstance(c, type) and issubclass(c, torch.optim.Optimizer)]
+    found += [c for c in vars(torch.nn).values()
+              if isinstance(c, type) and issubclass(c, torch.nn.modules.loss._Loss)]
+    found += [c for c, _ in _optim.OPTIMIZERS.values()] + [_modules.MLPModule,
+                                                       _modules.AutoEncoderModule]
+    return {class_name(c): c for c in found}
+
+
+def importable(cls):
+    """Whether ``cls`` can be found again as ``module:QualName`` (not local, not ``__main__``)."""
+    import importlib
+
+    if "<locals>" in cls.__qualname__ or cls.__module__ == "__main__":
+        return False
+    try:
+        obj = importlib.import_module(cls.__module__)
+        for part in cls.__qualname__.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return False
+    return obj is cls
+
+
+def resolve_class(name, trusted=()):
+    """The class a file names as a parameter value: a torch optimizer or loss, deepmine's module
+    classes, or one of ``trusted`` (classes the caller passed); None otherwise.
+
+    The name is only compared with those classes: nothing is imported because a file says so.
+    """
+    if not isinstance(name, str):
+        return None
+    for cls in trusted:
+        if isinstance(cls, type) and class_name(cls) == name:
+            return cls
+    if "safe" not in _cache:
+        _cache["safe"] = _safe_classes()
+    return _cache["safe"].get(name)
+
+
 def field_problem(cls, key):
     """Why ``key`` cannot be restored on ``cls`` (a short phrase), or None when it can."""
     if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key):
@@ -99,13 +159,14 @@ def field_problem(cls, key):
         return f"field {key!r} is a special name"
     if any(key in vars(k) for k in cls.__mro__):
         return f"field {key!r} would shadow {cls.__qualname__}.{key}"
-    if key in params_of(cls) or key.endswith("_") or key in _EXTRA_FIELDS.get(cls.__qualname__, ()):
+    if key in params_of(cls) or is_routed(cls, key) or key.endswith("_") or key in _EXTRA_FIELDS.get(cls.__qualname__, ()):
         return None
     return f"field {key!r} is neither a parameter nor fitted state of {cls.__qualname__}"
 
 
 # ---- fitted state that predictions rely on ------------------------------------------------
 _DEEP = {"module_", "device_", "history_", "loss_curve_", "n_iter_"}
+_NET = _DEEP | {"input_shape_", "n_inputs_"}
 _TABULAR = _DEEP | {"encoder_", "n_features_in_", "n_inputs_"}
 _PANEL = _DEEP | {"classes_", "class_weight_", "channel_mean_", "channel_scale_",
                   "n_channels_in_", "n_features_in_", "n_timesteps_in_"}
@@ -126,6 +187,9 @@ REQUIRED = {
     "LSTMForecaster": _DEEP | _SERIES | {"mean_", "scale_", "sequence_length_"},
     "WindowForecaster": _SERIES | {"estimators_", "mean_", "scale_"},
     "NaiveForecaster": _SERIES,
+    "NeuralNetClassifier": _NET | {"classes_", "class_weight_"},
+    "NeuralNetRegressor": _NET | {"_y_1d", "n_outputs_", "y_mean_", "y_scale_"},
+    "NeuralNetTransformer": _NET | {"n_components_"},
     "TableEncoder": {"columns_", "kinds_", "categories_", "output_names_"},
     **dict.fromkeys(["LinearRegression", "Ridge", "RidgeCV", "Lasso", "ElasticNet", "SGDRegressor",
                      "BayesianRidge", "HuberRegressor", "LinearSVR"],
@@ -135,7 +199,7 @@ REQUIRED = {
 #: the kind of value each fitted field of a deepmine class holds (fields not listed: any)
 KINDS = {
     **dict.fromkeys(["n_features_in_", "n_inputs_", "n_outputs_", "n_channels_in_",
-                     "n_timesteps_in_", "sequence_length_"], "count"),
+                     "n_timesteps_in_", "sequence_length_", "n_components_"], "count"),
     **dict.fromkeys(["classes_", "channel_mean_", "channel_scale_", "channel_std_", "data_min_",
                      "data_max_", "y_mean_", "y_scale_", "y_"], "array"),
     "mean_": "number, array or None",
@@ -146,7 +210,7 @@ KINDS = {
     **dict.fromkeys(["estimators_", "loss_curve_", "conv_layers_", "pretrain_history_"], "list"),
     **dict.fromkeys(["columns_", "kinds_", "output_names_"], "list of strings"),
     "categories_": "list of lists",
-    **dict.fromkeys(["image_shape_", "pixel_range_"], "tuple"),
+    **dict.fromkeys(["image_shape_", "pixel_range_", "input_shape_"], "tuple"),
     "n_iter_": "count or None", "device_": "device", "history_": "history", "module_": "network",
     "encoder_": "TableEncoder or None", "_y_1d": "bool", "_flat_input_": "bool",
 }

@@ -12,12 +12,15 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import DivergenceError, InvalidParameterError
 from deepmine.nn import OPTIMIZERS, SCHEDULES, History, Trainer
+from deepmine.nn._inference import INFERENCE_BATCH, batched_forward
+from deepmine.nn._optim import check_optimizer
+from deepmine.nn._sklearn_names import SKLEARN_NAMES, guard_sklearn_names, sklearn_name_error
 from deepmine.utils import resolve_device, resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 
 #: Hyperparameters every neural estimator shares, with their defaults.
 ENGINE_DEFAULTS = dict(
@@ -27,8 +30,10 @@ ENGINE_DEFAULTS = dict(
     random_state=None, verbose=0, warm_start=False,
 )
 
-ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}, default="adam"
-        Optimizer of :mod:`torch.optim`, by name.
+ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}, torch.optim.Optimizer subclass or (name or class, dict), default="adam"
+        Optimizer of :mod:`torch.optim`, by name or class; a pair passes options
+        to it, e.g. ``("adam", {"betas": (0.9, 0.99)})`` (see
+        :func:`deepmine.nn.get_optimizer`).
     learning_rate : float or None, default=None
         Step size; None takes the optimizer's customary default.
     momentum : float, default=0.9
@@ -137,7 +142,7 @@ class BaseDeepEstimator(BaseEstimator):
     """
 
     _parameter_constraints = {
-        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type, tuple, list],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -154,6 +159,19 @@ class BaseDeepEstimator(BaseEstimator):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
     }
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_guards_sklearn_names", False):
+            cls.__init__ = guard_sklearn_names(init)
+            cls.__init__._guards_sklearn_names = True
+
+    def set_params(self, **params):
+        wrong = [k for k in params if k in SKLEARN_NAMES and k not in self.get_params(deep=False)]
+        if wrong:
+            raise sklearn_name_error(type(self), wrong)
+        return super().set_params(**params)
 
     # ---- hooks ---------------------------------------------------------------------------
     def _validate_fit(self, X, y, reset):  # pragma: no cover - abstract
@@ -193,11 +211,19 @@ class BaseDeepEstimator(BaseEstimator):
         return self._compute_loss
 
     # ---- training ------------------------------------------------------------------------
+    def _validate_params(self):
+        validate_params(self)
+
     def _check_params(self):
         try:
             self._validate_params()
         except ValueError as exc:  # sklearn's InvalidParameterError -> deepmine's
             raise InvalidParameterError(str(exc)) from None
+        check_optimizer(self.optimizer)
+
+    def _optimizer_spec(self):
+        """The ``optimizer`` handed to the Trainer (a name, a class or a (name or class, options) pair)."""
+        return self.optimizer
 
     def _is_fitted(self):
         return hasattr(self, "module_")
@@ -233,7 +259,7 @@ class BaseDeepEstimator(BaseEstimator):
             train = tuple(t.to(self.device_) for t in train)
             valid = None if valid is None else tuple(t.to(self.device_) for t in valid)
             trainer = Trainer(
-                optimizer=self.optimizer, learning_rate=self.learning_rate,
+                optimizer=self._optimizer_spec(), learning_rate=self.learning_rate,
                 momentum=self.momentum, weight_decay=self.weight_decay,
                 lr_schedule=self.lr_schedule, batch_size=self.batch_size,
                 max_epochs=1 if partial else self.max_epochs, shuffle=getattr(self, "shuffle", True),
@@ -294,20 +320,76 @@ class BaseDeepEstimator(BaseEstimator):
         return tensors, None
 
     # ---- inference -----------------------------------------------------------------------
-    @torch.no_grad()
-    def _predict_raw(self, X, batch_size=4096):
+    def _predict_raw(self, X, batch_size=INFERENCE_BATCH):
         """Run the network over ``X`` in batches (eval mode) and return a NumPy array."""
-        check_is_fitted(self, "module_")
+        if "module_" not in self.__dict__:
+            check_is_fitted(self, "module_")
         X = self._validate_predict(X)
         (Xt,) = self._make_tensors(X, None)
         module = self.module_
-        was_training = module.training
-        module.eval()
-        device = next(module.parameters()).device
-        outs = [self._forward(module, Xt[i:i + batch_size].to(device)).cpu()
-                for i in range(0, Xt.shape[0], batch_size)]
-        module.train(was_training)
-        return torch.cat(outs).numpy() if outs else np.zeros((0,), dtype=np.float32)
+        out = batched_forward(module, Xt, lambda xb: self._forward(module, xb),
+                              batch_size=batch_size)
+        return out.cpu().numpy()
+
+    def summary(self, X=None):
+        """Per-layer output shapes and parameter counts of the fitted network (as Keras prints them).
+
+        Parameters
+        ----------
+        X : array-like or None, default=None
+            Input to trace the output shapes on (its first row is used); None
+            builds one row of zeros when the estimator knows its input width
+            (tables and series), otherwise pass a sample.
+
+        Returns
+        -------
+        deepmine.nn.Summary
+            Prints as the table; ``layers``, ``total_params`` and
+            ``trainable_params`` hold the numbers.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from deepmine.tabular import MLPRegressor
+        >>> X = np.random.RandomState(0).rand(40, 3); y = X.sum(axis=1)
+        >>> reg = MLPRegressor((8,), max_epochs=2, random_state=0).fit(X, y)
+        >>> reg.summary().total_params  # 3*8 + 8 + 8*1 + 1 weights and biases
+        41
+        """
+        from deepmine.nn._summary import summarize
+
+        check_is_fitted(self, "module_")
+        if X is None and getattr(self, "encoder_", None) is not None:
+            Xt = torch.zeros(1, self.n_inputs_)  # the encoded width the network takes
+        else:
+            X = self._summary_sample() if X is None else X
+            X = self._validate_predict(X[:1] if getattr(X, "shape", ()) else X)
+            (Xt,) = self._make_tensors(X, None)
+        module = self.module_
+        param = next(module.parameters(), None)
+        Xt = Xt[:1].to(param.device if param is not None else "cpu")
+        return summarize(module, lambda xb: self._forward(module, xb), Xt, type(self).__name__)
+
+    def _summary_sample(self):
+        """One row of zeros in the layout ``_validate_predict`` takes (raises when unknown)."""
+        n = getattr(self, "n_features_in_", None)
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            import pandas as pd
+
+            return pd.DataFrame(np.zeros((1, len(names)), dtype=np.float32), columns=list(names))
+        shape = getattr(self, "image_shape_", getattr(self, "input_shape_", None))
+        if shape is not None:
+            return np.zeros((1, *shape), dtype=np.float32)
+        if isinstance(getattr(self, "sequence_length_", None), int):  # a forecaster's input window
+            return np.zeros((1, 1, self.sequence_length_), dtype=np.float32)
+        if isinstance(n, (int, np.integer)):
+            return np.zeros((1, int(n)), dtype=np.float32)
+        return self._no_sample()
+
+    def _no_sample(self):
+        raise ValueError(f"{type(self).__name__}.summary() needs a sample to trace the output "
+                         f"shapes; pass X, e.g. summary(X[:1]).")
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):
@@ -394,16 +476,13 @@ class DeepClassifierMixin:
     def _training_loss(self, train):
         if getattr(self, "adversarial", None) is None:
             return self._compute_loss
-        from deepmine.adversarial._training import adversarial_loss
+        from deepmine.nn._adversarial import adversarial_loss
 
         return adversarial_loss(self, train[0])
 
     def _validation_score(self, module, valid):
-        with torch.no_grad():
-            correct = sum(int((self._forward(module, valid[0][i:i + 4096]).argmax(1)
-                               == valid[1][i:i + 4096]).sum())
-                          for i in range(0, valid[0].shape[0], 4096))
-        return correct / valid[0].shape[0]
+        logits = batched_forward(module, valid[0], lambda xb: self._forward(module, xb))
+        return int((logits.argmax(1) == valid[1]).sum()) / valid[0].shape[0]
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
@@ -482,8 +561,7 @@ class DeepRegressorMixin:
 
     def _validation_score(self, module, valid):
         with torch.no_grad():
-            pred = torch.cat([self._forward(module, valid[0][i:i + 4096])
-                              for i in range(0, valid[0].shape[0], 4096)])
+            pred = batched_forward(module, valid[0], lambda xb: self._forward(module, xb))
             target = valid[1]
             ss_res = ((pred - target) ** 2).sum()
             ss_tot = ((target - target.mean(0)) ** 2).sum()

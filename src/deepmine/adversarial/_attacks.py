@@ -10,11 +10,11 @@ are clipped to the valid input range given by ``clip``.
 from numbers import Integral, Real
 
 import torch
-import torch.nn.functional as F
-from sklearn.utils._param_validation import Interval
 
 from deepmine.adversarial._model import ModelView, check_params, eval_mode, to_numpy
+from deepmine.nn._adversarial import perturb
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval
 
 __all__ = ["fgsm", "pgd", "perturb"]
 
@@ -23,61 +23,6 @@ _COMMON = {
     "clip": [tuple, list, None],
     "batch_size": [Interval(Integral, 1, None, closed="left"), None],
 }
-
-
-def perturb(forward, x, y, *, eps, steps=1, step_size=None, random_start=False, targeted=False,
-            low=None, high=None, generator=None):
-    """Tensor-level FGSM/PGD: the loop shared by the public attacks and adversarial training.
-
-    Parameters
-    ----------
-    forward : callable ``tensor -> logits``
-        Must already be in the mode the attack should use (eval for attacks).
-    x : torch.Tensor of shape (N, ...)
-    y : torch.LongTensor of shape (N,)
-        True class indices (untargeted) or target class indices (``targeted=True``).
-    eps : float
-        Radius of the infinity-norm ball.
-    steps : int, default=1
-    step_size : float or None, default=None
-        ``eps`` when None (FGSM).
-    random_start : bool, default=False
-        Start from a uniform point of the ball (Madry et al.).
-    targeted : bool, default=False
-    low, high : float, torch.Tensor or None
-        Valid input range.
-    generator : torch.Generator or None
-
-    Returns
-    -------
-    torch.Tensor
-        Adversarial inputs, detached, same shape as ``x``.
-    """
-    x0 = x.detach()
-    step_size = eps if step_size is None else step_size
-    if steps > 1 or random_start:  # project onto the eps-ball and the valid range in one clamp
-        lower, upper = _clamp(x0 - eps, low, high), _clamp(x0 + eps, low, high)
-    else:
-        lower, upper = low, high
-    if random_start and eps > 0:
-        adv = x0 + torch.empty_like(x0).uniform_(-eps, eps, generator=generator)
-        adv = _clamp(adv, lower, upper)
-    else:
-        adv = x0.clone()
-    alpha = -step_size if targeted else step_size
-    for _ in range(steps):
-        adv.requires_grad_(True)
-        loss = F.cross_entropy(forward(adv), y)
-        (grad,) = torch.autograd.grad(loss, adv)
-        with torch.no_grad():
-            adv = _clamp(adv.detach().add_(grad.sign_(), alpha=alpha), lower, upper)
-    return adv.detach()
-
-
-def _clamp(t, low, high):
-    if low is None and high is None:
-        return t
-    return torch.clamp(t, low, high)
 
 
 def _run(caller, model, X, y, target, eps, clip, batch_size, seed=None, **kw):

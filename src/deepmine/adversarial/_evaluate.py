@@ -4,12 +4,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
 
 from deepmine.adversarial._attacks import perturb
 from deepmine.adversarial._model import ModelView, check_params, eval_mode
 from deepmine.exceptions import InvalidParameterError
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval
 
 __all__ = ["robustness_curve"]
 

@@ -13,12 +13,12 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import clone
-from sklearn.utils._param_validation import Interval
 
 from deepmine.adversarial._attacks import fgsm
 from deepmine.adversarial._model import ModelView, check_params, eval_mode
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval
 
 __all__ = ["substitute_attack", "SubstituteAttackResult"]
 

@@ -6,49 +6,6 @@ the same batch, crafted on the fly against the current weights:
 ``J~(theta, x, y) = 0.5 J(theta, x, y) + 0.5 J(theta, x_adv, y)``.
 """
 
-import torch
+from deepmine.nn._adversarial import PGD_TRAIN_STEPS, adversarial_loss
 
-from deepmine.adversarial._attacks import perturb
-from deepmine.adversarial._model import eval_mode
-
-#: PGD steps during training (Madry et al. use 7 on CIFAR-10).
-PGD_TRAIN_STEPS = 7
-
-
-def adversarial_loss(estimator, train_X):
-    """Wrap ``estimator._compute_loss`` into the adversarial-training loss.
-
-    Parameters
-    ----------
-    estimator : deepmine classifier
-        Reads ``adversarial``, ``adversarial_eps``, ``_compute_loss`` and ``_forward``.
-    train_X : torch.Tensor
-        Training inputs; their range (per feature for tables, overall for
-        images) bounds the adversarial examples.
-
-    Returns
-    -------
-    callable ``(module, batch) -> loss``
-    """
-    base = estimator._compute_loss
-    eps = float(estimator.adversarial_eps)
-    if estimator.adversarial == "pgd":
-        kw = dict(steps=PGD_TRAIN_STEPS, step_size=2.5 * eps / PGD_TRAIN_STEPS, random_start=True)
-    else:
-        kw = dict(steps=1)
-    if train_X.ndim == 2:  # tables: per-feature range
-        low, high = train_X.amin(dim=0), train_X.amax(dim=0)
-    else:  # images, series: one range
-        low, high = float(train_X.min()), float(train_X.max())
-
-    def compute_loss(module, batch):
-        clean = base(module, batch)
-        if not torch.is_grad_enabled():  # validation loss stays the clean loss
-            return clean
-        X, y = batch[0], batch[1]
-        with eval_mode(module):
-            adv = perturb(lambda x: estimator._forward(module, x), X, y, eps=eps, low=low,
-                          high=high, **kw)
-        return 0.5 * clean + 0.5 * base(module, (adv, y, *batch[2:]))
-
-    return compute_loss
+__all__ = ["PGD_TRAIN_STEPS", "adversarial_loss"]

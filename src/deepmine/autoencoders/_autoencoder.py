@@ -7,10 +7,10 @@ denoising autoencoders".
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval
 
 from deepmine.autoencoders._base import _BaseAutoEncoder, build_autoencoder
 from deepmine.base import engine_params_doc
+from deepmine.utils._param_validation import Interval
 
 
 class AutoEncoder(_BaseAutoEncoder):

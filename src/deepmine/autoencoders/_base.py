@@ -11,13 +11,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from deepmine.base import BaseDeepEstimator
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.nn import make_mlp
 from deepmine.nn._layers import ACTIVATIONS
+from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
 
 NOISES = ("gaussian", "masking", "salt_pepper")

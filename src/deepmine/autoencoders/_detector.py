@@ -16,12 +16,12 @@ import numpy as np
 import torch
 from sklearn.base import OutlierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.autoencoders._base import fit_scaler, robust_scaler
 from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
 from deepmine.base import BaseDeepEstimator, engine_params_doc
 from deepmine.nn._layers import ACTIVATIONS
+from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
 
 _ENGINE_DOC = engine_params_doc(batch_size=128, max_epochs=20)

@@ -9,7 +9,6 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 from torch import nn
 
 from deepmine.autoencoders._autoencoder import AutoEncoder
@@ -18,6 +17,7 @@ from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
 from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
 from deepmine.utils import resolve_device, resolve_seed
+from deepmine.utils._param_validation import Interval
 
 
 class _GreedyLayer(AutoEncoder):

@@ -3,10 +3,10 @@
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.exceptions import InvalidParameterError
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 
 
 #: constraints of the word2vec hyperparameters, shared by every class that trains word2vec
@@ -29,7 +29,7 @@ class EmbeddingEstimator(BaseEstimator):
 
     def _check_params(self):
         try:
-            self._validate_params()
+            validate_params(self)
         except ValueError as exc:  # sklearn's InvalidParameterError -> deepmine's
             raise InvalidParameterError(str(exc)) from None
 

@@ -12,7 +12,6 @@ import zlib
 
 import numpy as np
 from sklearn.base import TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from numbers import Integral
@@ -23,6 +22,7 @@ from deepmine.embeddings._vectors import as_keyed_vectors
 from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, resolve_epochs, train_interruptibly
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["Doc2Vec", "MeanEmbeddingVectorizer"]
 

@@ -10,7 +10,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
@@ -18,6 +17,7 @@ from deepmine.embeddings._doc2vec import Doc2Vec
 from deepmine.embeddings._node import as_csr_graph
 from deepmine.embeddings._wl import stable_hash, wl_iterations
 from deepmine.exceptions import DataError
+from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["Graph2Vec", "wl_documents"]
 

@@ -10,7 +10,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import TransformerMixin, clone
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
@@ -19,6 +18,7 @@ from deepmine.embeddings._walks import WalkCorpus, random_walks
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import HasMethods, Interval
 
 __all__ = ["DeepWalk", "Node2Vec", "as_csr_graph"]
 

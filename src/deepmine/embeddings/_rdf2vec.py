@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 from sklearn.base import TransformerMixin, clone
-from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
@@ -25,6 +24,7 @@ from deepmine.embeddings._rdf_walkers import RandomWalker
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import HasMethods, StrOptions
 
 __all__ = ["RDF2Vec"]
 

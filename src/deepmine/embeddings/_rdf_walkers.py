@@ -11,10 +11,10 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 
 from deepmine.embeddings._walks import WalkCorpus, unique_rows, walk_edges
 from deepmine.embeddings._wl import mix64, wl_iterations
+from deepmine.utils._param_validation import Interval, validate_params
 
 __all__ = ["RandomWalker", "WLWalker"]
 
@@ -100,7 +100,7 @@ class RandomWalker(BaseEstimator):
         """
         from deepmine.utils import resolve_seed
 
-        self._validate_params()
+        validate_params(self)
         ids = self._entity_ids(kg, entities)
         rng = np.random.default_rng(resolve_seed(random_state))
         walks, table = self._extract(kg, ids, rng)

@@ -14,12 +14,12 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.embeddings import _vectors
 from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, word2vec_kwargs
 from deepmine.embeddings._corpora import check_corpus
 from deepmine.exceptions import DataError
+from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec", "train_interruptibly",
            "resolve_epochs"]

@@ -11,10 +11,27 @@ from deepmine.nn._callbacks import Callback, Checkpoint, EarlyStopping, Progress
 from deepmine.nn._history import History
 from deepmine.nn._layers import get_activation, make_mlp
 from deepmine.nn._optim import OPTIMIZERS, SCHEDULES, get_optimizer, get_scheduler
+from deepmine.nn._summary import Summary
 from deepmine.nn._training import Trainer
 
 __all__ = [
     "Trainer", "History", "Callback", "Checkpoint", "EarlyStopping", "ProgressBar",
     "make_mlp", "get_activation", "get_optimizer", "get_scheduler",
-    "OPTIMIZERS", "SCHEDULES",
+    "OPTIMIZERS", "SCHEDULES", "Summary",
+    "NeuralNetClassifier", "NeuralNetRegressor", "NeuralNetTransformer", "MLPModule",
+    "AutoEncoderModule",
 ]
+
+#: the generic nets build on :mod:`deepmine.base`, which imports this package: loaded on first use
+_NETS = {"NeuralNetClassifier", "NeuralNetRegressor", "NeuralNetTransformer", "MLPModule",
+         "AutoEncoderModule"}
+
+
+def __getattr__(name):
+    if name in _NETS:
+        import importlib
+
+        where = {"NeuralNetTransformer": "_net_transformer", "MLPModule": "_modules",
+                 "AutoEncoderModule": "_modules"}.get(name, "_net")
+        return getattr(importlib.import_module(f"deepmine.nn.{where}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,6 +44,10 @@ SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW = (
     _eager(c) for c in (torch.optim.SGD, torch.optim.Adagrad, torch.optim.RMSprop,
                         torch.optim.Adadelta, torch.optim.Adam, torch.optim.AdamW))
 
+#: the ``torch.optim`` classes -> their eager subclasses (same arithmetic, no ``torch._dynamo`` import)
+_EAGER = {torch.optim.SGD: SGD, torch.optim.Adagrad: Adagrad, torch.optim.RMSprop: RMSprop,
+          torch.optim.Adadelta: Adadelta, torch.optim.Adam: Adam, torch.optim.AdamW: AdamW}
+
 #: name -> (optimizer class, default learning rate); each class subclasses its ``torch.optim`` namesake
 OPTIMIZERS = {
     "sgd": (SGD, 0.01),
@@ -59,22 +63,31 @@ OPTIMIZERS = {
 SCHEDULES = ("constant", "step", "exponential", "cosine", "plateau")
 
 
-def get_optimizer(name, params, *, learning_rate=None, momentum=0.9, weight_decay=0.0):
-    """Create a ``torch.optim`` optimizer from its lecture name.
+def get_optimizer(name, params, *, learning_rate=None, momentum=0.9, weight_decay=0.0, **options):
+    """Create a ``torch.optim`` optimizer from its lecture name or its class.
 
     Parameters
     ----------
-    name : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}
-        ``"momentum"`` is SGD with (heavy-ball) momentum, ``"nesterov"`` SGD with
-        Nesterov momentum.
+    name : str, torch.optim.Optimizer subclass or (str or class, dict)
+        One of ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adagrad"``,
+        ``"rmsprop"``, ``"adadelta"``, ``"adam"``, ``"adamw"`` (``"momentum"`` is
+        SGD with heavy-ball momentum, ``"nesterov"`` SGD with Nesterov
+        momentum), or any subclass of ``torch.optim.Optimizer``. A pair
+        ``(name, options)`` passes ``options`` as keyword arguments to the
+        optimizer, e.g. ``("adam", {"betas": (0.9, 0.99)})``.
     params : iterable of parameters
     learning_rate : float or None, default=None
         None takes the optimizer's customary default (0.01 for the SGD family and
-        AdaGrad, 0.001 for RMSProp and Adam, 1.0 for AdaDelta).
+        AdaGrad, 0.001 for RMSProp and Adam, 1.0 for AdaDelta; a class's own
+        default ``lr`` for other classes).
     momentum : float, default=0.9
-        Used by ``"momentum"`` and ``"nesterov"``.
+        Used by ``"momentum"`` and ``"nesterov"`` only (give a class its
+        momentum as an option).
     weight_decay : float, default=0.0
-        L2 penalty (decoupled for ``"adamw"``).
+        L2 penalty (decoupled for ``"adamw"``); passed to a class when its
+        constructor accepts ``weight_decay``.
+    **options
+        Further keyword arguments of the optimizer (they override those of a pair).
 
     Returns
     -------
@@ -87,21 +100,77 @@ def get_optimizer(name, params, *, learning_rate=None, momentum=0.9, weight_deca
     >>> opt = get_optimizer("nesterov", torch.nn.Linear(2, 1).parameters(), learning_rate=0.1)
     >>> opt.defaults["nesterov"], opt.defaults["lr"]
     (True, 0.1)
+    >>> opt = get_optimizer(torch.optim.Adam, torch.nn.Linear(2, 1).parameters(), betas=(0.5, 0.9))
+    >>> opt.defaults["betas"], opt.defaults["lr"]
+    ((0.5, 0.9), 0.001)
     """
-    if name not in OPTIMIZERS:
-        raise InvalidParameterError(
-            f"Unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}.")
-    cls, default_lr = OPTIMIZERS[name]
-    lr = default_lr if learning_rate is None else float(learning_rate)
-    kwargs = {"lr": lr, "weight_decay": weight_decay}
+    name, pair_options = check_optimizer(name)
+    options = {**pair_options, **options}
     params = list(params)
-    if name in ("adam", "adamw") and _fusable(params):
+    if isinstance(name, str):
+        cls, default_lr = OPTIMIZERS[name]
+        kwargs = {"lr": default_lr, "weight_decay": weight_decay}
+        if name == "momentum":
+            kwargs["momentum"] = momentum
+        elif name == "nesterov":
+            kwargs.update(momentum=momentum, nesterov=True)
+    else:
+        cls = _EAGER.get(name, name)
+        default_lr = next((lr for c, lr in OPTIMIZERS.values() if c is cls), None)
+        kwargs = {} if default_lr is None else {"lr": default_lr}
+        if weight_decay and _accepts(cls, "weight_decay"):
+            kwargs["weight_decay"] = weight_decay
+    if learning_rate is not None:
+        kwargs["lr"] = float(learning_rate)
+    kwargs.update(options)
+    if (issubclass(cls, (torch.optim.Adam, torch.optim.AdamW)) and "fused" not in kwargs
+            and not kwargs.get("foreach") and _fusable(params)):
         kwargs["fused"] = True  # one kernel per tensor: about 15% faster steps on small CPU networks
-    if name == "momentum":
-        kwargs["momentum"] = momentum
-    elif name == "nesterov":
-        kwargs.update(momentum=momentum, nesterov=True)
-    return cls(params, **kwargs)
+    try:
+        return cls(params, **kwargs)
+    except (TypeError, ValueError) as exc:
+        label = name if isinstance(name, str) else cls.__name__
+        raise InvalidParameterError(f"Invalid options {options!r} for optimizer {label!r}: "
+                                    f"{exc}.") from None
+
+
+def check_optimizer(optimizer):
+    """Split an ``optimizer`` value into ``(name or class, options)``; raise a clear error if malformed.
+
+    Examples
+    --------
+    >>> from deepmine.nn._optim import check_optimizer
+    >>> check_optimizer(("adam", {"eps": 1e-6}))
+    ('adam', {'eps': 1e-06})
+    """
+    options = {}
+    if (isinstance(optimizer, (tuple, list)) and len(optimizer) == 2
+            and isinstance(optimizer[1], dict)):
+        optimizer, options = optimizer
+        if not all(isinstance(k, str) for k in options):
+            raise InvalidParameterError(f"The options of optimizer must be keyword names; got "
+                                        f"{sorted(map(repr, options))[:3]}.")
+    if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise InvalidParameterError(
+                f"Unknown optimizer {optimizer!r}; choose one of {sorted(OPTIMIZERS)} or pass a "
+                f"torch.optim.Optimizer subclass.")
+    elif not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
+        raise InvalidParameterError(
+            f"optimizer must be a name ({', '.join(sorted(OPTIMIZERS))}), a torch.optim.Optimizer "
+            f"subclass or a (name or class, options) pair; got {optimizer!r}. Pass the class, "
+            f"not an instance, e.g. optimizer=torch.optim.SGD.")
+    return optimizer, dict(options)
+
+
+def _accepts(cls, name):
+    import inspect
+
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def get_scheduler(name, optimizer, *, max_epochs):

@@ -9,7 +9,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin, DeepRegressorMixin)
@@ -17,6 +16,7 @@ from deepmine.exceptions import InvalidParameterError
 from deepmine.nn import make_mlp
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.tabular._scaling import fold_into_first, learn_scaling, unfold_into_first, with_scaling
+from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
 
 #: The MLPs' L2 penalty: chosen over 0, 0.01, 0.03, 0.05, 0.1 on breast cancer, wine, diabetes and

@@ -6,11 +6,11 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.timeseries._validation import check_series
+from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 
 __all__ = ["NaiveForecaster"]
 
@@ -118,7 +118,7 @@ class BaseForecaster(BaseEstimator):
 
     def _check_params(self):
         try:
-            self._validate_params()
+            validate_params(self)
         except ValueError as exc:
             raise InvalidParameterError(str(exc)) from None
 

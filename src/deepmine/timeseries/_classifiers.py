@@ -12,13 +12,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.base import engine_params_doc
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
 from deepmine.timeseries._panel import _PanelClassifier
+from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["CNNTimeSeriesClassifier", "LSTMClassifier"]
 

@@ -10,10 +10,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.utils._param_validation import Interval
 
 from deepmine.exceptions import DataError
 from deepmine.timeseries._validation import check_series, validate_args
+from deepmine.utils._param_validation import Interval
 
 __all__ = ["mae", "rmse", "mape", "smape", "mase", "temporal_train_test_split", "backtest"]
 

@@ -12,7 +12,6 @@ from numbers import Integral
 
 import numpy as np
 import torch.nn.functional as F
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.base import BaseDeepEstimator, engine_params_doc
 from deepmine.exceptions import DataError
@@ -20,6 +19,7 @@ from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
 from deepmine.timeseries._forecast_select import _AutoSettingsMixin
+from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["LSTMForecaster"]
 

@@ -2,12 +2,12 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils._param_validation import StrOptions
 
 from deepmine.base import BaseDeepEstimator, DeepClassifierMixin
 from deepmine.exceptions import DataError
 from deepmine.nn import Checkpoint
 from deepmine.timeseries._validation import check_panel
+from deepmine.utils._param_validation import StrOptions
 
 #: ``normalize="auto"`` scales each series on its own when, in some channel, more than
 #: this share of the series would be nearly flat after channel scaling (their standard

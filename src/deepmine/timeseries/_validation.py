@@ -147,7 +147,7 @@ def check_panel(X, *, name="X", allow_unequal=True):
 
 def validate_args(constraints, caller, **params):
     """Check function arguments against scikit-learn style constraints; raise deepmine's error."""
-    from sklearn.utils._param_validation import validate_parameter_constraints
+    from deepmine.utils._param_validation import validate_parameter_constraints
 
     from deepmine.exceptions import InvalidParameterError
 

@@ -12,12 +12,12 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from deepmine.exceptions import DataError
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
 from deepmine.timeseries._forecast_select import _AutoSettingsMixin
 from deepmine.timeseries._windows import sliding_windows
+from deepmine.utils._param_validation import HasMethods, Interval, StrOptions
 
 __all__ = ["WindowForecaster"]
 

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import InvalidParameterError
 from deepmine.timeseries._validation import check_series
+from deepmine.utils._param_validation import Interval, validate_params
 
 __all__ = ["SlidingWindowTransformer", "sliding_windows"]
 
@@ -100,7 +100,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     def _check(self, y, need):
         try:
-            self._validate_params()
+            validate_params(self)
         except ValueError as exc:
             raise InvalidParameterError(str(exc)) from None
         return check_series(y, min_length=need, what=f"window={self.window} with "

@@ -30,6 +30,10 @@ def check_table(estimator, X, *, y=None, reset=True):
     X : ndarray of float32
     y : ndarray or None (only returned when ``y`` is given)
     """
+    if not reset and y is None:
+        fast = _fast_float_rows(estimator, X)
+        if fast is not None:
+            return fast
     if reset:
         if needs_encoding(X):
             if len(X) == 0:
@@ -63,3 +67,26 @@ def check_table(estimator, X, *, y=None, reset=True):
     if reset:
         estimator.n_inputs_ = Xa.shape[1]
     return (Xa, y) if y is not None else Xa
+
+
+def _fast_float_rows(estimator, X):
+    """Prediction input that needs no checks beyond shape and finiteness: a float32 copy, else None.
+
+    A 2-D float NumPy array of the fitted width, for an estimator fitted on
+    plain arrays (no encoder, no feature names), is what ``validate_data``
+    would return anyway; anything else (or any NaN, infinity or float32
+    overflow) returns None and takes the full checks and their messages.
+    """
+    if (type(X) is not np.ndarray or X.ndim != 2 or X.dtype not in _FLOATS
+            or X.shape[1] != getattr(estimator, "n_features_in_", None) or not X.shape[0]
+            or getattr(estimator, "encoder_", None) is not None
+            or hasattr(estimator, "feature_names_in_")):
+        return None
+    with np.errstate(over="ignore"):
+        Xa = np.ascontiguousarray(X, dtype=np.float32)
+    if Xa is X:
+        Xa = Xa.copy()
+    return Xa if np.isfinite(Xa).all() else None
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))

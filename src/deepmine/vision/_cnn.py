@@ -12,12 +12,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin)
 from deepmine.exceptions import DataError
 from deepmine.nn._layers import ACTIVATIONS
+from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.vision._architectures import (POOLINGS, BackboneNet, ConvNet, check_conv_layers,
                                             random_affine)
 from deepmine.vision._images import check_images

@@ -12,11 +12,11 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.utils import resolve_device, resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 from deepmine.vision._images import check_images
 from deepmine.vision._zoo import load_backbone, preprocessing
 
@@ -121,7 +121,7 @@ class PretrainedImageFeatures(TransformerMixin, BaseEstimator):
         self
         """
         try:
-            self._validate_params()
+            validate_params(self)
         except ValueError as exc:
             raise InvalidParameterError(str(exc)) from None
         is_uint8 = getattr(X, "dtype", None) == np.uint8

@@ -12,11 +12,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from deepmine.adversarial._model import ModelView, check_params, eval_mode
 from deepmine.exceptions import InvalidParameterError
+from deepmine.nn._inference import eval_mode
+from deepmine.nn._model_view import ModelView, check_params
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.visualize._features import (activations, first_conv_channels, image_to_tensor,
                                           last_conv, resize, resolve_layers)
 

@@ -4,9 +4,10 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
 
-from deepmine.adversarial._model import ModelView, check_params, eval_mode, to_numpy
+from deepmine.nn._inference import eval_mode
+from deepmine.nn._model_view import ModelView, check_params, to_numpy
+from deepmine.utils._param_validation import Interval
 
 __all__ = ["saliency_map"]
 

@@ -3,8 +3,9 @@
 import numpy as np
 import torch
 
-from deepmine.adversarial._model import ModelView, eval_mode
 from deepmine.exceptions import DataError
+from deepmine.nn._inference import eval_mode
+from deepmine.nn._model_view import ModelView
 
 __all__ = ["plot_images", "plot_adversarial", "plot_robustness_curve", "plot_saliency"]
 

@@ -15,12 +15,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from deepmine.adversarial._model import check_params
 from deepmine.exceptions import InvalidParameterError
+from deepmine.nn._model_view import check_params
 from deepmine.utils import resolve_seed
+from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.visualize._features import (activations, first_conv_channels, image_to_tensor,
                                           resize, resolve_layers)
 
