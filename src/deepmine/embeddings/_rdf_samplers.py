@@ -28,12 +28,14 @@ and ``split`` divides by the out-degree of ``x`` (the edges that arrive at ``x``
 walking backwards). A node whose hops all weigh 0 is left uniform.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
-from numbers import Real
 
 from deepmine.embeddings._walks import reversed_graph
+from deepmine.exceptions import InvalidParameterError
 
 __all__ = ["UniformSampler", "ObjFreqSampler", "PredFreqSampler", "ObjPredFreqSampler",
            "PageRankSampler", "WideSampler", "pagerank"]
@@ -70,6 +72,14 @@ def pagerank(g, *, alpha=0.85, tol=1e-6, max_iter=100):
     return x
 
 
+def check_params(est):
+    """``est._validate_params()`` raising deepmine's :class:`InvalidParameterError`."""
+    try:
+        est._validate_params()
+    except ValueError as exc:
+        raise InvalidParameterError(str(exc)) from None
+
+
 def _rows(g):
     return np.repeat(np.arange(g.n_nodes, dtype=np.int64), g.degree)
 
@@ -92,7 +102,7 @@ class _Sampler(BaseEstimator):
             Aligned with ``graph.indices`` of ``kg.graph`` (or of its reverse);
             None means uniform.
         """
-        self._validate_params()
+        check_params(self)
         g = reversed_graph(kg.graph) if reverse else kg.graph
         w = self._weights(kg, g, reverse)
         if w is None or g.n_edges == 0:

@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from deepmine.embeddings._rdf_samplers import check_params
 from deepmine.embeddings._walks import (WalkCorpus, all_paths, first_unique, ragged_arange,
                                         reversed_graph, unique_rows, walk_edges)
 from deepmine.embeddings._wl import mix64, wl_iterations
@@ -234,7 +235,9 @@ class RandomWalker(BaseEstimator):
         """
         from deepmine.utils import resolve_seed
 
-        self._validate_params()
+        check_params(self)
+        if self.sampler is not None and hasattr(self.sampler, "_validate_params"):
+            check_params(self.sampler)
         ids = self._entity_ids(kg, entities)
         rng = np.random.default_rng(resolve_seed(random_state))
         walks, table = self._extract(kg, ids, rng)
