@@ -13,6 +13,7 @@ from deepmine.embeddings._graph2vec import Graph2Vec
 from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._node import DeepWalk, Node2Vec
 from deepmine.embeddings._rdf2vec import RDF2Vec
+from deepmine.embeddings._rdf_literals import RDF2VecLiterals, literal_features
 from deepmine.embeddings._rdf_samplers import (ObjFreqSampler, ObjPredFreqSampler,
                                                PageRankSampler, PredFreqSampler, UniformSampler,
                                                WideSampler)
@@ -32,5 +33,5 @@ __all__ = [
     "Graph2Vec", "KnowledgeGraph", "RandomWalker", "WLWalker", "RDF2Vec",
     "AnonymousWalker", "WalkletWalker", "NGramWalker", "CommunityWalker", "HALKWalker",
     "SplitWalker", "UniformSampler", "ObjFreqSampler", "PredFreqSampler", "ObjPredFreqSampler",
-    "PageRankSampler", "WideSampler",
+    "PageRankSampler", "WideSampler", "RDF2VecLiterals", "literal_features",
 ]
