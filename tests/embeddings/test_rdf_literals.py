@@ -89,7 +89,7 @@ def test_transformer_names_clone_and_pickle(path):
 
 
 def test_literals_beside_the_embedding_in_a_pipeline():
-    """On MUTAG, literal features join the RDF2Vec vectors in one Pipeline."""
+    """On MUTAG, literal features join the RDF2Vec vectors in one Pipeline, column for column."""
     data = load_mutag()
     c = "http://dl-learner.org/carcinogenesis#"
     chains = [c + "amesTestPositive", c + "salmonella", [c + "hasAtom", c + "charge"]]
@@ -98,13 +98,33 @@ def test_literals_beside_the_embedding_in_a_pipeline():
                 graph=data.graph, entities=data.entities, skip_predicates=data.skip_predicates,
                 random_state=0),
         RDF2VecLiterals(chains, graph=data.graph))
-    pipe = make_pipeline(union, HistGradientBoostingClassifier(max_iter=20, random_state=0))
-    train, test = np.asarray(data.train), np.asarray(data.test)
-    entities = np.asarray(data.entities)
-    y = np.asarray(data.target)
-    pipe.fit(list(entities[train]), y[train])
-    features = union.transform(list(entities[:5]))
-    assert features.shape == (5, 4 + 3)
+    pipe = make_pipeline(union, HistGradientBoostingClassifier(max_iter=5, random_state=0))
+    entities = list(np.asarray(data.entities)[np.asarray(data.train)])
+    pipe.fit(entities, np.asarray(data.target)[np.asarray(data.train)])
+    features = union.transform(entities[:20])
+    assert features.shape == (20, 4 + 3)
     assert union.get_feature_names_out()[-1] == "rdf2vecliterals__literal_hasAtom.charge"
-    assert np.isfinite(features[:, -1]).all() and set(features[:, 4]) <= {0.0, 1.0}
-    assert pipe.score(list(entities[test]), y[test]) > 0.5
+    kg = KnowledgeGraph.load(data.graph)
+    np.testing.assert_array_equal(features[:, 4:], literal_features(kg, entities[:20], chains))
+    assert set(features[:, 4]) == {0.0, 1.0} and np.isfinite(features[:, 6]).all()
+
+
+def test_a_decisive_literal_is_learned_through_the_union(tmp_path):
+    """When only a number separates the classes, the union with literals finds it."""
+    rng = np.random.RandomState(0)
+    lines, people, y = [], [], []
+    for i in range(80):
+        age = rng.randint(20, 60)
+        people.append(f"{X}person{i}")
+        y.append(int(age > 40))
+        lines.append(f'<{X}person{i}> <{X}age> "{age}"^^<{XSD}int> .')
+        lines.append(f"<{X}person{i}> <{X}likes> <{X}item{rng.randint(5)}> .")
+    path = tmp_path / "people.nt"
+    path.write_text("\n".join(lines) + "\n")
+    y = np.array(y)
+    rdf2vec = RDF2Vec(RandomWalker(depth=1, walks_per_entity=5),
+                      Word2Vec(vector_size=4, min_count=1, epochs=1),
+                      graph=path, entities=people, literals="drop", random_state=0)
+    model = HistGradientBoostingClassifier(max_iter=30, min_samples_leaf=5, random_state=0)
+    both = make_pipeline(make_union(rdf2vec, RDF2VecLiterals([X + "age"], graph=path)), model)
+    assert both.fit(people[:60], y[:60]).score(people[60:], y[60:]) >= 0.95
