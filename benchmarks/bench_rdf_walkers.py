@@ -1,0 +1,127 @@
+"""Benchmark: walk extraction of every RDF walker and sampler, deepmine vs pyRDF2Vec, on MUTAG.
+
+Both libraries walk the MUTAG graph (``isMutagenic`` skipped) from all 340
+labelled compounds with the same settings (``--depth`` hops, ``--walks`` walks per
+entity; pyRDF2Vec's ``max_walks``, one job, no random_state) and the CPU time of
+the extraction alone is printed (median over ``--repeats``; the graph is parsed
+once beforehand by each library), with the number of distinct walks. The walkers'
+own defaults are used otherwise (n-grams of 3, HALK threshold 0.01, community hop
+probability 0.1, 4 WL iterations). deepmine also runs its mid walks and
+``with_reverse`` walks (pyRDF2Vec's ``with_reverse`` draws ``walks**2`` walks per
+entity, so it is left out). pyRDF2Vec 0.2.3 pins torch<2: install it apart,
+without dependencies (see ``bench_rdf2vec.py``), and put it on ``PYTHONPATH``:
+
+    PYTHONPATH=src:/tmp/pyrdf2vec_pkgs OMP_NUM_THREADS=1 python benchmarks/bench_rdf_walkers.py
+
+``--no-pyrdf2vec`` (or pyRDF2Vec not importable) runs deepmine alone.
+"""
+
+import argparse
+import gzip
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+#: ``../shared/data/rdf2vec/mutag`` beside the checkout (or beside a folder above it)
+DATA = next((p / "shared" / "data" / "rdf2vec" / "mutag" for p in Path(__file__).resolve().parents
+             if (p / "shared" / "data" / "rdf2vec" / "mutag").exists()),
+            Path(__file__).resolve().parents[2] / "shared" / "data" / "rdf2vec" / "mutag")
+SKIP = ["http://dl-learner.org/carcinogenesis#isMutagenic"]
+
+WALKERS = ["RandomWalker", "WLWalker", "AnonymousWalker", "WalkletWalker", "NGramWalker",
+           "HALKWalker", "SplitWalker", "CommunityWalker"]
+SAMPLERS = [("ObjFreqSampler", {}), ("ObjFreqSampler", {"inverse": True}),
+            ("ObjFreqSampler", {"split": True}), ("PredFreqSampler", {}),
+            ("ObjPredFreqSampler", {}), ("PageRankSampler", {}), ("WideSampler", {})]
+
+
+def cpu():
+    """CPU seconds of this process and its finished children (pyRDF2Vec walks in a Pool)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def timed(fn, repeats):
+    times, out = [], None
+    for _ in range(repeats):
+        start = cpu()
+        out = fn()
+        times.append(cpu() - start)
+    return statistics.median(times), out
+
+
+def deepmine_cases(depth, walks):
+    import deepmine.embeddings as D
+
+    for name in WALKERS:
+        kw = {"random_state": 0} if name == "CommunityWalker" else {}
+        yield name, "", getattr(D, name)(depth, walks, **kw)
+    yield "RandomWalker", "mid_walks", D.RandomWalker(depth, walks, mid_walks=True)
+    yield "RandomWalker", "with_reverse", D.RandomWalker(depth, walks, with_reverse=True)
+    for name, kw in SAMPLERS:
+        label = name + "".join(f"({k})" for k in kw)
+        yield "RandomWalker", label, D.RandomWalker(depth, walks, sampler=getattr(D, name)(**kw))
+
+
+def pyrdf2vec_walker(setting, name, depth, walks):
+    import pyrdf2vec.samplers as S
+    import pyrdf2vec.walkers as W
+
+    if setting in ("mid_walks", "with_reverse"):
+        return None
+    kw = {}
+    if setting:
+        sname = setting.split("(")[0]
+        kw["sampler"] = getattr(S, sname)(**{k.strip(")"): True for k in setting.split("(")[1:]})
+    return getattr(W, name)(depth, walks, n_jobs=1, **kw)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--walks", type=int, default=100)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--no-pyrdf2vec", action="store_true")
+    args = ap.parse_args()
+    if not DATA.exists():
+        print(f"MUTAG not found under {DATA}; nothing to do.")
+        return
+    from deepmine.embeddings import KnowledgeGraph
+
+    entities = pd.concat([pd.read_csv(DATA / f, sep="\t") for f in
+                          ("trainingSet.tsv", "testSet.tsv")])["bond"].tolist()
+    tmp = Path(tempfile.mkdtemp())
+    nt = tmp / "mutag.nt"
+    with gzip.open(DATA / "mutag.nt.gz", "rb") as f, open(nt, "wb") as g:
+        shutil.copyfileobj(f, g)
+    kg = KnowledgeGraph.load(nt).filtered(skip_predicates=SKIP)
+    pkg = None
+    if not args.no_pyrdf2vec:
+        try:
+            from pyrdf2vec.graphs import KG
+            pkg = KG(str(nt), skip_predicates=set(SKIP), fmt="nt")
+        except ImportError:
+            print("pyRDF2Vec not importable: deepmine only.")
+    print(f"MUTAG, {len(entities)} entities, depth {args.depth}, {args.walks} walks per entity, "
+          f"CPU seconds of walk extraction (median of {args.repeats})")
+    print(f"{'walker':<16} {'setting':<28} {'deepmine s':>10} {'walks':>8} "
+          f"{'pyRDF2Vec s':>11} {'walks':>8} {'speed-up':>8}")
+    for name, setting, walker in deepmine_cases(args.depth, args.walks):
+        secs, corpus = timed(lambda: walker.extract(kg, entities, random_state=0), args.repeats)
+        row = f"{name:<16} {setting or 'default':<28} {secs:>10.2f} {len(corpus):>8}"
+        pw = None if pkg is None else pyrdf2vec_walker(setting, name, args.depth, args.walks)
+        if pw is not None:
+            psecs, pwalks = timed(lambda: pw.extract(pkg, entities), args.repeats)
+            n = sum(len(w) for w in pwalks)
+            row += f" {psecs:>11.2f} {n:>8} {psecs / max(secs, 1e-9):>7.0f}x"
+        print(row, flush=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
