@@ -7,6 +7,7 @@ pyRDF2Vec's code departs from its own description the description is followed,
 and each such place is named in the class docstring.
 """
 
+import hashlib
 import itertools
 import re
 from numbers import Integral, Real
@@ -379,6 +380,25 @@ class SplitWalker(_Rewriting):
         return _strip(np.concatenate(out)), np.concatenate([table, words])
 
 
+#: Louvain partitions of the last graphs seen (by content), so refits and grid searches reuse them
+_COMMUNITIES = {}
+
+
+def _louvain(g, resolution, seed):
+    """Community of every node: networkx's Louvain on the undirected graph of the edges."""
+    import networkx as nx
+
+    src = np.repeat(np.arange(g.n_nodes), g.degree)
+    G = nx.Graph()
+    G.add_nodes_from(range(g.n_nodes))
+    G.add_edges_from(zip(src.tolist(), g.indices.tolist()))
+    parts = nx.community.louvain_communities(G, resolution=resolution, seed=seed)
+    comm = np.empty(g.n_nodes, dtype=np.int64)
+    for c, members in enumerate(sorted(parts, key=min)):
+        comm[list(members)] = c
+    return comm
+
+
 class CommunityWalker(RandomWalker):
     """Community hops (Kristiadi et al. 2019): walks may jump to a node of the same community.
 
@@ -388,7 +408,10 @@ class CommunityWalker(RandomWalker):
     node's community instead of the node itself, so structurally similar but
     unlinked entities share walks (pyRDF2Vec's ``CommunityWalker``; there the
     backward half of ``with_reverse`` never jumps, and python-louvain replaces
-    networkx's Louvain, so the communities differ).
+    networkx's Louvain, so the communities differ). Louvain is the costly part
+    (9 s of CPU on MUTAG's 74,567 triples, against 0.2 s for 100 walks of depth 4
+    from each of its 340 compounds); the partition of a graph is kept for the
+    next fits in the same process.
 
     Parameters
     ----------
@@ -431,21 +454,17 @@ class CommunityWalker(RandomWalker):
         self.random_state = random_state
 
     def _communities(self, kg):
-        import networkx as nx
-
         from deepmine.utils import resolve_seed
 
         g = kg.graph
-        src = np.repeat(np.arange(g.n_nodes), g.degree)
-        G = nx.Graph()
-        G.add_nodes_from(range(g.n_nodes))
-        G.add_edges_from(zip(src.tolist(), g.indices.tolist()))
-        parts = nx.community.louvain_communities(G, resolution=self.resolution,
-                                                 seed=resolve_seed(self.random_state))
-        comm = np.empty(g.n_nodes, dtype=np.int64)
-        for c, members in enumerate(sorted(parts, key=min)):
-            comm[list(members)] = c
-        return comm
+        digest = hashlib.blake2b(g.indptr.tobytes(), digest_size=16)
+        digest.update(g.indices.tobytes())
+        key = (digest.hexdigest(), float(self.resolution), resolve_seed(self.random_state))
+        if key not in _COMMUNITIES:
+            if len(_COMMUNITIES) >= 4:
+                _COMMUNITIES.pop(next(iter(_COMMUNITIES)))
+            _COMMUNITIES[key] = _louvain(g, self.resolution, key[2])
+        return _COMMUNITIES[key]
 
     def _extract(self, kg, ids, rng):
         self.communities_ = self._communities(kg)
