@@ -5,12 +5,12 @@ each entity, all entities at once on the CSR walk engine, and by default keeps e
 distinct walk once (as pyRDF2Vec does); ``walks_per_entity=None`` enumerates every
 walk instead (pyRDF2Vec's ``max_walks=None``). ``with_reverse`` walks both ways so that
 the entity sits in the middle of each walk (pyRDF2Vec), ``mid_walks`` puts it at a
-random place (jRDF2Vec's mid walks), and a ``sampler`` weights the hops (see
-:mod:`deepmine.embeddings._rdf_samplers`). :class:`WLWalker` adds the Weisfeiler-Lehman
-variant: the same walks with every non-root node replaced by its WL label at
-iterations ``1..wl_iterations`` (node names at iteration 0). The walkers that rewrite
-walks (anonymous, walklets, n-grams, HALK, split, community) are in
-:mod:`deepmine.embeddings._rdf_walk_kinds`.
+random place (jRDF2Vec's mid walks), and a ``sampler`` weights the hops
+(``ObjFreqSampler``, ``PageRankSampler``, ...). :class:`WLWalker` adds the
+Weisfeiler-Lehman variant: the same walks with every non-root node replaced by its WL
+label at iterations ``1..wl_iterations`` (node names at iteration 0). ``AnonymousWalker``,
+``WalkletWalker``, ``NGramWalker``, ``HALKWalker``, ``SplitWalker`` and
+``CommunityWalker`` rewrite these walks.
 """
 
 from numbers import Integral
@@ -88,7 +88,9 @@ class RandomWalker(BaseEstimator):
     with_duplicates : bool, default=False
         Keep repeated walks (weights frequent paths more, trains slower).
     sampler : sampler, default=None
-        Weights of the hops, e.g. ``PageRankSampler()``; None is uniform.
+        Weights of the hops, e.g. ``PageRankSampler()`` or ``ObjFreqSampler(inverse=True)``;
+        None is uniform. Each step draws an out-edge with probability proportional to its
+        weight; the weights are computed once per graph.
     with_reverse : bool, default=False
         Also walk ``depth`` hops against the edges and join both halves, so the
         entity is in the middle: ``..., subject, predicate, entity, predicate,
