@@ -14,6 +14,12 @@ without dependencies (see ``bench_rdf2vec.py``), and put it on ``PYTHONPATH``:
     PYTHONPATH=src:/tmp/pyrdf2vec_pkgs OMP_NUM_THREADS=1 python benchmarks/bench_rdf_walkers.py
 
 ``--no-pyrdf2vec`` (or pyRDF2Vec not importable) runs deepmine alone.
+``--equivalence`` instead compares the two libraries' outputs: every walk of depth 1
+and 2 (``max_walks=None``, which pyRDF2Vec enumerates breadth first) of random,
+anonymous, walklet, split and reversed walks from the first ``--entities`` compounds,
+as sets (literals by their value: rdflib writes ``"0.0090"`` as ``0.009``; split
+walks without their first token, which pyRDF2Vec leaves out), and each sampler's hop
+probabilities from every subject of those walks.
 """
 
 import argparse
@@ -80,6 +86,60 @@ def pyrdf2vec_walker(setting, name, depth, walks):
     return getattr(W, name)(depth, walks, n_jobs=1, **kw)
 
 
+def equivalence(kg, pkg, entities):
+    """Walk sets and hop probabilities of both libraries, compared."""
+    import pyrdf2vec.samplers as S
+    import pyrdf2vec.walkers as W
+    from pyrdf2vec.graphs import Vertex
+
+    import deepmine.embeddings as D
+
+    labels = kg.graph.labels.tolist()
+    value = {t: (t[1:t.rfind('"')] if t.startswith('"') else t) for t in labels}
+
+    def canon(t):
+        if t in value and t.startswith('"'):
+            try:
+                return repr(float(value[t]))
+            except ValueError:
+                return value[t]
+        try:
+            return repr(float(t))
+        except ValueError:
+            return t
+
+    for name, kw in [("RandomWalker", {}), ("AnonymousWalker", {}), ("WalkletWalker", {}),
+                     ("SplitWalker", {}), ("RandomWalker", {"with_reverse": True})]:
+        for depth in (1, 2):
+            extra = {"md5_bytes": None} if name in ("RandomWalker", "SplitWalker") else {}
+            pw = getattr(W, name)(depth, None, n_jobs=1, **extra, **kw)
+            ps = {tuple(canon(t) for t in w) for e in pw.extract(pkg, entities) for w in e}
+            dw = getattr(D, name)(depth, None, **kw).extract(kg, entities)
+            ds = {tuple(canon(t) for t in w) for w in dw}
+            if name == "SplitWalker":
+                ds = {w[1:] for w in ds}
+            print(f"{name:<16} {str(kw):<24} depth {depth}: {len(ds):>6} walks, "
+                  f"{'identical' if ps == ds else f'{len(ps ^ ds)} differ'}", flush=True)
+    g = kg.graph
+    walks = D.RandomWalker(2, None).extract(kg, entities).to_list()
+    nodes = sorted({t for w in walks for t in w[0:-1:2]})
+    for name, kw in SAMPLERS + [("WideSampler", {"inverse": True}),
+                                ("PageRankSampler", {"split": True})]:
+        sp = getattr(S, name)(**kw)
+        sp.fit(pkg)
+        prob = getattr(D, name)(**kw).edge_probabilities(kg)
+        worst = 0.0
+        for node in nodes:
+            hops = pkg.get_hops(Vertex(node))
+            ref = {(h[0].name, canon(h[1].name)): p for h, p in zip(hops, sp.get_weights(hops))}
+            v = g.node_ids([node])[0]
+            for e in range(g.indptr[v], g.indptr[v + 1]):
+                key = (kg.predicates[g.edge_types[e]], canon(labels[g.indices[e]]))
+                worst = max(worst, abs(ref[key] - prob[e]))
+        print(f"{name:<20} {str(kw):<20} hops of {len(nodes)} nodes: max |p difference| = "
+              f"{worst:.1e}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--depth", type=int, default=4)
@@ -88,6 +148,7 @@ def main():
     ap.add_argument("--entities", type=int, default=None,
                     help="walk from the first N labelled compounds only (default: all 340)")
     ap.add_argument("--no-pyrdf2vec", action="store_true")
+    ap.add_argument("--equivalence", action="store_true")
     args = ap.parse_args()
     if not DATA.exists():
         print(f"MUTAG not found under {DATA}; nothing to do.")
@@ -108,6 +169,12 @@ def main():
             pkg = KG(str(nt), skip_predicates=set(SKIP), fmt="nt")
         except ImportError:
             print("pyRDF2Vec not importable: deepmine only.")
+    if args.equivalence:
+        if pkg is None:
+            print("--equivalence needs pyRDF2Vec.")
+        else:
+            equivalence(kg, pkg, entities)
+        return
     print(f"MUTAG, {len(entities)} compounds, depth {args.depth}, {args.walks} walks per entity, "
           f"CPU seconds of walk extraction (median of {args.repeats})")
     print(f"{'walker':<16} {'setting':<28} {'deepmine s':>10} {'walks':>8} "
