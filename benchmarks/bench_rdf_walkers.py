@@ -149,6 +149,8 @@ def main():
                     help="walk from the first N labelled compounds only (default: all 340)")
     ap.add_argument("--no-pyrdf2vec", action="store_true")
     ap.add_argument("--equivalence", action="store_true")
+    ap.add_argument("--pyrdf2vec-skip", nargs="*", default=[], metavar="WALKER",
+                    help="walkers not to run in pyRDF2Vec (e.g. WLWalker, slow there)")
     args = ap.parse_args()
     if not DATA.exists():
         print(f"MUTAG not found under {DATA}; nothing to do.")
@@ -182,7 +184,9 @@ def main():
     for name, setting, walker in deepmine_cases(args.depth, args.walks):
         secs, corpus = timed(lambda: walker.extract(kg, entities, random_state=0), args.repeats)
         row = f"{name:<16} {setting or 'default':<28} {secs:>10.2f} {len(corpus):>8}"
-        pw = None if pkg is None else pyrdf2vec_walker(setting, name, args.depth, args.walks)
+        pw = None
+        if pkg is not None and not (name in args.pyrdf2vec_skip and not setting):
+            pw = pyrdf2vec_walker(setting, name, args.depth, args.walks)
         if pw is not None:
             psecs, pwalks = timed(lambda: pw.extract(pkg, entities), args.repeats)
             n = sum(len(w) for w in pwalks)
