@@ -1,8 +1,9 @@
 """Benchmark: walk extraction of every RDF walker and sampler, deepmine vs pyRDF2Vec, on MUTAG.
 
 Both libraries walk the MUTAG graph (``isMutagenic`` skipped) from all 340
-labelled compounds (``--entities N``: the first N) with the same settings (``--depth`` hops, ``--walks`` walks per
-entity; pyRDF2Vec's ``max_walks``, one job, no random_state) and the CPU time of
+labelled compounds (``--entities N``: the first N) with the same settings (``--depth``
+hops, ``--walks`` walks per entity: pyRDF2Vec's ``max_walks``; one job, no
+random_state) and the CPU time of
 the extraction alone is printed (median over ``--repeats``; the graph is parsed
 once beforehand by each library), with the number of distinct walks. The walkers'
 own defaults are used otherwise (n-grams of 3, HALK threshold 0.01, community hop
