@@ -150,6 +150,8 @@ def main():
                     help="walk from the first N labelled compounds only (default: all 340)")
     ap.add_argument("--no-pyrdf2vec", action="store_true")
     ap.add_argument("--equivalence", action="store_true")
+    ap.add_argument("--select", nargs="*", default=None, metavar="TEXT",
+                    help="run only the rows whose walker or setting contains one of these")
     ap.add_argument("--pyrdf2vec-skip", nargs="*", default=[], metavar="WALKER",
                     help="walkers not to run in pyRDF2Vec (e.g. WLWalker, slow there)")
     args = ap.parse_args()
@@ -183,15 +185,21 @@ def main():
     print(f"{'walker':<16} {'setting':<28} {'deepmine s':>10} {'walks':>8} "
           f"{'pyRDF2Vec s':>11} {'walks':>8} {'speed-up':>8}")
     for name, setting, walker in deepmine_cases(args.depth, args.walks):
+        if args.select and not any(t in f"{name} {setting}" for t in args.select):
+            continue
         secs, corpus = timed(lambda: walker.extract(kg, entities, random_state=0), args.repeats)
         row = f"{name:<16} {setting or 'default':<28} {secs:>10.2f} {len(corpus):>8}"
         pw = None
         if pkg is not None and not (name in args.pyrdf2vec_skip and not setting):
             pw = pyrdf2vec_walker(setting, name, args.depth, args.walks)
         if pw is not None:
-            psecs, pwalks = timed(lambda: pw.extract(pkg, entities), args.repeats)
-            n = sum(len(w) for w in pwalks)
-            row += f" {psecs:>11.2f} {n:>8} {psecs / max(secs, 1e-9):>7.0f}x"
+            try:
+                psecs, pwalks = timed(lambda: pw.extract(pkg, entities), args.repeats)
+            except Exception as exc:  # pyRDF2Vec's own failures are reported, not fatal
+                row += f"  pyRDF2Vec failed: {type(exc).__name__}: {str(exc)[:40]}"
+            else:
+                n = sum(len(w) for w in pwalks)
+                row += f" {psecs:>11.2f} {n:>8} {psecs / max(secs, 1e-9):>7.0f}x"
         print(row, flush=True)
     shutil.rmtree(tmp, ignore_errors=True)
 
