@@ -90,7 +90,9 @@ class RandomWalker(BaseEstimator):
     sampler : sampler, default=None
         Weights of the hops, e.g. ``PageRankSampler()`` or ``ObjFreqSampler(inverse=True)``;
         None is uniform. Each step draws an out-edge with probability proportional to its
-        weight; the weights are computed once per graph.
+        weight; the weights are computed once per graph. A skewed sampler repeats its
+        likely walks, so fewer than ``walks_per_entity`` distinct ones may be found
+        (pyRDF2Vec instead bars last hops already taken, and returns more, rarer walks).
     with_reverse : bool, default=False
         Also walk ``depth`` hops against the edges and join both halves, so the
         entity is in the middle: ``..., subject, predicate, entity, predicate,
