@@ -34,6 +34,8 @@ from deepmine.nn import NeuralNetClassifier, NeuralNetRegressor, NeuralNetTransf
 from deepmine.autoencoders import AutoEncoder, AutoEncoderOutlierDetector, StackedAutoEncoder
 from deepmine.embeddings import (Doc2Vec, DeepWalk, Graph2Vec, MeanEmbeddingVectorizer, Node2Vec,
                                  RandomWalker, RDF2Vec, SequenceEmbedder, Word2Vec, WLWalker)
+from deepmine.embeddings import _rdf_samplers, _rdf_walk_kinds
+from deepmine.embeddings._rdf_literals import RDF2VecLiterals
 from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
 from deepmine.timeseries import (CNNTimeSeriesClassifier, LSTMClassifier, LSTMForecaster,
                                  NaiveForecaster, SlidingWindowTransformer, WindowForecaster)
@@ -207,6 +209,16 @@ OTHER_CASES = {
     "RDF2Vec": (
         RDF2Vec(RandomWalker(depth=2, walks_per_entity=3), _tiny_w2v(), random_state=0),
         ("RDF", ENTITIES),
+        {"transform": (ENTITIES[:2],), "get_feature_names_out": ()}, {}),
+    **{name: (getattr(_rdf_walk_kinds, name)(depth=2, walks_per_entity=3), None, {},
+              {"extract": "a stateless walk generator: extract(kg, entities) needs no fit"})
+       for name in _rdf_walk_kinds.__all__},
+    **{name: (getattr(_rdf_samplers, name)(), None, {},
+              {"edge_weights": "stateless: weights of the graph passed",
+               "edge_probabilities": "stateless: weights of the graph passed"})
+       for name in _rdf_samplers.__all__ if name != "pagerank"},
+    "RDF2VecLiterals": (
+        RDF2VecLiterals([f"{EX}likes"]), ("RDF",),
         {"transform": (ENTITIES[:2],), "get_feature_names_out": ()}, {}),
     "SlidingWindowTransformer": (
         SlidingWindowTransformer(window=3), (SERIES,),
