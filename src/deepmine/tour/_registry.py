@@ -1,6 +1,7 @@
 """Chapter registry and the tour runner."""
 
 import importlib
+import inspect
 import logging
 import pkgutil
 import time
@@ -71,6 +72,36 @@ def chapter(order, key, title):
     return register
 
 
+def _helpers(func):
+    """Module-level functions of the chapter's module that ``func`` calls, recursively, in order."""
+    import types
+
+    seen, order = {func}, []
+
+    def names(code):
+        for name in code.co_names:
+            yield name
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                yield from names(const)
+
+    def visit(f):
+        code = getattr(inspect.unwrap(f), "__code__", None)
+        if code is None:
+            return
+        for name in names(code):
+            obj = f.__globals__.get(name) if hasattr(f, "__globals__") else None
+            obj = inspect.unwrap(obj) if callable(obj) else obj
+            if (inspect.isfunction(obj) and obj.__module__ == func.__module__ and obj not in seen
+                    and obj not in {c.func for c in _CHAPTERS.values()}):
+                seen.add(obj)
+                order.append(obj)
+                visit(obj)
+
+    visit(func)
+    return order
+
+
 def _discover():
     import deepmine.tour as pkg
 
@@ -125,5 +156,6 @@ def run_tour(out_dir="tour", *, quick=False, chapters=None, random_state=0, log=
         start = time.perf_counter()
         c.func(section, ctx)
         section.seconds = time.perf_counter() - start
+        section.source(c.func, *_helpers(c.func), summary="Code of this chapter", index=0)
         log(f"[tour] {c.title}: {section.seconds:.1f} s")
     return report.write(out_dir / "index.html")
