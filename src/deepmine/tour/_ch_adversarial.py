@@ -79,15 +79,16 @@ def adversarial_examples(section, ctx):
     table.columns = [f"{m} {a.upper()}" for m, a in table.columns]
     at = table.loc[0.1]
     section.figure(plot_robustness_curve(curve, title="Accuracy under attack"),
-                   ["Test accuracy against eps for FGSM and PGD (10 steps). At eps=0.1 the CNN "
-                    "keeps ", compare(at["CNN FGSM"], table.loc[0.0, "CNN FGSM"]),
-                    " its clean accuracy under FGSM; PGD leaves it ",
-                    compare(at["CNN PGD"], at["CNN FGSM"], words=("more than", "about as much as",
-                                                                  "less than")),
-                    " FGSM does; under PGD the PGD-trained MLP keeps ",
-                    compare(at["MLP, PGD-trained PGD"], at["MLP PGD"],
-                            words=("more than", "about as much as", "less than")),
-                    " the plain MLP."])
+                   ["Test accuracy against eps for FGSM and PGD (10 steps). At eps=0.1 FGSM "
+                    f"leaves the CNN {at['CNN FGSM']:.1%} accuracy, ",
+                    compare(at["CNN FGSM"], table.loc[0.0, "CNN FGSM"], show_values=False,
+                            words=("up from", "unchanged from", "down from")),
+                    f" {table.loc[0.0, 'CNN FGSM']:.1%} on clean digits; PGD leaves it "
+                    f"{at['CNN PGD']:.1%}, ",
+                    compare(at["CNN PGD"], at["CNN FGSM"], show_values=False,
+                            words=("more than", "as much as", "less than")),
+                    " FGSM. Under PGD the PGD-trained MLP keeps an accuracy ",
+                    compare(at["MLP, PGD-trained PGD"], at["MLP PGD"]), " the plain MLP's."])
     section.table(table.reset_index(), caption="Accuracy under attack")
 
 
@@ -166,10 +167,10 @@ def saliency(section, ctx):
         rows.append({"pixels set to 0": name,
                      "test accuracy": cnn.score(blanked.reshape(Xte.shape), yte)})
     section.table(pd.DataFrame(rows), caption=f"Blanking {k} of the 64 pixels of every test digit")
-    section.text(f"Does the map point at the pixels that matter? Setting the {k} most salient "
-                 "pixels of each digit to 0 leaves a test accuracy ",
+    section.text(f"Does the map point at the pixels that matter? With the {k} most salient "
+                 "pixels of each digit set to 0 the test accuracy is ",
                  compare(rows[1]["test accuracy"], rows[2]["test accuracy"]),
-                 f" setting {k} random ink pixels to 0.")
+                 f" with {k} random ink pixels set to 0.")
 
 
 @chapter(430, "prototypes", "Class prototypes: turning the network upside down")

@@ -36,13 +36,13 @@ def _capital_figure(kv, title):
         return None, pairs
     words = [w for pair in pairs for w in pair]
     xy = PCA(2).fit_transform(np.stack([kv[w] for w in words]))
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
     for i in range(0, len(words), 2):
         ax.annotate("", xy=xy[i + 1], xytext=xy[i], arrowprops=dict(arrowstyle="->", color="0.6"))
     ax.scatter(xy[0::2, 0], xy[0::2, 1], c="tab:blue", label="country")
     ax.scatter(xy[1::2, 0], xy[1::2, 1], c="tab:red", label="capital")
     for w, (x, y) in zip(words, xy):
-        ax.annotate(w, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+        ax.annotate(w, (x, y), fontsize=9, xytext=(3, 3), textcoords="offset points")
     ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
     return fig, pairs
@@ -233,10 +233,12 @@ def anything2vec_chapter(section, ctx):
     Z = dw.fit_transform(G)
     acc = cross_val_score(LogisticRegression(), Z, club, cv=3).mean()
     xy = PCA(2).fit_transform(Z)
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    ax.scatter(xy[:, 0], xy[:, 1], c=np.where(club, "tab:blue", "tab:orange"))
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    for joined, colour, name in [(True, "tab:blue", "Mr. Hi"), (False, "tab:orange", "Officer")]:
+        ax.scatter(xy[club == joined, 0], xy[club == joined, 1], c=colour, s=40, label=name)
     for v, (x, y) in zip(dw.nodes_, xy):
-        ax.annotate(str(v), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
+        ax.annotate(str(v), (x, y), fontsize=9, xytext=(3, 3), textcoords="offset points")
+    ax.legend(title="club joined", fontsize=9, loc="best")
     ax.set_title("DeepWalk vectors (PCA), coloured by the club each member joined")
     section.figure(fig, f"Zachary's karate club: the embedding was learned from the edges alone; "
                         f"a linear model recovers the split with {acc:.0%} cross-validated accuracy.")
@@ -255,7 +257,7 @@ def anything2vec_chapter(section, ctx):
     E = g2v.fit_transform(graphs)
     acc = cross_val_score(LogisticRegression(max_iter=2000), E, family, cv=3).mean()
     xy = PCA(2).fit_transform(E)
-    fig, ax = plt.subplots(figsize=(5.5, 4))
+    fig, ax = plt.subplots(figsize=(7, 5))
     for name in makers:
         m = np.array(family) == name
         ax.scatter(xy[m, 0], xy[m, 1], label=name, s=18)

@@ -82,7 +82,7 @@ def sliding_windows_chapter(section, ctx):
                             tolerance=0.5),
                     " the seasonal naive forecast's (same month last year) and ",
                     compare(mae_of["window MLP"], mae_of["naive"], fmt="{:.1f}", tolerance=0.5),
-                    " the naive forecast's (lower is better)."])
+                    " the naive forecast's (a smaller error is a closer forecast)."])
 
 
 @chapter(520, "ts-memory", "Time series II: memory with an LSTM forecaster")
@@ -106,7 +106,7 @@ def memory_chapter(section, ctx):
     mae_of = dict(zip(table["forecast"], table["MAE"]))
     section.text("On the airline months the LSTM's mean absolute error is ",
                  compare(mae_of["LSTM"], mae_of["window MLP"], fmt="{:.1f}", tolerance=0.5),
-                 " the window MLP's (lower is better).")
+                 " the window MLP's (a smaller error is a closer forecast).")
     section.heading("A signal further back than the window")
     rng = np.random.default_rng(ctx.random_state)
     t = np.arange(320)
@@ -137,7 +137,7 @@ def memory_chapter(section, ctx):
     section.figure(fig, ["The LSTM's mean absolute error on the 20 held-out steps is ",
                          compare(errors["LSTM over the history"], errors["MLP on the last 5 values"],
                                  fmt="{:.2f}", tolerance=0.02),
-                         " the window model's (lower is better)."])
+                         " the window model's."])
 
 
 @chapter(530, "ts-cnn", "Time series III: CNNs for time-series classification")

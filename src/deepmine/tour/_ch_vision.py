@@ -174,26 +174,18 @@ def transfer(section, ctx):
                  f" a CNN trained from scratch on the same few labels (the reused features match "
                  f"or beat it in {wins} of {len(df)} budgets).")
     if not _pretrained_part(section, ctx):
-        offline_note(section, "reuse of a small CNN trained on the digits 0-4",
-                     "ImageNet features of resnet18 reused to classify photographs",
-                     ["resnet18"])
+        offline_note(section, "a small CNN trained on the digits 0-4, reused for the digits 5-9",
+                     "resnet18's ImageNet features reused to classify patches of photographs "
+                     "(PretrainedImageFeatures('resnet18') + logistic regression)", ["resnet18"])
 
 
 def _pretrained_part(section, ctx, model="resnet18"):
-    import os
-
-    import torch
-
+    """With resnet18's ImageNet weights in torchvision's cache: classify photograph patches."""
     from deepmine.vision._zoo import _cached_weights
 
     try:
         _cached_weights(model, "DEFAULT", download=False)
     except (FileNotFoundError, OSError, RuntimeError):
-        cache = os.path.join(torch.hub.get_dir(), "checkpoints")
-        section.text(
-            f"With torchvision's ImageNet weights of {model} in its cache ({cache}), this "
-            "chapter also classifies patches of scikit-learn's two sample photographs with "
-            f"PretrainedImageFeatures('{model}') + logistic regression; they are not there.")
         return False
     from sklearn.datasets import load_sample_images
     from sklearn.linear_model import LogisticRegression

@@ -153,9 +153,10 @@ def run_tour(out_dir="tour", *, quick=False, chapters=None, random_state=0, log=
     report = Report("deepmine tour: deep learning for data mining" + (" (quick)" if quick else ""))
     for c in todo:
         section = report.add(Section(c.title))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         c.func(section, ctx)
         section.seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         section.source(c.func, *_helpers(c.func), summary="Code of this chapter", index=0)
-        log(f"[tour] {c.title}: {section.seconds:.1f} s")
+        log(f"[tour] {c.title}: {section.seconds:.1f} s ({cpu:.1f} s CPU)")
     return report.write(out_dir / "index.html")
