@@ -284,7 +284,7 @@ def outliers(section, ctx):
     section.text(
         f"{n_mal} of these {len(out)} top-scored rows are malignant (the data hold "
         f"{base:.1%} malignant rows). A high reconstruction error says a row is unusual, not "
-        "that it is malignant: " + ("here some benign biopsies are more unusual than most "
-                                    "malignant ones, and their explanations name the measurements "
-                                    "that make them so." if n_mal < len(out) else
+        "that it is malignant: " + (f"here {len(out) - n_mal} benign biopsies are among the "
+                                    f"{len(out)} most unusual rows, and their explanations name "
+                                    "the measurements that make them so." if n_mal < len(out) else
                                     "here the most unusual rows are all malignant."))

@@ -40,7 +40,7 @@ def doc2vec_chapter(section, ctx):
         "articles to train on and 50 others that people rated for similarity in pairs (Lee, "
         "Pincombe & Welsh 2005). How well do cosines between inferred vectors agree with the "
         "people's ratings? The baseline is TF-IDF, the bag of words weighted by rarity.")
-    d2v = Doc2Vec(epochs=ctx.epochs("auto", 10), random_state=ctx.random_state).fit(train)
+    d2v = Doc2Vec(random_state=ctx.random_state).fit(train)
     iu = np.triu_indices(len(test), k=1)
     sims = {"Doc2Vec (defaults, PV-DBOW)": _cosines(d2v.transform(test)),
             "TF-IDF cosine": _cosines(TfidfVectorizer().fit(train + test).transform(test).toarray())}
@@ -90,25 +90,24 @@ def node2vec_chapter(section, ctx):
 
     from deepmine.embeddings import Node2Vec, Word2Vec
 
-    G = nx.les_miserables_graph()
-    G = nx.relabel_nodes(G, {v: i for i, v in enumerate(sorted(G))})
-    for _, _, d in G.edges(data=True):
-        d.pop("weight", None)   # unweighted walks: only p and q bias them
+    side = 12
+    grid = nx.grid_2d_graph(side, side)
+    G = nx.convert_node_labels_to_integers(grid, ordering="sorted")
+    pos = {i: xy for i, xy in enumerate(sorted(grid))}   # draw each node at its grid position
     section.text(
         "node2vec (Grover & Leskovec 2016) biases DeepWalk's random walk with two numbers: from "
         "the previous node t, the walk at v returns to t with weight 1/p, moves to a neighbour "
         "of t with weight 1, and moves away from t with weight 1/q. A large q keeps the walk "
         "near its start, like breadth-first search: the vectors then describe a node's "
         "immediate surroundings. A small q pushes it outward, like depth-first search: the "
-        "vectors describe the community it belongs to. The graph: co-appearances of the "
-        f"characters of Les Miserables ({G.number_of_nodes()} characters, "
-        f"{G.number_of_edges()} edges), as in the node2vec paper.")
-    settings = {"BFS-like (p=1, q=4)": (1.0, 4.0), "DFS-like (p=1, q=0.25)": (1.0, 0.25)}
+        f"vectors describe the community it belongs to. A small p makes returning to t likely, "
+        "a large p rare. The graph: a {side}x{side} grid, like the streets of a city, where the "
+        "distance between two nodes is plain to see.")
+    settings = {"BFS-like (p=0.25, q=4)": (0.25, 4.0), "DFS-like (p=4, q=0.25)": (4.0, 0.25)}
     walk_len = 20
-    start = max(G, key=G.degree)
+    start = (side // 2) * side + side // 2   # a node in the middle
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained",
                              gridspec_kw={"width_ratios": [1, 1, 0.8]})
-    pos = nx.spring_layout(G, seed=ctx.random_state)
     rows, models = [], {}
     for ax, (name, (p, q)) in zip(axes, settings.items()):
         n2v = Node2Vec(p=p, q=q, walk_length=walk_len, walks_per_node=ctx.epochs(10, 5),
@@ -118,9 +117,9 @@ def node2vec_chapter(section, ctx):
         hops = _hop_distances(G, walks)
         from_start = [v for w in walks if w[0] == start for v in w[1:]]
         visits = np.bincount(np.asarray(from_start, dtype=int), minlength=G.number_of_nodes())
-        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.15)
-        nodes = nx.draw_networkx_nodes(G, pos, ax=ax, node_size=40, node_color=visits[list(G)],
-                                       cmap="magma_r")
+        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.2)
+        nodes = nx.draw_networkx_nodes(G, pos, ax=ax, node_size=45, node_color=visits[list(G)],
+                                       cmap="magma_r", vmin=0)
         nx.draw_networkx_nodes(G, pos, nodelist=[start], ax=ax, node_size=120, node_color="tab:green")
         ax.set_title(f"{name}: visits of walks from node {start}", fontsize=10)
         ax.set_axis_off()
@@ -134,7 +133,7 @@ def node2vec_chapter(section, ctx):
                 title="How far the walks go")
     axes[2].legend(fontsize=8, loc="upper right")
     bfs, dfs = rows
-    section.figure(fig, ["Left and middle: the graph, each character coloured by how often "
+    section.figure(fig, ["Left and middle: the grid, each node coloured by how often "
                          f"{walk_len}-node walks from the green one visit it. Right: the hop "
                          "distance from the start over all walks. The DFS-like walks end up on "
                          "average ", compare(dfs["mean hops from the start"],

@@ -137,7 +137,7 @@ def word2vec_chapter(section, ctx):
                                 for k, (w, n) in candidates.items()]),
                   caption="The largest texts that ship with the installed packages")
     w2v = Word2Vec("skipgram", vector_size=ctx.epochs(100, 50), window=5, min_count=5,
-                   epochs=ctx.epochs(10, 3), random_state=ctx.random_state).fit(lines)
+                   epochs=ctx.epochs(10, 5), random_state=ctx.random_state).fit(lines)
     section.text(
         f"The tour trains on the largest unstemmed one, the Wikipedia excerpt: "
         f"{w2v.corpus_total_words_:,} tokens, {len(w2v.wv_):,} words seen 5 times or more, "

@@ -260,8 +260,11 @@ def hidden_units_chapter(section, ctx):
     section.figure(fig, "A column is one unit: most units fire for a few digits and stay silent "
                         "for the others." if (share.max() > 0.25).mean() > 0.5 else
                    "A column is one unit: its mean activation on the test digits of each class.")
-    j = int(share.max().idxmax())
-    d = int(share[j].idxmax())
+    best_digit = act.idxmax(axis=0)                            # per unit: the digit it likes most
+    contrast = {u: act.loc[best_digit[u], u] - act.loc[act.index != best_digit[u], u].mean()
+                for u in act.columns}
+    j = int(max(contrast, key=contrast.get))                  # the unit with the clearest preference
+    d = int(best_digit[j])
     others = float(act.loc[act.index != d, j].mean())
     section.table({"unit": [j], f"mean activation on {d}s": [float(act.loc[d, j])],
                    "mean activation on other digits": [others]})
