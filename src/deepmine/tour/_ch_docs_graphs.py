@@ -100,15 +100,15 @@ def node2vec_chapter(section, ctx):
         "of t with weight 1, and moves away from t with weight 1/q. A large q keeps the walk "
         "near its start, like breadth-first search: the vectors then describe a node's "
         "immediate surroundings. A small q pushes it outward, like depth-first search: the "
-        f"vectors describe the community it belongs to. A small p makes returning to t likely, "
-        "a large p rare. The graph: a {side}x{side} grid, like the streets of a city, where the "
+        "vectors describe the community it belongs to. A small p makes returning to t likely, "
+        f"a large p rare. The graph: a {side}x{side} grid, like the streets of a city, where the "
         "distance between two nodes is plain to see.")
     settings = {"BFS-like (p=0.25, q=4)": (0.25, 4.0), "DFS-like (p=4, q=0.25)": (4.0, 0.25)}
     walk_len = 20
     start = (side // 2) * side + side // 2   # a node in the middle
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained",
                              gridspec_kw={"width_ratios": [1, 1, 0.8]})
-    rows, models = [], {}
+    rows, models, all_visits = [], {}, []
     for ax, (name, (p, q)) in zip(axes, settings.items()):
         n2v = Node2Vec(p=p, q=q, walk_length=walk_len, walks_per_node=ctx.epochs(10, 5),
                        embedder=Word2Vec(vector_size=32, window=5, min_count=1, epochs=ctx.epochs(5, 3)),
@@ -117,17 +117,20 @@ def node2vec_chapter(section, ctx):
         hops = _hop_distances(G, walks)
         from_start = [v for w in walks if w[0] == start for v in w[1:]]
         visits = np.bincount(np.asarray(from_start, dtype=int), minlength=G.number_of_nodes())
-        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.2)
-        nodes = nx.draw_networkx_nodes(G, pos, ax=ax, node_size=45, node_color=visits[list(G)],
-                                       cmap="magma_r", vmin=0)
-        nx.draw_networkx_nodes(G, pos, nodelist=[start], ax=ax, node_size=120, node_color="tab:green")
-        ax.set_title(f"{name}: visits of walks from node {start}", fontsize=10)
-        ax.set_axis_off()
+        all_visits.append((ax, name, visits))
         axes[2].hist(hops, bins=np.arange(hops.max() + 2) - 0.5, alpha=0.6, density=True, label=name)
         models[name] = n2v.fit(G)
         rows.append({"walk": name, "mean hops from the start": float(hops.mean()),
                      "share of steps more than 2 hops away": float((hops > 2).mean()),
                      "distinct nodes per walk": float(np.mean([len(set(w)) for w in walks]))})
+    top = max(v.max() for _, _, v in all_visits)
+    for ax, name, visits in all_visits:   # one colour scale for both panels
+        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.2)
+        nodes = nx.draw_networkx_nodes(G, pos, ax=ax, node_size=45, node_color=visits[list(G)],
+                                       cmap="magma_r", vmin=0, vmax=top)
+        nx.draw_networkx_nodes(G, pos, nodelist=[start], ax=ax, node_size=120, node_color="tab:green")
+        ax.set_title(f"{name}: visits of walks from node {start}", fontsize=10)
+        ax.set_axis_off()
     fig.colorbar(nodes, ax=axes[:2], shrink=0.7, label="visits")
     axes[2].set(xlabel="hops from the walk's start", ylabel="share of walk steps",
                 title="How far the walks go")

@@ -146,3 +146,41 @@ def _lr_outcome(loss, chance):
     if last > 0.5 * first:
         return f"learns slowly (loss {first:.2f} -> {last:.2f})"
     return f"learns (loss {first:.2f} -> {last:.3f})"
+
+
+@chapter(130, "ann-vs-svm", "ANNs vs SVMs: decision boundaries")
+def boundary_chapter(section, ctx):
+    import matplotlib.pyplot as plt
+    from sklearn.datasets import make_circles, make_moons
+    from sklearn.model_selection import train_test_split
+    from sklearn.svm import SVC
+
+    from deepmine.tabular import MLPClassifier
+
+    sets = {"moons": make_moons(400, noise=0.25, random_state=ctx.random_state),
+            "circles": make_circles(400, noise=0.1, factor=0.5, random_state=ctx.random_state)}
+    fig, axes = plt.subplots(2, 2, figsize=(9, 8), layout="constrained")
+    rows = []
+    for r, (name, (X, y)) in enumerate(sets.items()):
+        Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=ctx.random_state)
+        models = {"MLP (2x32 ReLU)": MLPClassifier((32, 32), max_epochs=ctx.epochs(300, 80), batch_size=32,
+                                                   learning_rate=0.01, random_state=ctx.random_state),
+                  "RBF SVM": SVC(gamma=2.0, C=1.0)}
+        xx, yy = np.meshgrid(np.linspace(X[:, 0].min() - .5, X[:, 0].max() + .5, 150),
+                             np.linspace(X[:, 1].min() - .5, X[:, 1].max() + .5, 150))
+        grid = np.c_[xx.ravel(), yy.ravel()]
+        for c, (label, model) in enumerate(models.items()):
+            model.fit(Xtr, ytr)
+            ax = axes[r, c]
+            ax.contourf(xx, yy, model.predict(grid).reshape(xx.shape), alpha=0.3, cmap="coolwarm")
+            ax.scatter(X[:, 0], X[:, 1], c=y, s=8, cmap="coolwarm")
+            acc = model.score(Xte, yte)
+            ax.set_title(f"{label} on {name}: test acc {acc:.2f}")
+            ax.set_xticks([]), ax.set_yticks([])
+            rows.append((name, label, acc))
+    section.text("Both learn non-linear boundaries: the SVM through a kernel, the MLP through "
+                 "hidden units that it learns itself. On the moons the MLP's test accuracy is ",
+                 compare(rows[0][2], rows[1][2], tolerance=0.01), " the SVM's; on the circles ",
+                 compare(rows[2][2], rows[3][2], tolerance=0.01), ".")
+    section.figure(fig, "Decision boundaries of an MLP and an RBF SVM")
+    section.table(pd.DataFrame(rows, columns=["data", "model", "test accuracy"]))
