@@ -100,6 +100,7 @@ class Section:
         self.blocks = []
         self.n_figures = 0
         self.seconds = None
+        self.cpu_seconds = None
 
     def text(self, *parts, note=False):
         """Add a paragraph: strings (HTML-escaped) and :class:`Claim` phrases, joined as given.
@@ -174,7 +175,9 @@ class Section:
     def to_html(self, anchor=None):
         """Return the section as an HTML fragment."""
         aid = f' id="{anchor}"' if anchor else ""
-        took = (f'<p class="meta">computed in {self.seconds:.1f} s</p>'
+        cpu = (f" ({self.cpu_seconds:.1f} s of CPU time)"
+               if getattr(self, "cpu_seconds", None) is not None else "")
+        took = (f'<p class="meta">computed in {self.seconds:.1f} s{cpu}</p>'
                 if self.seconds is not None else "")
         return f'<section class="chapter"{aid}><h2>{html.escape(self.title)}</h2>' \
                + "".join(self.blocks) + took + "</section>"

@@ -136,10 +136,13 @@ def word2vec_chapter(section, ctx):
     section.table(pd.DataFrame([{"text (gensim test data)": k, "what": w, "tokens": f"{n:,}"}
                                 for k, (w, n) in candidates.items()]),
                   caption="The largest texts that ship with the installed packages")
+    if ctx.quick:  # half of the text, to stay within the quick tour's time
+        lines = lines[:len(lines) // 2]
     w2v = Word2Vec("skipgram", vector_size=ctx.epochs(100, 50), window=5, min_count=5,
                    epochs=ctx.epochs(10, 5), random_state=ctx.random_state).fit(lines)
     section.text(
-        f"The tour trains on the largest unstemmed one, the Wikipedia excerpt: "
+        f"The tour trains on the largest unstemmed one, the Wikipedia excerpt"
+        f"{' (its first half in quick mode)' if ctx.quick else ''}: "
         f"{w2v.corpus_total_words_:,} tokens, {len(w2v.wv_):,} words seen 5 times or more, "
         f"{w2v.epochs_} passes of skip-gram, "
         f"{time.perf_counter() - tic:.1f} s including reading the dump.")

@@ -156,7 +156,7 @@ def run_tour(out_dir="tour", *, quick=False, chapters=None, random_state=0, log=
         start, cpu = time.perf_counter(), time.process_time()
         c.func(section, ctx)
         section.seconds = time.perf_counter() - start
-        cpu = time.process_time() - cpu
+        section.cpu_seconds = cpu = time.process_time() - cpu
         section.source(c.func, *_helpers(c.func), summary="Code of this chapter", index=0)
         log(f"[tour] {c.title}: {section.seconds:.1f} s ({cpu:.1f} s CPU)")
     return report.write(out_dir / "index.html")
