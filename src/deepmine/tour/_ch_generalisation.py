@@ -272,5 +272,5 @@ def hidden_units_chapter(section, ctx):
     section.text(f"The most selective unit, unit {j}, has a mean activation on test {d}s ",
                  compare(float(act.loc[d, j]), others, fmt="{:.2f}", tolerance=0.01),
                  " on the other digits" + (f": a detector of {d}s that nobody told what a {d} "
-                                           "is; the output layer combines 16 such detectors "
-                                           "into ten classes." if detector else "."))
+                                           "is; the output layer combines the 16 units' "
+                                           "responses into ten classes." if detector else "."))
