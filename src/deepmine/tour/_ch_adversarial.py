@@ -248,7 +248,7 @@ def style(section, ctx):
     from deepmine.visualize import style_transfer
 
     china, flower = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
-    tic = time.perf_counter()
+    tic = time.process_time()
     out, info = style_transfer(china, flower, steps=ctx.epochs(100, 20),
                                max_size=ctx.epochs(160, 64), random_state=ctx.random_state,
                                return_info=True)
@@ -258,7 +258,7 @@ def style(section, ctx):
         f"style image. Feature network used here: {info['feature_net']}; style layers "
         f"{info['style_layers']}, content layer {info['content_layers']}; "
         f"{info['size'][1]}x{info['size'][0]} pixels, L-BFGS, "
-        f"{time.perf_counter() - tic:.1f} s.")
+        f"{time.process_time() - tic:.1f} s of CPU time.")
     if "ImageNet" not in str(info["feature_net"]):
         offline_note(section, f"style transfer through {info['feature_net']}",
                      "VGG-19's ImageNet features at 384 pixels or more", ["vgg19"])

@@ -98,8 +98,9 @@ def autoencoder_vs_pca(section, ctx):
                 words=("higher than", "about the same as", "lower than")),
         f" PCA's; with {int(large['code size'])} it is ",
         compare(large["autoencoder"], large["PCA"], fmt="{:.3f}", tolerance=0.005),
-        " PCA's. With many components the linear subspace already holds almost all the "
-        "variance, and the network must still learn it from 1257 images.")
+        " PCA's." + (" With many components the linear subspace already holds almost all the "
+                     "variance, and the network must still learn it from 1257 images."
+                     if large["autoencoder"] > large["PCA"] + 0.005 else ""))
 
 
 @chapter(220, "denoising", "Denoising autoencoders")

@@ -127,7 +127,7 @@ def word2vec_chapter(section, ctx):
         "similar contexts get similar vectors, and some relations become directions: "
         "vec(king) - vec(man) + vec(woman) is close to vec(queen). deepmine trains with gensim's "
         "engine and returns gensim KeyedVectors.")
-    tic = time.perf_counter()
+    tic = time.process_time()
     lines = _wiki_lines()
     candidates = _corpus_candidates()
     wiki_tokens = sum(len(line.split()) for line in lines)
@@ -145,7 +145,7 @@ def word2vec_chapter(section, ctx):
         f"{' (its first half in quick mode)' if ctx.quick else ''}: "
         f"{w2v.corpus_total_words_:,} tokens, {len(w2v.wv_):,} words seen 5 times or more, "
         f"{w2v.epochs_} passes of skip-gram, "
-        f"{time.perf_counter() - tic:.1f} s including reading the dump.")
+        f"{time.process_time() - tic:.1f} s of CPU time including reading the dump.")
     section.text(
         "Semantic analogies need hundreds of millions of tokens; half a million learns topical "
         "neighbourhoods and a few regularities. The arithmetic is the same at any size, so "
