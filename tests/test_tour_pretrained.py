@@ -54,14 +54,16 @@ def _place_vectors():
 
 
 def _tour(tmp):
+    """The chapter's HTML without its code block (whose source names the commands too)."""
     path = run_tour(tmp / "out", quick=True, chapters=["pretrained"], log=lambda s: None)
     with open(path, encoding="utf-8") as f:
-        return f.read()
+        html = f.read()
+    return re.sub(r"<details.*?</details>", "", html, flags=re.S)
 
 
 def test_without_assets_each_part_names_its_download_command(caches):
     html = _tour(caches)
-    for name in ["googlenet", "resnet18", "vgg19", "word2vec-google-news-300"]:
+    for name in ["googlenet", "resnet18", "vgg19"]:
         assert f"deepmine download {name}" in html
     assert "<img" not in html
 
@@ -71,7 +73,6 @@ def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
 
     _place_random_weights("googlenet", aux_logits=True, init_weights=False)
     _place_random_weights("resnet18")
-    _place_vectors()
     # VGG-19's 548 MB would not fit a test: a small random feature network stands in
     open(asset_path("vgg19"), "wb").close()
     monkeypatch.setattr(_style, "vgg19_features", lambda: _style.random_features(random_state=0))
@@ -80,5 +81,20 @@ def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
     assert "GoogLeNet&#x27;s top 5 ImageNet classes" in html
     assert html.count("<img") == 3  # dream, adversarial, style
     assert re.search(r"no pixel moves by more than 2\.0 of 255", html)
+
+
+def test_word2vec_chapter_finds_the_downloaded_vectors_and_asks_the_lecture(caches):
+    from deepmine.embeddings import load_vectors
+    from deepmine.report import Section
+    from deepmine.tour import _ch_embeddings
+
+    assert _ch_embeddings._pretrained_path() is None or "DEEPMINE_WORD2VEC" in os.environ
+    _place_vectors()
+    path = _ch_embeddings._pretrained_path()
+    assert path == asset_path("word2vec-google-news-300")
+    section = Section("word2vec")
+    _ch_embeddings._lecture_analogies(section, load_vectors(path))
+    html = section.to_html()
     assert "man : king :: woman : ?</td><td>queen" in html
     assert "Berlin : Germany :: Paris : ?</td><td>France" in html
+    assert "answer 2 of the lecture&#x27;s 3 analogies" in html  # he : his :: she : ? misses

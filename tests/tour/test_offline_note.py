@@ -1,25 +1,25 @@
-"""A chapter that runs an offline substitute says so, and names the command that shows the real one
-only when this installation has it."""
+"""A chapter that runs an offline substitute says so, and names what shows the real one."""
 
 from deepmine.report import Section
 from deepmine.tour import _common
 
 
-def test_note_names_the_download_command_when_there_is_one(monkeypatch):
-    monkeypatch.setattr(_common, "_download_available", lambda: True)
+def test_note_names_the_download_command_and_the_showpieces_chapter(monkeypatch):
+    monkeypatch.setattr("deepmine.datasets.is_cached", lambda name: False)
     s = Section("demo")
     _common.offline_note(s, "the digits CNN", "GoogLeNet on china.jpg", ["googlenet"])
     text = s.to_html()
     assert "Offline substitute: this chapter runs the digits CNN" in text
     assert "deepmine download googlenet" in text and "deepmine tour --download" in text
+    assert "showpieces" in text
 
 
-def test_note_promises_no_command_that_does_not_exist(monkeypatch):
-    monkeypatch.setattr(_common, "_download_available", lambda: False)
+def test_note_says_when_the_real_one_runs_in_the_showpieces_chapter(monkeypatch):
+    monkeypatch.setattr("deepmine.datasets.is_cached", lambda name: True)
     s = Section("demo")
     _common.offline_note(s, "the digits CNN", "GoogLeNet on china.jpg", ["googlenet"])
     text = s.to_html()
-    assert "Offline substitute" in text and "deepmine download" not in text
+    assert "googlenet is cached, so the chapter" in text and "deepmine download" not in text
 
 
 def test_robust_limits_keep_the_bulk_and_mark_far_points():

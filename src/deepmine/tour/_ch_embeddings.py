@@ -16,10 +16,15 @@ _ANALOGIES = [("king", "man", "queen"), ("man", "king", "woman"), ("france", "pa
 
 
 def _pretrained_path():
-    """Google News (or any word2vec) vectors, if the user has them: $DEEPMINE_WORD2VEC or ~/deepmine_data."""
+    """Google News (or any word2vec) vectors, if the user has them: $DEEPMINE_WORD2VEC,
+    gensim-data's cache (``deepmine download word2vec-google-news-300``) or ~/deepmine_data."""
+    from deepmine.datasets import asset_path, is_cached
+
     env = os.environ.get("DEEPMINE_WORD2VEC")
     if env and os.path.isfile(env):
         return env
+    if is_cached("word2vec-google-news-300"):
+        return asset_path("word2vec-google-news-300")
     home = os.path.join(os.path.expanduser("~"), "deepmine_data")
     for name in ("GoogleNews-vectors-negative300.bin.gz", "GoogleNews-vectors-negative300.bin"):
         if os.path.isfile(os.path.join(home, name)):
@@ -101,6 +106,29 @@ def _wiki_lines():
     return lines
 
 
+def _lecture_analogies(section, kv):
+    """The lecture's own questions, in the capitalisation of news text."""
+    import pandas as pd
+
+    from deepmine.embeddings import analogy
+
+    asks = [("man", "king", "woman", "queen"), ("Berlin", "Germany", "Paris", "France"),
+            ("he", "his", "she", "her"), ("Paris", "France", "Rome", "Italy")]
+    rows = []
+    for a, b, c, expected in asks:
+        if any(w not in kv.key_to_index for w in (a, b, c)):
+            continue
+        (word, score), = analogy(kv, a, b, c)
+        rows.append({"question": f"{a} : {b} :: {c} : ?", "answer": word, "cosine": score,
+                     "expected": expected, "right": word == expected})
+    if rows:
+        df = pd.DataFrame(rows)
+        section.text(f"The pretrained vectors ({len(kv):,} words) answer "
+                     f"{int(df['right'].sum())} of the lecture's {len(df)} analogies with "
+                     f"b - a + c.")
+        section.table(df, caption="The lecture's analogies on the pretrained vectors")
+
+
 def _correct_analogies(kv, n=8, restrict_vocab=30000):
     """Questions of questions-words.txt that the vectors answer exactly, a few per section."""
     from gensim.test.utils import datapath
@@ -151,9 +179,11 @@ def word2vec_chapter(section, ctx):
         "neighbourhoods and a few regularities. The arithmetic is the same at any size, so "
         "below are the questions of Mikolov's test set whose four words this text contains "
         "and that the vectors answer exactly (top 1).", note=True)
-    offline_note(section, "word2vec trained on half a million tokens of Wikipedia",
-                 "the analogies on the GoogleNews vectors (100 billion tokens)",
-                 ["word2vec-google-news-300"])
+    path = _pretrained_path()
+    if path is None:
+        offline_note(section, "word2vec trained on half a million tokens of Wikipedia",
+                     "the analogies on the GoogleNews vectors (100 billion tokens)",
+                     ["word2vec-google-news-300"], here=True)
     probes = [w for w in ("government", "music", "water", "war", "city", "computer")
               if w in w2v.wv_.key_to_index][:4]
     section.table(pd.DataFrame({w: [f"{n} ({s:.2f})" for n, s in w2v.most_similar(w, topn=5)]
@@ -166,16 +196,13 @@ def word2vec_chapter(section, ctx):
     if fig is not None:
         section.figure(fig, f"The Mikolov figure on the small corpus ({len(pairs)} pairs in the "
                             "vocabulary).")
-    path = _pretrained_path()
     if path is None:
-        section.text("Pretrained vectors: put GoogleNews-vectors-negative300.bin.gz in "
-                     "~/deepmine_data (or set DEEPMINE_WORD2VEC) and this chapter repeats the "
-                     "analogies and the figure on them; deepmine.embeddings.load_vectors reads them.")
         return
     from deepmine.embeddings import load_vectors
 
     kv = load_vectors(path, limit=100_000 if ctx.quick else 300_000)
     section.heading(f"Pretrained: {os.path.basename(path)}")
+    _lecture_analogies(section, kv)
     _word_tables(section, kv, "pretrained")
     fig, _ = _capital_figure(kv, "countries and capitals, 2-D PCA (pretrained)")
     if fig is not None:

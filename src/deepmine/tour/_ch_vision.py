@@ -176,7 +176,8 @@ def transfer(section, ctx):
     if not _pretrained_part(section, ctx):
         offline_note(section, "a small CNN trained on the digits 0-4, reused for the digits 5-9",
                      "resnet18's ImageNet features reused to classify patches of photographs "
-                     "(PretrainedImageFeatures('resnet18') + logistic regression)", ["resnet18"])
+                     "(PretrainedImageFeatures('resnet18') + logistic regression)", ["resnet18"],
+                     here=True)
 
 
 def _pretrained_part(section, ctx, model="resnet18"):

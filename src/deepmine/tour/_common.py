@@ -69,14 +69,8 @@ def scatter_2d(ax, xy, c, *, cmap="tab10", s=10, **kw):
     return sc
 
 
-def _download_available():
-    """Whether this installation has the ``deepmine download`` command."""
-    import importlib.util
 
-    return importlib.util.find_spec("deepmine.cli._cmd_download") is not None
-
-
-def offline_note(section, substitute, real, assets):
+def offline_note(section, substitute, real, assets, *, here=False):
     """State plainly that the chapter runs an offline substitute, and what shows the real one.
 
     Parameters
@@ -88,14 +82,21 @@ def offline_note(section, substitute, real, assets):
         What the lecture shows, e.g. "GoogLeNet's inception layers on china.jpg".
     assets : list of str
         Names of the pretrained assets the lecture's version needs.
+    here : bool, default=False
+        True when this chapter itself runs the real version once the assets are cached;
+        False when the showpieces chapter does.
     """
+    from deepmine.datasets import is_cached
+
     names = " ".join(assets)
-    if _download_available():
-        how = (f"`deepmine download {names}` fetches {'it' if len(assets) == 1 else 'them'}, "
-               "and `deepmine tour --download` fetches everything the tour can use")
+    showpieces = "this chapter" if here else "the chapter \u201cThe lecture's showpieces\u201d"
+    if all(is_cached(name) for name in assets):
+        verb = "is" if len(assets) == 1 else "are"
+        how = f"{', '.join(assets)} {verb} cached, so {showpieces} runs it"
     else:
-        how = ("this installation has no download command, and the tour itself never "
-               "downloads")
+        how = (f"`deepmine download {names}` fetches {'it' if len(assets) == 1 else 'them'} "
+               f"(`deepmine tour --download` fetches everything the tour can use), and then "
+               f"{showpieces} runs it")
     section.text(f"Offline substitute: this chapter runs {substitute}. The lecture shows "
                  f"{real}, which needs pretrained weights ({', '.join(assets)}); {how}.",
                  note=True)
