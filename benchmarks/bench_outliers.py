@@ -29,7 +29,6 @@ import ast
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import torch
 

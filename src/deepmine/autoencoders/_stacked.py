@@ -17,7 +17,6 @@ from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
 from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
 from deepmine.utils import resolve_device, resolve_seed
-from deepmine.utils._param_validation import Interval
 
 
 class _GreedyLayer(AutoEncoder):
