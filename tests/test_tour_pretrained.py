@@ -65,7 +65,7 @@ def test_without_assets_each_part_names_its_download_command(caches):
     html = _tour(caches)
     for name in ["googlenet", "resnet18", "vgg19"]:
         assert f"deepmine download {name}" in html
-    assert "<img" not in html
+    assert "<img" not in html and "<td>googlenet</td><td>50</td><td>no</td>" in html
 
 
 def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
@@ -77,7 +77,7 @@ def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
     open(asset_path("vgg19"), "wb").close()
     monkeypatch.setattr(_style, "vgg19_features", lambda: _style.random_features(random_state=0))
     html = _tour(caches)
-    assert "deepmine download" not in html
+    assert "not shown, because" not in html and "<td>googlenet</td><td>50</td><td>yes</td>" in html
     assert "GoogLeNet&#x27;s top 5 ImageNet classes" in html
     assert html.count("<img") == 3  # dream, adversarial, style
     assert re.search(r"no pixel moves by more than 2\.0 of 255", html)

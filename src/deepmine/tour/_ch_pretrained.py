@@ -178,13 +178,20 @@ def _style(section, ctx):
 
 @chapter(470, "pretrained", "The lecture's showpieces on ImageNet networks")
 def showpieces(section, ctx):
-    from deepmine.datasets import is_cached
+    import pandas as pd
+
+    from deepmine.datasets import is_cached, list_assets
 
     section.text(
         "The offline chapters above use networks trained on the 8x8 digits. The lecture's "
         "pictures come from networks trained on ImageNet; this chapter shows them when their "
         "weights are in torchvision's cache. (The word2vec chapter does the same with the "
         "GoogleNews vectors.)")
+    used = {"googlenet", "resnet18", "vgg19"}
+    section.table(pd.DataFrame([{"network": a["name"], "download (MB)": a["size_mb"],
+                                 "cached": "yes" if a["cached"] else "no", "used for": a["use"]}
+                                for a in list_assets() if a["name"] in used]),
+                  caption="The pretrained networks of this chapter ('deepmine download --list')")
     parts = [("googlenet", "GoogLeNet's ImageNet classes of the photographs", _top5),
              ("googlenet", "DeepDream with GoogLeNet on china.jpg", _dream),
              ("resnet18", "An imperceptible adversarial example on a photograph", _fgsm),
