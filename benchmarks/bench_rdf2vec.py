@@ -161,6 +161,48 @@ def defaults_grid(args):
         float_format=lambda v: f"{100 * v:.1f}"))
 
 
+def sgns_compare(args):
+    """deepmine's SkipGram (order_aware=False and True) against gensim's skip-gram on one corpus."""
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    from deepmine.embeddings import SkipGram, evaluate_analogies, evaluate_similarity
+
+    sentences, n = [], 0
+    with open(args.sgns, encoding="utf-8") as f:
+        for line in f:
+            words = line.split()
+            sentences.append(words)
+            n += len(words)
+            if args.max_tokens and n >= args.max_tokens:
+                break
+    print(f"corpus {args.sgns}: {len(sentences):,} sentences, {n:,} tokens", flush=True)
+    common = dict(vector_size=100, window=5, negative=5, min_count=5, sample=1e-3, epochs=5)
+    runs = {
+        "gensim skip-gram (1 worker)": lambda s: GensimWord2Vec(
+            sentences, sg=1, workers=1, seed=s, **common).wv,
+        "deepmine SkipGram": lambda s: SkipGram(random_state=s, **common).fit(sentences).wv_,
+        "deepmine SkipGram(order_aware=True)": lambda s: SkipGram(
+            order_aware=True, random_state=s, **common).fit(sentences).wv_,
+    }
+    rows = []
+    for seed in args.seeds:
+        for label, fn in runs.items():
+            t0 = cpu()
+            wv = fn(seed)
+            sec = cpu() - t0
+            acc, sections = evaluate_analogies(wv, restrict_vocab=30_000)
+            covered = int(sections.iloc[-1][["correct", "incorrect"]].sum())
+            sim = evaluate_similarity(wv)["spearman"]
+            rows.append(dict(trainer=label, seed=seed, analogy=acc, wordsim353=sim, cpu_s=sec,
+                             words_per_cpu_s=5 * n / sec, covered=covered))
+            print(f"[seed {seed}] {label}: analogy {acc:.3f} ({covered} covered), WordSim-353 "
+                  f"{sim:.3f}, {sec:.0f} CPU s", flush=True)
+    df = pd.DataFrame(rows).groupby("trainer")[["analogy", "wordsim353", "cpu_s",
+                                                 "words_per_cpu_s"]].agg(["mean", "std"])
+    pd.set_option("display.width", 200)
+    print(df.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
 def run_pyrdf2vec(nt_path, entities, skip, epochs, seed):
     from pyrdf2vec import RDF2VecTransformer
     from pyrdf2vec.embedders import Word2Vec
@@ -195,6 +237,9 @@ def main():
     ap.add_argument("--defaults-grid", action="store_true",
                     help="run the candidate grid RDF2Vec's defaults were chosen on")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--sgns", metavar="CORPUS",
+                    help="compare SkipGram with gensim's skip-gram on a one-sentence-a-line corpus")
+    ap.add_argument("--max-tokens", type=int, default=0, help="--sgns: read only this prefix")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     try:
@@ -205,6 +250,8 @@ def main():
         pass
     from deepmine.embeddings import RandomWalker, WLWalker
 
+    if args.sgns:
+        return sgns_compare(args)
     if args.defaults_grid:
         return defaults_grid(args)
     have_py = False

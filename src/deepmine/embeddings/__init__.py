@@ -14,6 +14,7 @@ from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._node import DeepWalk, Node2Vec
 from deepmine.embeddings._rdf2vec import RDF2Vec
 from deepmine.embeddings._rdf_walkers import RandomWalker, WLWalker
+from deepmine.embeddings._sgns import SkipGram
 from deepmine.embeddings._vectors import (analogy, doesnt_match, evaluate_analogies,
                                           evaluate_similarity, load_vectors, most_similar,
                                           similarity)
@@ -26,3 +27,4 @@ __all__ = [
     "evaluate_analogies", "evaluate_similarity", "CSRGraph", "WalkCorpus", "DeepWalk", "Node2Vec",
     "Graph2Vec", "KnowledgeGraph", "RandomWalker", "WLWalker", "RDF2Vec",
 ]
+__all__ += ["SkipGram"]
