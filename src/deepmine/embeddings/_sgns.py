@@ -11,7 +11,9 @@ or ``True`` (structured). Training is vectorised: each pass subsamples the corpu
 and builds all (center, context, position) pairs of a chunk with NumPy, then
 applies word2vec's SGD update to batches of pairs with ``index_add_`` (only the
 touched rows change; no dense gradient, no optimizer state). Within a batch all
-pairs see the same parameters (Hogwild-style, as word2vec's threads do).
+pairs see the same parameters (Hogwild-style, as word2vec's threads do); a row
+that a batch would update more than 8 times (a frequent token, a small
+vocabulary) gets 8 times the mean of its updates instead of their sum.
 """
 
 import time
@@ -31,6 +33,10 @@ __all__ = ["SkipGram"]
 
 _TABLE_SIZE = 10_000_000  #: entries of the unigram^0.75 negative-sampling table (at most)
 _CHUNK_TOKENS = 65_536  #: tokens whose pairs are built at once
+#: a row updated more often than this within one batch gets the mean of its updates times this
+#: (sequential SGD would re-evaluate its gradient after each step; summing hundreds of stale
+#: steps of a frequent token diverges)
+_MAX_STEPS = 8
 
 
 def _keep_probability(counts, sample):
@@ -47,6 +53,17 @@ def _noise_table(counts, power=0.75):
     size = int(min(_TABLE_SIZE, max(1_000_000, 100 * len(counts))))
     cum = np.cumsum(weights) / weights.sum()
     return np.searchsorted(cum, (np.arange(size) + 0.5) / size).astype(np.int64)
+
+
+def _capped(index, update):
+    """``update`` with the rows of an index repeated more than ``_MAX_STEPS`` times scaled down."""
+    import torch
+
+    _, inverse, counts = torch.unique(index, return_inverse=True, return_counts=True)
+    if int(counts.max()) <= _MAX_STEPS:
+        return update
+    scale = (_MAX_STEPS / counts.clamp(min=_MAX_STEPS).to(update.dtype))[inverse]
+    return update * scale[:, None]
 
 
 def _pairs(ids, sent, window, rng):
@@ -286,12 +303,13 @@ class SkipGram(_QueryMixin, EmbeddingEstimator):
                     rows = torch.cat([t[:, None], neg + o[:, None]], dim=1)  # (B, 1+k)
                     h = w_in[c]  # (B, d)
                     out = w_out[rows]  # (B, 1+k, d)
-                    score = torch.bmm(out, h[:, :, None]).squeeze(2)
+                    score = (out * h[:, None, :]).sum(2)
                     g = (labels - torch.sigmoid(score)) * lr
                     g[:, 1:] *= neg != ctx[:, None]  # word2vec skips a negative equal to the target
-                    w_in.index_add_(0, c, torch.bmm(g[:, None, :], out).squeeze(1))
-                    w_out.index_add_(0, rows.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(
-                        -1, self.vector_size))
+                    w_in.index_add_(0, c, _capped(c, (g[:, :, None] * out).sum(1)))
+                    flat = rows.reshape(-1)
+                    w_out.index_add_(0, flat, _capped(flat, (g[:, :, None] * h[:, None, :]).reshape(
+                        -1, self.vector_size)))
                 n_pairs += m
                 done += len(c_ids)
         self.n_pairs_ = int(n_pairs)
