@@ -215,3 +215,16 @@ def test_from_sparql_retries_then_fails_clearly(tiny_server):
     with pytest.raises(DataError, match="failed"):
         KnowledgeGraph.from_sparql(f"http://127.0.0.1:{free_port()}/sparql", ["http://x/a"],
                                    depth=1, retries=0, timeout=1)
+
+
+SHARED_HDT = next((p / "shared/data/rdf2vec/mutag/mutag.hdt" for p in Path(__file__).parents
+                   if (p / "shared/data/rdf2vec/mutag/mutag.hdt").is_file()), Path("absent"))
+
+
+def test_hdt_file_gives_the_same_graph_as_ntriples(mutag_nt):
+    """MUTAG's original HDT file holds the same triples as its N-Triples export."""
+    pytest.importorskip("hdt")
+    if not SHARED_HDT.is_file():
+        pytest.skip("mutag.hdt (benchmark data) is not present")
+    path, _ = mutag_nt
+    assert triple_set(KnowledgeGraph.load(SHARED_HDT)) == triple_set(KnowledgeGraph.load(path))

@@ -97,6 +97,33 @@ def _oxigraph_ids(path, fmt):
     return g, np.array(list(preds), dtype=object), is_lit
 
 
+def _hdt_triples(path):
+    """Subjects, predicates, objects and literal flags of an HDT file (the ``hdt`` package)."""
+    try:
+        from hdt import HDTDocument
+    except ImportError:
+        raise DataError(f"Reading {path!r} needs the hdt package: pip install pybind11, then "
+                        f"pip install --no-build-isolation hdt.") from None
+    saved = os.dup(2)  # the C++ library prints index-building timings on stderr
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            try:
+                doc = HDTDocument(os.fspath(path))
+                rows = list(doc.search_triples("", "", "")[0])
+            finally:
+                os.dup2(saved, 2)
+    except RuntimeError as exc:
+        raise DataError(f"Cannot read {path!r} as HDT: {exc}") from None
+    finally:
+        os.close(saved)
+    if not rows:
+        raise DataError("The RDF graph has no triples.")
+    subj, pred, obj = (list(c) for c in zip(*rows))
+    is_lit = np.fromiter((o.startswith('"') for o in obj), dtype=bool, count=len(obj))
+    return subj, pred, obj, is_lit, lambda t: t
+
+
 def _rdflib_terms(graph):
     from rdflib import BNode, Literal
 
@@ -160,6 +187,8 @@ class KnowledgeGraph:
         source : str, path-like or rdflib.Graph
             N-Triples, Turtle, N3, RDF/XML, N-Quads, TriG or JSON-LD, chosen by the
             file extension; pyoxigraph parses them, rdflib the formats it cannot.
+            ``.hdt`` files (HDT, compressed and indexed RDF) are read with the
+            optional ``hdt`` package.
         format : str, default=None
             Override the extension, e.g. ``"nt"``, ``"ttl"``, ``"xml"``.
 
@@ -182,6 +211,8 @@ class KnowledgeGraph:
         if ext.lower() in _OPENERS:
             stem, ext = os.path.splitext(stem)
         key = (format or ext.lstrip(".")).lower()
+        if key == "hdt":
+            return cls._build(*_hdt_triples(path))
         fmt = _FORMATS.get(key)
         if fmt is not None:  # never re-parsed by rdflib: its error has no line and takes minutes
             return cls(*_oxigraph_ids(path, fmt))
