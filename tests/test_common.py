@@ -32,7 +32,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import deepmine
 from deepmine.autoencoders import AutoEncoder, AutoEncoderOutlierDetector, StackedAutoEncoder
 from deepmine.embeddings import (Doc2Vec, DeepWalk, Graph2Vec, MeanEmbeddingVectorizer, Node2Vec,
-                                 RandomWalker, RDF2Vec, SequenceEmbedder, Word2Vec, WLWalker)
+                                 RandomWalker, RDF2Vec, SequenceEmbedder, SkipGram, Word2Vec,
+                                 WLWalker)
 from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
 from deepmine.timeseries import (CNNTimeSeriesClassifier, LSTMClassifier, LSTMForecaster,
                                  NaiveForecaster, SlidingWindowTransformer, WindowForecaster)
@@ -136,6 +137,13 @@ OTHER_CASES = {
          "doesnt_match": (["computer", "user", "trees"],), "analogy": ("computer", "user", "system"),
          "save_vectors": ("PATH",), "evaluate_analogies": (), "evaluate_similarity": ()},
         {}),
+    "SkipGram": (
+        SkipGram(vector_size=4, min_count=1, epochs=1, random_state=0), (TEXTS,),
+        {"most_similar": ("computer",), "similarity": ("computer", "user"),
+         "doesnt_match": (["computer", "user", "trees"],), "analogy": ("computer", "user", "system"),
+         "save_vectors": ("PATH",), "evaluate_analogies": (), "evaluate_similarity": (),
+         "update": (TEXTS,)},
+        {}),
     "SequenceEmbedder": (
         SequenceEmbedder(vector_size=4, epochs=1, random_state=0), (TEXTS,),
         {"transform": (["computer"],), "most_similar": ("computer",),
@@ -170,7 +178,8 @@ OTHER_CASES = {
     "RDF2Vec": (
         RDF2Vec(RandomWalker(depth=2, walks_per_entity=3), _tiny_w2v(), random_state=0),
         ("RDF", ENTITIES),
-        {"transform": (ENTITIES[:2],), "get_feature_names_out": ()}, {}),
+        {"transform": (ENTITIES[:2],), "get_feature_names_out": (), "update": (ENTITIES[:1],),
+         "predicate_vectors": ()}, {}),
     "SlidingWindowTransformer": (
         SlidingWindowTransformer(window=3), (SERIES,),
         {"transform": (SERIES,)},

@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import Interval
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._corpora import check_corpus
 from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, _QueryMixin, resolve_epochs
-from deepmine.exceptions import DataError, NotFittedError
+from deepmine.exceptions import DataError, InvalidParameterError, NotFittedError
 from deepmine.utils import resolve_seed
 
 __all__ = ["SkipGram"]
@@ -194,6 +194,9 @@ class SkipGram(_QueryMixin, EmbeddingEstimator):
         import torch
 
         self._check_params()
+        if str(self.device).startswith("cuda") and not torch.cuda.is_available():
+            raise InvalidParameterError(f"SkipGram(device={self.device!r}) needs a CUDA GPU and "
+                                        "none is available; use device='cpu'.")
         corpus = check_corpus(X, owner="SkipGram.fit")
         counter = Counter()
         for sentence in corpus:
