@@ -182,6 +182,8 @@ def sgns_compare(args):
             sentences, sg=1, workers=1, seed=s, **common).wv,
         "deepmine SkipGram": lambda s: SkipGram(random_state=s, **common).fit(sentences).wv_,
     }
+    if args.sgns_no_gensim:
+        del runs["gensim skip-gram (1 worker)"]
     if args.sgns_oa:
         runs["deepmine SkipGram(order_aware=True)"] = lambda s: SkipGram(
             order_aware=True, random_state=s, **common).fit(sentences).wv_
@@ -265,7 +267,7 @@ def suite(args):
                     print(f"[seed {seed}] {name} {wname} {variant}: {100 * test:.1f} % "
                           f"({model.n_walks_} walks, light={model.light_}), fit {fit_s:.1f} CPU s",
                           flush=True)
-        suite_table(records, args)
+            suite_table(records, args)
     if args.suite_pyrdf2vec:
         records += suite_pyrdf2vec(args, root)
         suite_table(records, args)
@@ -375,6 +377,7 @@ def main():
                     help="compare SkipGram with gensim's skip-gram on a one-sentence-a-line corpus")
     ap.add_argument("--max-tokens", type=int, default=0, help="--sgns: read only this prefix")
     ap.add_argument("--sgns-oa", action="store_true", help="--sgns: also the order-aware trainer")
+    ap.add_argument("--sgns-no-gensim", action="store_true", help="--sgns: only deepmine's runs")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     try:

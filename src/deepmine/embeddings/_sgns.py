@@ -106,8 +106,11 @@ class SkipGram(_QueryMixin, EmbeddingEstimator):
     order_aware : bool, default=False
         One output matrix per context position (``2 * window`` of them): Ling et
         al.'s structured skip-gram. False is word2vec's skip-gram.
-    batch_size : int, default=2048
-        (center, context) pairs per update.
+    batch_size : int, default=256
+        (center, context) pairs per update. Larger batches run faster but
+        update from staler parameters: on AIFB's walks (RDF2Vec, 50 walks of
+        depth 4, 10 epochs, seed 0) the SVC's test accuracy was 61.1 % with 2048,
+        77.8 % with 256 and with 128 (gensim's skip-gram: 80.6 %).
     device : str, default="cpu"
         Torch device of the parameters ("cuda" to train on a GPU).
     random_state : int, RandomState instance or None, default=None
@@ -150,7 +153,7 @@ class SkipGram(_QueryMixin, EmbeddingEstimator):
     }
 
     def __init__(self, *, vector_size=100, window=5, negative=5, min_count=5, sample=1e-3,
-                 epochs="auto", alpha=0.025, min_alpha=1e-4, order_aware=False, batch_size=2048,
+                 epochs="auto", alpha=0.025, min_alpha=1e-4, order_aware=False, batch_size=256,
                  device="cpu", random_state=None):
         self.vector_size = vector_size
         self.window = window
