@@ -29,6 +29,24 @@ with the best mean selection score over the four graphs:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --defaults-grid --seeds 0 1 2
 
+``--suite`` runs every variant (classic, oa, e, p) with every ``*Walker`` class that
+``deepmine.embeddings`` exports, on MUTAG, AIFB, CORA and CITESEER, with fixed settings
+chosen before any run (``SUITE_*`` below: depth 4, 50 walks per entity and per WL iteration,
+2 WL iterations, other walker parameters at their defaults; 100-d, window 5, 10 epochs,
+min_count 1; ``light="auto"``), one seed after the other (a table after each graph), an
+SVC with C in 10^-3..10^3 by 5-fold CV on the train split; it prints mean ± sd test
+accuracy and fit CPU time beside the published figures (``PUBLISHED_SUITE``), and with
+``--suite-pyrdf2vec`` pyRDF2Vec's random walks with the same settings where it imports:
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --suite --seeds 0 1 2 3 4 \
+        --markdown suite.md
+
+``--sgns CORPUS`` trains deepmine's ``SkipGram`` and gensim's skip-gram (one worker, the
+same settings: 100-d, window 5, 5 negatives, min_count 5, sample 1e-3, 5 epochs) on a
+one-sentence-a-line corpus (e.g. ``debwiki10m.txt`` of ``../shared/tools/text-corpus``,
+``--max-tokens`` for a prefix) and prints analogy accuracy (questions-words, restrict_vocab
+30,000), WordSim-353 Spearman and CPU seconds.
+
 Targets: accuracy at or above pyRDF2Vec's (recorded: MUTAG 73.5 %, AIFB
 91.7 %), walk extraction at least 50x and end to end at least 5x faster, WL walks
 that finish. Published RDF2Vec + SVM: MUTAG 67.2 %, AIFB 88.9 %.
