@@ -33,7 +33,8 @@ import deepmine
 from deepmine.nn import NeuralNetClassifier, NeuralNetRegressor, NeuralNetTransformer
 from deepmine.autoencoders import AutoEncoder, AutoEncoderOutlierDetector, StackedAutoEncoder
 from deepmine.embeddings import (Doc2Vec, DeepWalk, Graph2Vec, MeanEmbeddingVectorizer, Node2Vec,
-                                 RandomWalker, RDF2Vec, SequenceEmbedder, Word2Vec, WLWalker)
+                                 RandomWalker, RDF2Vec, SequenceEmbedder, SkipGram, Word2Vec,
+                                 WLWalker)
 from deepmine.embeddings import _rdf_samplers, _rdf_walk_kinds
 from deepmine.embeddings._rdf_literals import RDF2VecLiterals
 from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
@@ -175,6 +176,13 @@ OTHER_CASES = {
          "doesnt_match": (["computer", "user", "trees"],), "analogy": ("computer", "user", "system"),
          "save_vectors": ("PATH",), "evaluate_analogies": (), "evaluate_similarity": ()},
         {}),
+    "SkipGram": (
+        SkipGram(vector_size=4, min_count=1, epochs=1, random_state=0), (TEXTS,),
+        {"most_similar": ("computer",), "similarity": ("computer", "user"),
+         "doesnt_match": (["computer", "user", "trees"],), "analogy": ("computer", "user", "system"),
+         "save_vectors": ("PATH",), "evaluate_analogies": (), "evaluate_similarity": (),
+         "update": (TEXTS,)},
+        {}),
     "SequenceEmbedder": (
         SequenceEmbedder(vector_size=4, epochs=1, random_state=0), (TEXTS,),
         {"transform": (["computer"],), "most_similar": ("computer",),
@@ -209,7 +217,8 @@ OTHER_CASES = {
     "RDF2Vec": (
         RDF2Vec(RandomWalker(depth=2, walks_per_entity=3), _tiny_w2v(), random_state=0),
         ("RDF", ENTITIES),
-        {"transform": (ENTITIES[:2],), "get_feature_names_out": ()}, {}),
+        {"transform": (ENTITIES[:2],), "get_feature_names_out": (), "update": (ENTITIES[:1],),
+         "predicate_vectors": ()}, {}),
     **{name: (getattr(_rdf_walk_kinds, name)(depth=2, walks_per_entity=3), None, {},
               {"extract": "a stateless walk generator: extract(kg, entities) needs no fit"})
        for name in _rdf_walk_kinds.__all__},

@@ -20,6 +20,7 @@ from deepmine.embeddings._rdf_samplers import (ObjFreqSampler, ObjPredFreqSample
 from deepmine.embeddings._rdf_walk_kinds import (AnonymousWalker, CommunityWalker, HALKWalker,
                                                  NGramWalker, SplitWalker, WalkletWalker)
 from deepmine.embeddings._rdf_walkers import RandomWalker, WLWalker
+from deepmine.embeddings._sgns import SkipGram
 from deepmine.embeddings._vectors import (analogy, doesnt_match, evaluate_analogies,
                                           evaluate_similarity, load_vectors, most_similar,
                                           similarity)
@@ -35,3 +36,4 @@ __all__ = [
     "SplitWalker", "UniformSampler", "ObjFreqSampler", "PredFreqSampler", "ObjPredFreqSampler",
     "PageRankSampler", "WideSampler", "RDF2VecLiterals", "literal_features",
 ]
+__all__ += ["SkipGram"]
