@@ -1,0 +1,137 @@
+"""What an estimator's ``fit`` hands the engine: validated arrays and weights, or a checked Dataset.
+
+Sample weights travel as one more tensor after an estimator's own tensors
+(``(X, y, w)``); the losses weigh each sample's loss and divide by the batch's
+total weight (:func:`weighted_mean`), so integer weights act as repeated rows
+within a batch, and weight 0 as a dropped row. A ``torch.utils.data.Dataset``
+of ``(x, class index)`` items (``(x, class index, weight)`` for weighted
+training) trains estimators that read single items unchanged (``MLPClassifier``,
+``ConvNetClassifier``); their statistics (input shape, scaling) come from a
+sample of at most :data:`N_STAT_ITEMS` items, the class names from the
+Dataset's ``classes`` (torchvision's convention) or ``targets``.
+"""
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from deepmine.exceptions import DataError
+from deepmine.nn._data import batches, module_dtype, sample_items
+
+#: Items read from a Dataset to learn the input statistics (shape, scaling) in ``fit``.
+N_STAT_ITEMS = 512
+
+
+def weighted_mean(values, weight):
+    """``sum(w * values) / sum(w)`` over a batch (0 for a batch whose weights are all 0).
+
+    Examples
+    --------
+    >>> import torch
+    >>> float(weighted_mean(torch.tensor([1.0, 3.0]), torch.tensor([1.0, 3.0])))
+    2.5
+    """
+    return (values * weight).sum() / weight.sum().clamp_min(1e-12)
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight``: a number or ``n_samples`` finite non-negative values, not all 0."""
+    w = np.asarray(sample_weight, dtype=np.float64) if not np.isscalar(sample_weight) else \
+        np.full(n_samples, float(sample_weight))
+    if w.ndim != 1 or len(w) != n_samples:
+        raise DataError(f"sample_weight must have shape ({n_samples},), one weight per sample; "
+                        f"got shape {w.shape}.")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise DataError("sample_weight must hold finite, non-negative numbers; got NaN, infinite "
+                        "or negative values.")
+    if n_samples and w.sum() <= 0:
+        raise DataError("sample_weight sums to 0: give at least one sample a positive weight.")
+    return w.astype(np.float32)
+
+
+def fit_data(estimator, X, y, sample_weight, *, reset):
+    """``(X, y, sample_weight, dataset)``: validated arrays, or a checked Dataset (then X, y are None)."""
+    if isinstance(X, Dataset):
+        name = type(estimator).__name__
+        if not getattr(estimator, "_accepts_dataset", False):
+            raise TypeError(f"{name}.fit takes arrays, not a torch Dataset; pass X and y as "
+                            f"arrays (MLPClassifier and ConvNetClassifier accept a Dataset).")
+        if y is not None or sample_weight is not None:
+            raise DataError(f"With a Dataset, {name}.fit takes no y or sample_weight: each item "
+                            f"holds them, as (x, class index) or (x, class index, weight).")
+        return None, None, None, prepare_dataset(estimator, X, reset=reset)
+    X, y = estimator._validate_fit(X, y, reset=reset)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, len(X))
+    return X, y, sample_weight, None
+
+
+class _ClassDataset(Dataset):
+    """A user's Dataset with its class indices mapped to ``classes_`` order and inputs checked."""
+
+    def __init__(self, dataset, remap, shape):
+        self.dataset, self.remap, self.shape = dataset, remap, tuple(shape)
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, i):
+        item = self.dataset[i]
+        x = torch.as_tensor(np.asarray(item[0], dtype=np.float32))
+        if tuple(x.shape) != self.shape:
+            raise DataError(f"Item {i} of the Dataset has inputs of shape {tuple(x.shape)}; the "
+                            f"others have {self.shape}.")
+        target = torch.as_tensor(self.remap[int(item[1])])
+        return (x, target, *(torch.as_tensor(float(w)) for w in item[2:3]))
+
+
+def _class_names(dataset):
+    classes = getattr(dataset, "classes", None)
+    if classes is not None:
+        return np.asarray(classes)
+    targets = getattr(dataset, "targets", None)
+    if targets is None:  # one pass over the items' targets
+        targets = [int(dataset[i][1]) for i in range(len(dataset))]
+    return np.arange(int(np.max(np.asarray(targets))) + 1)
+
+
+def prepare_dataset(estimator, dataset, *, reset):
+    """Learn the fit statistics from a sample of items and wrap the Dataset for training."""
+    if len(dataset) == 0:
+        raise DataError("The Dataset is empty; at least one item is needed.")
+    if reset:
+        names = _class_names(dataset)
+        order = np.argsort(names, kind="stable")
+        remap = np.empty(len(names), dtype=np.int64)
+        remap[order] = np.arange(len(names))
+        estimator._dataset_remap_ = remap
+        estimator._pending_classes = names[order]
+    remap = estimator._dataset_remap_
+    items = sample_items(dataset, N_STAT_ITEMS, seed=0)
+    Xs = np.stack([np.asarray(item[0], dtype=np.float32) for item in items])
+    labels = np.asarray(estimator._pending_classes if reset else estimator.classes_)
+    ys = labels[remap[[int(item[1]) for item in items]]]
+    try:
+        estimator._validate_fit(Xs, ys, reset=reset)
+    finally:
+        estimator.__dict__.pop("_pending_classes", None)
+    return _ClassDataset(dataset, remap, Xs.shape[1:])
+
+
+def validation_data(estimator, raw, valid, dataset):
+    """The validation rows as the user passed them, ``(X, y)``, for scorers; None without a split."""
+    rows = estimator.__dict__.pop("_valid_rows", None)
+    if valid is None or dataset is not None or rows is None:
+        return None
+    from sklearn.utils import _safe_indexing
+
+    X, y = raw
+    rows = rows.numpy()
+    return _safe_indexing(X, rows), (None if y is None else _safe_indexing(y, rows))
+
+
+def eval_batches(module, data, batch_size=4096):
+    """Batches of in-memory tensors or a Dataset on the module's device and dtype (for scores)."""
+    first = next(module.parameters(), None)
+    device = first.device if first is not None else torch.device("cpu")
+    return batches(data, batch_size, device, module_dtype(module))
