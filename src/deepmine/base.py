@@ -169,10 +169,14 @@ class BaseDeepEstimator(BaseEstimator):
         raise NotImplementedError
 
     def _make_tensors(self, X, y):
-        """Arrays -> tuple of CPU tensors, one row per sample."""
-        tensors = [torch.as_tensor(np.ascontiguousarray(X))]
-        if y is not None:
-            tensors.append(torch.as_tensor(np.ascontiguousarray(y)))
+        """Arrays -> tuple of CPU tensors, one row per sample (sharing the arrays' memory)."""
+        import warnings
+
+        with warnings.catch_warnings():  # read-only inputs: the engine only reads its tensors
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            tensors = [torch.as_tensor(np.ascontiguousarray(X))]
+            if y is not None:
+                tensors.append(torch.as_tensor(np.ascontiguousarray(y)))
         return tuple(tensors)
 
     def _forward(self, module, X):

@@ -12,6 +12,10 @@ from deepmine.nn._data import batches, check_data, is_tensors, module_dtype, n_r
 from deepmine.nn._history import History
 from deepmine.nn._optim import get_optimizer, get_scheduler
 from deepmine.nn._precision import Precision
+
+#: In-memory data up to this size is shuffled by one copy per epoch (then sliced); larger data
+#: is gathered batch by batch through one permutation, so its peak memory stays that of the data.
+_SHUFFLE_COPY_BYTES = 32 * 2**20
 #: A finite training loss counts as diverged only above this (and ``max_loss_growth`` x its start).
 _EXPLODED_LOSS = 1e6
 
@@ -228,6 +232,8 @@ class Trainer:
         order = None
         if self.shuffle and is_tensors(train):  # one permutation; each batch gathers its rows
             order = torch.randperm(train[0].shape[0], generator=self.generator_).to(train[0].device)
+            if sum(t.nelement() * t.element_size() for t in train) <= _SHUFFLE_COPY_BYTES:
+                train, order = tuple(t[order] for t in train), None
         losses, sizes = [], []
         opt, amp = self.optimizer_, self.precision_
         for batch in batches(train, self.batch_size, self.device_, self.dtype_, order=order,

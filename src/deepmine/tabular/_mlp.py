@@ -60,8 +60,9 @@ class _TabularNet(BaseDeepEstimator):
                 f"ints (the width of each hidden layer); got {self.hidden_layer_sizes!r}.")
 
     def _validate_fit(self, X, y, reset):
-        X, y = check_table(self, X, y=y, reset=reset) if y is not None else (
-            check_table(self, X, reset=reset), None)
+        # float64 tables stay float64 (no float32 copy); the engine casts each batch
+        kw = dict(reset=reset, dtype=[np.float32, np.float64])
+        X, y = check_table(self, X, y=y, **kw) if y is not None else (check_table(self, X, **kw), None)
         if reset:
             learn_scaling(self, X)
         classes = getattr(self, "_pending_classes", None)
