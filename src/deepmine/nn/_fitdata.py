@@ -19,7 +19,7 @@ from deepmine.exceptions import DataError
 from deepmine.nn._data import batches, module_dtype, sample_items
 
 #: Items read from a Dataset to learn the input statistics (shape, scaling) in ``fit``.
-N_STAT_ITEMS = 512
+N_STAT_ITEMS = 256
 
 
 def weighted_mean(values, weight):
