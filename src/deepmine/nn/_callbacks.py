@@ -69,8 +69,9 @@ class EarlyStopping(Callback):
         An improvement smaller than this does not count.
     restore_best_weights : bool, default=True
     stop_at : float or None, default=None
-        Stop as soon as the monitored value is at or below this (0.0 for a
-        perceptron that classifies every training example correctly).
+        Stop as soon as the monitored value reaches this (at or below it for a
+        loss: 0.0 for a perceptron that classifies every training example
+        correctly; at or above it for a score).
 
     Examples
     --------
@@ -88,7 +89,7 @@ class EarlyStopping(Callback):
         self.stop_at = stop_at
 
     def on_train_begin(self, trainer):
-        self.best_ = math.inf
+        self.best_ = -math.inf if self.monitor and not lower_is_better(self.monitor) else math.inf
         self.best_epoch_ = None
         self.best_state_ = None
         self.wait_ = 0
@@ -99,9 +100,8 @@ class EarlyStopping(Callback):
         value = monitored(self, logs, key)
         if value is None:
             return
-        if not lower_is_better(key):
-            value = -value
-        if value < self.best_ - self.min_delta:
+        sign = 1.0 if lower_is_better(key) else -1.0  # best_ holds the value itself
+        if sign * value < sign * self.best_ - self.min_delta:
             self.best_, self.best_epoch_, self.wait_ = value, logs["epoch"], 0
             if self.restore_best_weights:
                 self.best_state_ = copy.deepcopy(trainer.module.state_dict())
@@ -109,7 +109,7 @@ class EarlyStopping(Callback):
             self.wait_ += 1
             if self.wait_ >= self.patience:
                 trainer.stop_training = True
-        if self.stop_at is not None and value <= self.stop_at:
+        if self.stop_at is not None and sign * value <= sign * self.stop_at:
             trainer.stop_training = True
 
     def on_train_end(self, trainer):

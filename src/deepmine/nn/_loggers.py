@@ -11,8 +11,8 @@ class CSVLogger(Callback):
     """Write each epoch's history row to a CSV file as training goes.
 
     The columns are the keys of the first row (callbacks listed before the
-    logger add theirs, e.g. ``train_eval_loss`` of a :class:`Checkpoint`); the
-    file is flushed after every epoch and closed when training ends.
+    logger add theirs, e.g. ``train_eval_loss`` of a :class:`Checkpoint`); each
+    row is written (and the file closed) at the end of its epoch.
 
     Parameters
     ----------
@@ -40,22 +40,22 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, trainer):
         path = Path(self.filename)
+        self._fields = None
         self._header = not (self.append and path.exists() and path.stat().st_size > 0)
-        self._file = open(path, "a" if self.append else "w", newline="")  # noqa: SIM115
-        self._writer = None
+        if not self.append:
+            path.write_text("")
 
     def on_epoch_end(self, trainer, logs):
-        if self._writer is None:
-            self._writer = csv.DictWriter(self._file, fieldnames=list(logs),
-                                          delimiter=self.separator, extrasaction="ignore")
+        if self._fields is None:
+            self._fields = list(logs)
+        # opened per epoch: no file stays open if training fails, and each row is on disk at once
+        with open(self.filename, "a", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=self._fields, delimiter=self.separator,
+                                    extrasaction="ignore")
             if self._header:
-                self._writer.writeheader()
-        self._writer.writerow({k: "" if v is None else v for k, v in logs.items()})
-        self._file.flush()
-
-    def on_train_end(self, trainer):
-        self._file.close()
-        del self._file, self._writer  # the callback stays picklable (and clonable)
+                writer.writeheader()
+                self._header = False
+            writer.writerow({k: "" if v is None else v for k, v in logs.items()})
 
 
 class EpochScoring(Callback):
