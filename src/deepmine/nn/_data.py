@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, Subset
 
-__all__ = ["is_tensors", "n_rows", "batches", "make_loader", "split_dataset", "sample_items"]
+__all__ = ["batches", "check_data", "is_tensors", "make_loader", "module_dtype", "n_rows",
+           "sample_items", "split_dataset", "to_module"]
 
 
 def is_tensors(data):

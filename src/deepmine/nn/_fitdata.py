@@ -45,7 +45,8 @@ def check_sample_weight(sample_weight, n_samples):
         raise DataError("sample_weight must hold finite, non-negative numbers; got NaN, infinite "
                         "or negative values.")
     if n_samples and w.sum() <= 0:
-        raise DataError("sample_weight sums to 0: give at least one sample a positive weight.")
+        raise DataError("Sample weights must contain at least one non-zero number; all of "
+                        "sample_weight is 0. Give at least one sample a positive weight.")
     return w.astype(np.float32)
 
 
@@ -56,6 +57,9 @@ def fit_data(estimator, X, y, sample_weight, *, reset):
         if not getattr(estimator, "_accepts_dataset", False):
             raise TypeError(f"{name}.fit takes arrays, not a torch Dataset; pass X and y as "
                             f"arrays (MLPClassifier and ConvNetClassifier accept a Dataset).")
+        if getattr(estimator, "adversarial", None) is not None:
+            raise DataError(f"Adversarial training of {name} needs the data as arrays (the attack "
+                            f"is clipped to their range); pass X and y, or set adversarial=None.")
         if y is not None or sample_weight is not None:
             raise DataError(f"With a Dataset, {name}.fit takes no y or sample_weight: each item "
                             f"holds them, as (x, class index) or (x, class index, weight).")

@@ -29,7 +29,8 @@ class CSVLogger(Callback):
     >>> X = torch.randn(16, 2); mse = lambda m, b: torch.nn.functional.mse_loss(m(b[0]), b[0])
     >>> _ = Trainer(max_epochs=3, callbacks=[CSVLogger(path)], random_state=0).fit(
     ...     torch.nn.Linear(2, 2), (X,), compute_loss=mse)
-    >>> open(path).read().splitlines()[0]
+    >>> from pathlib import Path
+    >>> Path(path).read_text().splitlines()[0]
     'epoch,train_loss,valid_loss,valid_score,lr,seconds'
     """
 

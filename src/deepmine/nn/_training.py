@@ -8,7 +8,7 @@ import torch
 
 from deepmine.exceptions import DivergenceError
 from deepmine.nn._callbacks import EarlyStopping, ProgressBar
-from deepmine.nn._data import batches, check_data, is_tensors, module_dtype, n_rows
+from deepmine.nn._data import batches, check_data, is_tensors, module_dtype
 from deepmine.nn._history import History
 from deepmine.nn._optim import get_optimizer, get_scheduler
 from deepmine.nn._precision import Precision
@@ -285,10 +285,6 @@ class Trainer:
         """Mean loss of the module over ``tensors`` in eval mode (``compute_loss=None``: the training loss)."""
         loss, _ = self._evaluate(self.module, tensors, compute_loss or self.compute_loss_, None)
         return loss
-
-    def n_samples(self, data=None):
-        """Number of samples of ``data`` (default: the training data), None for a stream."""
-        return n_rows(self.train_ if data is None else data)
 
     def _exploded(self, loss):
         """A finite loss that grew far beyond where training started (and beyond 1e6)."""
