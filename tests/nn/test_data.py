@@ -131,3 +131,29 @@ def test_float64_tables_train_as_their_float32_cast():
     a = MLPClassifier(**kw).fit(X, y)
     b = MLPClassifier(**kw).fit(X.astype(np.float32), y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_lazy_image_folder_trains_a_convnet(tmp_path):
+    """load_image_folder(lazy=True) decodes on demand; ConvNetClassifier fits it like the arrays."""
+    from PIL import Image
+
+    from deepmine.datasets import load_image_folder
+    from deepmine.vision import ConvNetClassifier, ImageFolderDataset
+
+    rng = np.random.RandomState(0)
+    for label, top in (("dark", 90), ("light", 255)):
+        (tmp_path / label).mkdir()
+        for i in range(16):
+            low = 0 if label == "dark" else 160
+            pixels = rng.randint(low, top, size=(8, 8)).astype(np.uint8)
+            Image.fromarray(pixels).save(tmp_path / label / f"{i}.png")
+    data = load_image_folder(tmp_path, lazy=True)
+    assert isinstance(data, ImageFolderDataset) and isinstance(data, Dataset)
+    assert len(data) == 32 and data.classes == ["dark", "light"]
+    image, target = data[20]
+    assert tuple(image.shape) == (1, 8, 8) and target == 1
+    clf = ConvNetClassifier(conv_layers=[(4, 3)], hidden_layer_sizes=(8,), max_epochs=15,
+                            batch_size=8, learning_rate=0.01, random_state=0).fit(data)
+    X, y = load_image_folder(tmp_path, return_X_y=True)
+    assert list(clf.classes_) == ["dark", "light"] and clf.image_shape_ == (1, 8, 8)
+    assert clf.score(X, y) == 1.0

@@ -103,18 +103,19 @@ def prepare_dataset(estimator, dataset, *, reset):
     """Learn the fit statistics from a sample of items and wrap the Dataset for training."""
     if len(dataset) == 0:
         raise DataError("The Dataset is empty; at least one item is needed.")
-    if reset:
-        names = _class_names(dataset)
-        order = np.argsort(names, kind="stable")
-        remap = np.empty(len(names), dtype=np.int64)
-        remap[order] = np.arange(len(names))
-        estimator._dataset_remap_ = remap
-        estimator._pending_classes = names[order]
-    remap = estimator._dataset_remap_
+    names = _class_names(dataset)
+    classes = np.sort(names) if reset else np.asarray(estimator.classes_)
+    unknown = np.setdiff1d(names, classes)
+    if len(unknown):
+        raise DataError(f"The Dataset's classes {unknown.tolist()[:5]} are not in classes_ "
+                        f"{classes.tolist()[:10]} of the fitted {type(estimator).__name__}.")
+    remap = np.searchsorted(classes, names).astype(np.int64)  # item's class index -> classes_
     items = sample_items(dataset, N_STAT_ITEMS, seed=0)
     Xs = np.stack([np.asarray(item[0], dtype=np.float32) for item in items])
-    labels = np.asarray(estimator._pending_classes if reset else estimator.classes_)
-    ys = labels[remap[[int(item[1]) for item in items]]]
+    ys = classes[remap[[int(item[1]) for item in items]]]
+    del items
+    if reset:
+        estimator._pending_classes = classes
     try:
         estimator._validate_fit(Xs, ys, reset=reset)
     finally:
