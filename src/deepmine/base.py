@@ -219,7 +219,7 @@ class BaseDeepEstimator(BaseEstimator):
         return self._fit(X, y, partial=False)
 
     def _fit(self, X, y, *, partial, sample_weight=None):
-        from deepmine.nn._fitdata import fit_data, validation_data
+        from deepmine.nn._fitdata import fit_data, on_device, split_dataset_for, validation_data
 
         self._check_params()
         keep = self._is_fitted() and (partial or self.warm_start)
@@ -242,8 +242,9 @@ class BaseDeepEstimator(BaseEstimator):
                     tensors = (*tensors, torch.as_tensor(sample_weight, dtype=torch.float32))
                 train, valid = self._split(tensors, y, seed, partial)
             else:
-                train, valid = self._split_dataset(dataset, seed, partial)
-            train, valid = self._on_device(train), self._on_device(valid)
+                train, valid = split_dataset_for(self, dataset, seed, partial,
+                                                 MIN_VALIDATION_ROWS)
+            train, valid = on_device(train, self.device_), on_device(valid, self.device_)
             trainer = Trainer(
                 optimizer=self.optimizer, learning_rate=self.learning_rate,
                 momentum=self.momentum, weight_decay=self.weight_decay,
@@ -268,30 +269,6 @@ class BaseDeepEstimator(BaseEstimator):
         self.n_iter_ = len(self.history_)
         self.loss_curve_ = self.history_["train_loss"]
         return self
-
-    def _on_device(self, data):
-        """Tensors to the device (floats as the network's float32 off the CPU); a Dataset stays."""
-        if data is None or not isinstance(data, tuple):
-            return data
-        if self.device_.type == "cpu":
-            return tuple(t.to(self.device_) for t in data)
-        return tuple(t.to(self.device_, torch.float32) if t.is_floating_point()
-                     else t.to(self.device_) for t in data)
-
-    def _split_dataset(self, dataset, seed, partial):
-        """Hold out ``validation_fraction`` of a Dataset's items (a random Subset; no stratification)."""
-        from deepmine.nn._data import split_dataset
-
-        fraction = self.validation_fraction
-        if fraction is None:
-            fraction = 0.1 if self.early_stopping else 0.0
-        n = len(dataset)
-        n_valid = int(round(fraction * n))
-        if partial or fraction == 0:
-            return dataset, None
-        if n_valid < MIN_VALIDATION_ROWS or n - n_valid < 1:
-            return self._no_split(dataset, f"would hold {n_valid} of the {n} items")
-        return split_dataset(dataset, n_valid, seed)
 
     def _split(self, tensors, y, seed, partial):
         fraction = self.validation_fraction

@@ -123,6 +123,32 @@ def prepare_dataset(estimator, dataset, *, reset):
     return _ClassDataset(dataset, remap, Xs.shape[1:])
 
 
+def split_dataset_for(estimator, dataset, seed, partial, min_rows):
+    """Hold out ``validation_fraction`` of a Dataset's items (a random Subset; no stratification)."""
+    from deepmine.nn._data import split_dataset
+
+    fraction = estimator.validation_fraction
+    if fraction is None:
+        fraction = 0.1 if estimator.early_stopping else 0.0
+    n = len(dataset)
+    n_valid = int(round(fraction * n))
+    if partial or fraction == 0:
+        return dataset, None
+    if n_valid < min_rows or n - n_valid < 1:
+        return estimator._no_split(dataset, f"would hold {n_valid} of the {n} items")
+    return split_dataset(dataset, n_valid, seed)
+
+
+def on_device(data, device):
+    """Tensors to ``device`` (floats as float32 off the CPU: the network's dtype); a Dataset stays."""
+    if data is None or not isinstance(data, tuple):
+        return data
+    if device.type == "cpu":
+        return tuple(t.to(device) for t in data)
+    return tuple(t.to(device, torch.float32) if t.is_floating_point() else t.to(device)
+                 for t in data)
+
+
 def validation_data(estimator, raw, valid, dataset):
     """The validation rows as the user passed them, ``(X, y)``, for scorers; None without a split."""
     rows = estimator.__dict__.pop("_valid_rows", None)
