@@ -126,3 +126,18 @@ def test_bad_weights_are_refused_in_one_sentence(w, match):
     X, y, _ = _data()
     with pytest.raises(DataError, match=match):
         MLPClassifier((4,), max_epochs=1).fit(X, y, sample_weight=w)
+
+
+def test_dataset_items_carry_their_weights():
+    """A Dataset of (x, class index, weight) items trains as arrays with sample_weight."""
+    import torch
+    from torch.utils.data import TensorDataset
+
+    X, y, w = _data()
+    kw = dict(hidden_layer_sizes=(8,), scale=False, learning_rate=0.01, **FULL_BATCH)
+    data = TensorDataset(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y),
+                         torch.as_tensor(w, dtype=torch.float32))
+    data.classes = [0, 1, 2]
+    a = MLPClassifier(**kw).fit(data)
+    b = MLPClassifier(**kw).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
