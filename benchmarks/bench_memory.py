@@ -82,13 +82,13 @@ def main():
     parser.add_argument("--systems", nargs="+",
                         default=["deepmine", "scikit-learn", "deepmine-dataset"])
     args = parser.parse_args()
-    print(f"{'system':<14}{'data MB':>9}{'peak above data MB':>20}{'x data':>8}")
+    print(f"{'system':<18}{'data MB':>9}{'peak above data MB':>20}{'x data':>8}")
     for system in args.systems:
         out = subprocess.run([sys.executable, "-c", CHILD, system, str(args.rows), str(args.epochs)],
                              capture_output=True, text=True, check=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         above = r["peak_mb"] - r["rss_before_mb"]
-        print(f"{system:<14}{r['data_mb']:>9.0f}{above:>20.0f}{above / r['data_mb']:>8.2f}")
+        print(f"{system:<18}{r['data_mb']:>9.0f}{above:>20.0f}{above / r['data_mb']:>8.2f}")
 
 
 if __name__ == "__main__":
