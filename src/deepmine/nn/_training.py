@@ -275,11 +275,10 @@ class Trainer:
             return
         from sklearn.exceptions import ConvergenceWarning
 
-        gain = min(values[:-recent]) - min(values[-recent:])
+        # one text per estimator and setting, so that repeated fits (cross-validation) warn once
         warnings.warn(f"{self.description} stopped at max_epochs={self.max_epochs} while the "
-                      f"{key} was still improving (by {gain:.3g} over the last {recent} epochs); "
-                      f"raise max_epochs or use early_stopping=True.", ConvergenceWarning,
-                      stacklevel=3)
+                      f"{key} was still improving by more than tol={self.tol:g}; raise "
+                      f"max_epochs or use early_stopping=True.", ConvergenceWarning, stacklevel=3)
 
     def evaluate_loss(self, tensors, compute_loss=None):
         """Mean loss of the module over ``tensors`` in eval mode (``compute_loss=None``: the training loss)."""
