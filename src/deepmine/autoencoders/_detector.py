@@ -244,6 +244,11 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         else:  # small tables are repeated, so every fit takes about the same number of steps
             rows = np.sort(np.r_[np.tile(np.arange(n), m // n), rng.choice(n, m % n, replace=False)])
         weights = rng.poisson(1.0, size=(m, self.n_estimators)).astype(np.float32)
+        sw = getattr(self, "_pending_sample_weight", None)
+        if sw is not None:  # a weight scales the row's bootstrap weights in every member
+            from deepmine.nn._fitdata import check_sample_weight
+
+            weights *= check_sample_weight(sw, n)[rows, None]
         return self._scale(X[rows]), weights
 
     def _validate_predict(self, X):
@@ -278,19 +283,27 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         return err.mean(dim=0)  # (N, d): per-feature error, averaged over members
 
     # ---- fit and scores ------------------------------------------------------------------
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the ensemble on ``X`` (unlabelled) and set ``offset_``; returns self.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
         y : ignored
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weight of each row in the reconstruction loss (it multiplies the row's
+            bootstrap weights); 0 leaves the row out of training. ``offset_`` is
+            the unweighted percentile of the training scores.
 
         Returns
         -------
         self
         """
-        self._fit(X, None, partial=False)
+        self._pending_sample_weight = sample_weight
+        try:
+            self._fit(X, None, partial=False)
+        finally:
+            self.__dict__.pop("_pending_sample_weight", None)
         module = self.module_
         Xs = torch.as_tensor(self._validate_predict(X)[:4096], device=self.device_)
         with torch.no_grad():

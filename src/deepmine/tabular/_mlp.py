@@ -60,8 +60,9 @@ class _TabularNet(BaseDeepEstimator):
                 f"ints (the width of each hidden layer); got {self.hidden_layer_sizes!r}.")
 
     def _validate_fit(self, X, y, reset):
-        X, y = check_table(self, X, y=y, reset=reset) if y is not None else (
-            check_table(self, X, reset=reset), None)
+        # float64 tables stay float64 (no float32 copy); the engine casts each batch
+        kw = dict(reset=reset, dtype=[np.float32, np.float64])
+        X, y = check_table(self, X, y=y, **kw) if y is not None else (check_table(self, X, **kw), None)
         if reset:
             learn_scaling(self, X)
         classes = getattr(self, "_pending_classes", None)
@@ -185,18 +186,25 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         self.verbose = verbose
         self.warm_start = warm_start
 
-    def fit(self, X, y, init=None):
+    _accepts_dataset = True
+
+    def fit(self, X, y=None, init=None, sample_weight=None):
         """Train on ``(X, y)``.
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        X : array-like or DataFrame of shape (n_samples, n_features), or torch.utils.data.Dataset
+            A Dataset of ``(x, class index)`` items (``(x, class index, weight)``
+            for weighted training) is read in mini-batches, never all at once;
+            its ``classes`` attribute names the classes.
+        y : array-like of shape (n_samples,) or None (with a Dataset)
         init : fitted estimator or None, default=None
             An estimator whose encoder initialises the first hidden layers, e.g. a
             fitted :class:`deepmine.autoencoders.StackedAutoEncoder` (it must offer
             ``encoder_layers()`` returning ``torch.nn.Linear`` layers whose sizes
             match ``hidden_layer_sizes``).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weight of each sample in the loss (each mini-batch's weighted mean).
 
         Returns
         -------
@@ -204,7 +212,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         """
         self._init_from = init
         try:
-            return self._fit(X, y, partial=False)
+            return self._fit(X, y, partial=False, sample_weight=sample_weight)
         finally:
             self.__dict__.pop("_init_from", None)
 
@@ -219,8 +227,8 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         return module
 
     def _compute_loss(self, module, batch):
-        X, y = batch
-        return self._classification_loss(module(X), y)
+        X, y, *w = batch  # w: the sample weights, when fit got them
+        return self._classification_loss(module(X), y, *w)
 
 
 class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
@@ -294,8 +302,12 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
     def _compute_loss(self, module, batch):
         import torch.nn.functional as F
 
-        X, y = batch
-        return F.mse_loss(module(X), y)
+        X, y, *w = batch  # w: the sample weights, when fit got them
+        if not w:
+            return F.mse_loss(module(X), y)
+        from deepmine.nn._fitdata import weighted_mean
+
+        return weighted_mean(((module(X) - y) ** 2).mean(dim=1), w[0])
 
 
 def _copy_encoder(source, module, estimator):

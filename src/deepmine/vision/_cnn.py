@@ -115,6 +115,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     (3,)
     """
 
+    _accepts_dataset = True  # fit(Dataset of (image, class index)), e.g. load_image_folder(lazy=True)
+
     _parameter_constraints = {
         **BaseDeepEstimator._parameter_constraints,
         "conv_layers": [list, tuple, None],
@@ -217,10 +219,10 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         return check_images(self, X, reset=False, image_shape=self.image_shape,
                             channels=self.channels)
 
-    def _fit(self, X, y, *, partial):
+    def _fit(self, X, y, *, partial, sample_weight=None):
         self._load_pretrained = True  # persistence rebuilds without it; weights come from the file
         try:
-            return super()._fit(X, y, partial=partial)
+            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
         finally:
             self.__dict__.pop("_load_pretrained", None)
 
@@ -252,10 +254,10 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         return net.train()
 
     def _compute_loss(self, module, batch):
-        X, y = batch  # X: (B, C, H, W), y: (B,)
+        X, y, *w = batch  # X: (B, C, H, W), y: (B,), w: sample weights (when given)
         if module.training and (self.shift or self.rotation):
             X = random_affine(X, self.shift, self.rotation)
-        return self._classification_loss(module(X), y)
+        return self._classification_loss(module(X), y, *w)
 
     def _predict_raw(self, X, batch_size=None):
         if batch_size is None:
