@@ -254,7 +254,8 @@ class BaseDeepEstimator(BaseEstimator):
                 tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
                 verbose=self.verbose, random_state=seed + len(self.history_),
                 description=type(self).__name__, max_loss_growth=self._max_loss_growth,
-                precision=getattr(self, "precision", "32"))
+                precision=getattr(self, "precision", "32"),
+                devices=getattr(self, "devices", "auto"), strategy=getattr(self, "strategy", None))
             trainer.estimator = self  # for callbacks that score it (EpochScoring)
             trainer.validation_data = validation_data(self, raw, valid, dataset)
             try:
