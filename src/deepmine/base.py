@@ -64,6 +64,19 @@ ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "r
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit``."""
 
+DISTRIBUTED_PARAMS_DOC = """devices : int, list of int or "auto", default="auto"
+        With ``strategy="ddp"``: the number of processes (on the CPU, or the first
+        GPUs), a list of GPU ids, or ``"auto"`` (every visible GPU; one process on
+        the CPU). Under ``torchrun`` the environment gives the processes instead.
+    strategy : {None, "ddp"}, default=None
+        None trains in this process. ``"ddp"`` trains data-parallel with
+        :class:`~torch.nn.parallel.DistributedDataParallel`, one process per
+        device (or as one of ``torchrun``'s processes): ``batch_size`` is per
+        process, each takes every ``world``-th row of the same seeded shuffle, and
+        this process ends with the fitted network; run scripts under
+        ``if __name__ == "__main__":``."""
+
+
 def engine_params_doc(**defaults):
     """``ENGINE_PARAMS_DOC`` with the ``default=`` of the named parameters replaced.
 
@@ -153,6 +166,9 @@ class BaseDeepEstimator(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "devices": [Interval(Integral, 1, None, closed="left"), list, tuple,
+                    StrOptions({"auto"})],
+        "strategy": [StrOptions({"ddp"}), None],
     }
 
     # ---- hooks ---------------------------------------------------------------------------

@@ -42,7 +42,7 @@ class Group:
 
     def __init__(self, rank, world, device):
         self.rank, self.world, self.device = rank, world, torch.device(device)
-        self._comm = self.device if dist.get_backend() == "nccl" else torch.device("cpu")
+        self._comm = self.device if self.device.type == "cuda" else torch.device("cpu")  # nccl
 
     def wrap(self, module):
         """The module inside DistributedDataParallel (which also broadcasts rank 0's weights)."""
