@@ -242,6 +242,10 @@ class BaseDeepEstimator(BaseEstimator):
         raw = (X, y)
         X, y, sample_weight, dataset = fit_data(self, X, y, sample_weight, reset=not keep)
         self.device_ = resolve_device(self.device)
+        if getattr(self, "strategy", None) is not None:  # this process's GPU, before the data moves
+            from deepmine.nn._distributed import rank_device
+
+            self.device_ = rank_device(self.device_, getattr(self, "devices", "auto"))
         seed = resolve_seed(self.random_state)
         devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):

@@ -12,6 +12,7 @@ same history; the callbacks run on rank 0, whose stop decision and final
 weights are sent to the others.
 """
 
+import copy
 import datetime
 import os
 import pickle
@@ -165,6 +166,18 @@ def resolve_devices(devices, device):
         f"'auto'; got {devices!r}. A list of GPU ids needs device='cuda'.")
 
 
+def rank_device(device, devices):
+    """The device this process trains on: GPU ``LOCAL_RANK`` under torchrun, the first of ``devices``."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return device
+    if in_process_group():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    if isinstance(devices, (list, tuple)) and devices:
+        return torch.device("cuda", int(devices[0]))
+    return torch.device("cuda", device.index or 0)
+
+
 def _reseed(rank):
     """Different dropout/augmentation streams per rank, drawn from rank 0's seeded state."""
     if rank:
@@ -211,7 +224,10 @@ def _run_rank(trainer, rank, world, device, module, train, valid, kw):
     swaps = _sync_batch_norm(module, device)
     trainer.group_ = Group(rank, world, device)
     try:
-        return trainer.fit(module, train, valid, **kw)
+        with warnings.catch_warnings():
+            if rank:  # rank 0 warns for all
+                warnings.simplefilter("ignore")
+            return trainer.fit(module, train, valid, **kw)
     finally:
         trainer.group_ = None
         _undo_sync_batch_norm(swaps)
@@ -271,7 +287,6 @@ def _child(rank, world, port, device, payload, messages):
     """Entry point of the started processes (ranks 1 .. world-1)."""
     try:
         messages.put(("ready", rank, None))
-        warnings.simplefilter("ignore")  # rank 0 warns
         cls, params, module, train, valid, kw = pickle.loads(payload)
         torch.set_num_threads(1)
         dist.init_process_group(_backend(device), init_method=f"tcp://127.0.0.1:{port}",
@@ -290,8 +305,10 @@ def _spawn(trainer, module, train, valid, world, ids, device, kw):
     import torch.multiprocessing as mp
 
     devices = [torch.device("cuda", i) for i in ids] if ids is not None else [device] * world
-    try:
-        payload = pickle.dumps((type(trainer), _trainer_params(trainer), module, train, valid, kw))
+    sent = module if device.type == "cpu" else copy.deepcopy(module).cpu()
+    try:  # CPU copies: each started process moves them to its own device
+        payload = pickle.dumps((type(trainer), _trainer_params(trainer), sent,
+                                _to_device(train, "cpu"), _to_device(valid, "cpu"), kw))
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
         raise TypeError(f"strategy='ddp' sends the module, the data and compute_loss/score to new "
                         f"processes by pickling, which failed ({exc}); define compute_loss and "

@@ -62,10 +62,12 @@ class Trainer:
         process on the CPU). Ignored without a strategy and under ``torchrun``.
     strategy : {None, "ddp"}, default=None
         None trains in this process. ``"ddp"`` trains one process per device
-        with :class:`~torch.nn.parallel.DistributedDataParallel` (see
-        :mod:`deepmine.nn._distributed`): each rank takes every ``world``-th
-        row of the same seeded permutation, so ``batch_size`` is per process
-        (``world * batch_size`` rows per step); this process keeps the result.
+        with :class:`~torch.nn.parallel.DistributedDataParallel`, or joins the
+        process group of ``torchrun``: each rank takes every ``world``-th row
+        of the same seeded permutation, so ``batch_size`` is per process
+        (``world * batch_size`` rows per step); losses are summed over the
+        ranks, callbacks run on rank 0, and every rank ends with rank 0's
+        weights. ``compute_loss`` and ``score`` must pickle (module-level).
 
     Notes
     -----
