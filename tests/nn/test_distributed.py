@@ -39,18 +39,25 @@ def test_shards_are_the_distributed_sampler_split():
     for k in range(4):
         union = sorted(torch.cat([p[2 * k:2 * k + 2] for p in parts]).tolist())
         assert union == sorted(order[4 * k:4 * k + 4].tolist())
+    # a Dataset: each rank reads a Subset of its rows of the same seeded shuffle
+    data = torch.utils.data.TensorDataset(torch.arange(6.0))
+    subsets = [Group(r, 2, "cpu").shard(data, None, torch.Generator().manual_seed(3), True)[0]
+               for r in range(2)]
+    rows = sorted(i for s in subsets for i in s.indices)
+    assert rows == list(range(6)) and len(subsets[0]) == len(subsets[1]) == 3
 
 
 def test_mlp_two_processes_equal_one_process_with_twice_the_batch():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(320, 6))
     y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
-    kw = dict(hidden_layer_sizes=(16,), max_epochs=3, validation_fraction=0.2, device="cpu",
-              random_state=0)
+    # early stopping on the validation loss summed over the processes: both stop at the same epoch
+    kw = dict(hidden_layer_sizes=(16,), max_epochs=4, early_stopping=True, validation_fraction=0.2,
+              patience=2, device="cpu", random_state=0)
     one = MLPClassifier(batch_size=64, **kw).fit(X, y)
     two = MLPClassifier(batch_size=32, strategy="ddp", devices=2, **kw)
     assert two.fit(X, y) is two
-    assert two.module_ is not None and two.n_iter_ == 3
+    assert two.n_iter_ == one.n_iter_ and two.history_["valid_loss"][0] is not None
     _assert_same_network(one, two)
     np.testing.assert_allclose(two.predict_proba(X), one.predict_proba(X), atol=1e-5)
 
@@ -66,6 +73,15 @@ def test_convnet_two_processes_equal_one_process_with_twice_the_batch():
     one = ConvNetClassifier(batch_size=64, **kw).fit(X, y)
     two = ConvNetClassifier(batch_size=32, strategy="ddp", devices=2, **kw).fit(X, y)
     _assert_same_network(one, two)
+
+
+def test_unpicklable_loss_is_refused_before_starting_processes():
+    from deepmine.nn import Trainer
+
+    data = (torch.zeros(8, 2), torch.zeros(8, 1))
+    with pytest.raises(TypeError, match="define compute_loss and score at module level"):
+        Trainer(strategy="ddp", devices=2, max_epochs=1).fit(
+            torch.nn.Linear(2, 1), data, compute_loss=lambda m, b: m(b[0]).mean())
 
 
 def test_devices_must_suit_the_device():

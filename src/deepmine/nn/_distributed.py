@@ -314,7 +314,7 @@ def _spawn(trainer, module, train, valid, world, ids, device, kw):
                         f"processes by pickling, which failed ({exc}); define compute_loss and "
                         f"score at module level (no lambda or local function).") from None
     port = free_port()
-    ctx = mp.get_context("spawn")
+    ctx = _context(mp)
     messages = ctx.Queue()
     procs = [ctx.Process(target=_child, args=(r, world, port, str(devices[r]), payload, messages),
                          daemon=True) for r in range(1, world)]
@@ -340,6 +340,16 @@ def _spawn(trainer, module, train, valid, world, ids, device, kw):
             if p.is_alive():
                 p.terminate()
                 p.join(5)
+
+
+def _context(mp):
+    """A forkserver where there is one (deepmine imported once, then each process is a fork), else spawn."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["__main__", "deepmine.base", "deepmine.nn._distributed",
+                                "torch.nn.parallel"])
+    return ctx
 
 
 def _wait_ready(procs, messages):
