@@ -75,6 +75,18 @@ def test_convnet_two_processes_equal_one_process_with_twice_the_batch():
     _assert_same_network(one, two)
 
 
+def test_resuming_a_checkpoint_is_refused_on_every_process(tmp_path):
+    from deepmine.nn import Checkpoint
+
+    X = np.random.RandomState(0).normal(size=(64, 3)); y = np.arange(64) % 2
+    kw = dict(hidden_layer_sizes=(4,), device="cpu", random_state=0)
+    MLPClassifier(max_epochs=1, callbacks=[Checkpoint(tmp_path, resume=True)], **kw).fit(X, y)
+    ddp = MLPClassifier(max_epochs=2, strategy="ddp", devices=2,
+                        callbacks=[Checkpoint(tmp_path, resume=True)], **kw)
+    with pytest.raises(ValueError, match="cannot resume"):
+        ddp.fit(X, y)
+
+
 def test_unpicklable_loss_is_refused_before_starting_processes():
     from deepmine.nn import Trainer
 

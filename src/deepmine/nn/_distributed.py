@@ -106,6 +106,14 @@ class Group:
                                    else None)
         return float(total) / max(float(count), 1.0), value
 
+    def check_same_start(self, history):
+        """Refuse (on every rank) a start that rank 0's callbacks moved, e.g. a resumed Checkpoint."""
+        first = self.broadcast(len(history))
+        if float(self.reduce([len(history)])[0]) != first * self.world:
+            raise ValueError(f"strategy='ddp' cannot resume training: rank 0 starts after epoch "
+                             f"{int(first)} but the other processes do not; train in one process "
+                             f"(strategy=None) to resume from a Checkpoint.")
+
     def sync(self, module):
         """Give every rank rank 0's parameters and buffers (after callbacks restored weights)."""
         for t in [*module.parameters(), *module.buffers()]:
@@ -326,8 +334,9 @@ def _spawn(trainer, module, train, valid, world, ids, device, kw):
                                 rank=0, world_size=world, timeout=TIMEOUT)
         try:
             history = _run_rank(trainer, 0, world, devices[0], module, train, valid, kw)
-        except Exception as exc:
-            _raise_child_error(procs, messages, exc)
+        except Exception as exc:  # a peer's failure shows here as a communication error
+            if type(exc) is RuntimeError or isinstance(exc, dist.DistError):
+                _raise_child_error(procs, messages, exc)
             raise
         finally:
             dist.destroy_process_group()

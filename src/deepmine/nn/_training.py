@@ -215,6 +215,8 @@ class Trainer:
         begin = len(history)
         for cb in callbacks:
             cb.on_train_begin(self)
+        if group is not None:
+            group.check_same_start(history)
         # a resumed Checkpoint may have restored epochs: run the rest up to max_epochs
         for epoch in range(len(history) + 1, begin + self.max_epochs + 1):
             try:
