@@ -207,7 +207,8 @@ class Trainer:
         group, train_module = self.group_, module
         if group is not None:  # every rank draws the same permutations; rank 0 runs the callbacks
             if self.random_state is None:
-                self.generator_.manual_seed(int(group.broadcast(self.generator_.initial_seed())))
+                seed = group.broadcast(self.generator_.initial_seed() % 2**53)
+                self.generator_.manual_seed(int(seed))
             train_module = group.wrap(module)
         callbacks = self._callbacks() if group is None or group.rank == 0 else []
         self.callbacks_ = callbacks
