@@ -69,6 +69,19 @@ ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "r
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit``."""
 
+DISTRIBUTED_PARAMS_DOC = """devices : int, list of int or "auto", default="auto"
+        With ``strategy="ddp"``: the number of processes (on the CPU, or the first
+        GPUs), a list of GPU ids, or ``"auto"`` (every visible GPU; one process on
+        the CPU). Under ``torchrun`` the environment gives the processes instead.
+    strategy : {None, "ddp"}, default=None
+        None trains in this process. ``"ddp"`` trains data-parallel with
+        :class:`~torch.nn.parallel.DistributedDataParallel`, one process per
+        device (or as one of ``torchrun``'s processes): ``batch_size`` is per
+        process, each takes every ``world``-th row of the same seeded shuffle, and
+        this process ends with the fitted network; run scripts under
+        ``if __name__ == "__main__":``."""
+
+
 def engine_params_doc(**defaults):
     """``ENGINE_PARAMS_DOC`` with the ``default=`` of the named parameters replaced.
 
@@ -158,6 +171,9 @@ class BaseDeepEstimator(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "devices": [Interval(Integral, 1, None, closed="left"), list, tuple,
+                    StrOptions({"auto"})],
+        "strategy": [StrOptions({"ddp"}), None],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -252,6 +268,10 @@ class BaseDeepEstimator(BaseEstimator):
         raw = (X, y)
         X, y, sample_weight, dataset = fit_data(self, X, y, sample_weight, reset=not keep)
         self.device_ = resolve_device(self.device)
+        if getattr(self, "strategy", None) is not None:  # this process's GPU, before the data moves
+            from deepmine.nn._distributed import rank_device
+
+            self.device_ = rank_device(self.device_, getattr(self, "devices", "auto"))
         seed = resolve_seed(self.random_state)
         devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
@@ -281,7 +301,8 @@ class BaseDeepEstimator(BaseEstimator):
                 tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
                 verbose=self.verbose, random_state=seed + len(self.history_),
                 description=type(self).__name__, max_loss_growth=self._max_loss_growth,
-                precision=getattr(self, "precision", "32"))
+                precision=getattr(self, "precision", "32"),
+                devices=getattr(self, "devices", "auto"), strategy=getattr(self, "strategy", None))
             trainer.estimator = self  # for callbacks that score it (EpochScoring)
             trainer.validation_data = validation_data(self, raw, valid, dataset)
             try:

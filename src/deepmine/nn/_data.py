@@ -85,7 +85,7 @@ def batches(data, batch_size, device, dtype, *, order=None, shuffle=False, gener
     generator : torch.Generator or None, default=None
     """
     if is_tensors(data):
-        n = data[0].shape[0]
+        n = data[0].shape[0] if order is None else order.shape[0]
         for start in range(0, n, batch_size):
             if order is None:
                 batch = tuple(t[start:start + batch_size] for t in data)

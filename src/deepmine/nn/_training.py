@@ -56,6 +56,18 @@ class Trainer:
         ``"bf16-mixed"`` and ``"16-mixed"`` run the forward pass and the loss under
         :func:`torch.autocast` in bfloat16 or float16 (the weights and the
         optimizer stay float32); float16 scales the loss with a GradScaler.
+    devices : int, list of int or "auto", default="auto"
+        With ``strategy="ddp"``: the number of processes (on the CPU, or the
+        first GPUs), a list of GPU ids, or ``"auto"`` (every visible GPU; one
+        process on the CPU). Ignored without a strategy and under ``torchrun``.
+    strategy : {None, "ddp"}, default=None
+        None trains in this process. ``"ddp"`` trains one process per device
+        with :class:`~torch.nn.parallel.DistributedDataParallel`, or joins the
+        process group of ``torchrun``: each rank takes every ``world``-th row
+        of the same seeded permutation, so ``batch_size`` is per process
+        (``world * batch_size`` rows per step); losses are summed over the
+        ranks, callbacks run on rank 0, and every rank ends with rank 0's
+        weights. ``compute_loss`` and ``score`` must pickle (module-level).
 
     Notes
     -----
@@ -101,7 +113,8 @@ class Trainer:
     def __init__(self, *, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=64, max_epochs=100, shuffle=True,
                  early_stopping=False, patience=10, tol=1e-4, callbacks=None, verbose=0,
-                 random_state=None, description="training", max_loss_growth=1e4, precision="32"):
+                 random_state=None, description="training", max_loss_growth=1e4, precision="32",
+                 devices="auto", strategy=None):
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -119,6 +132,11 @@ class Trainer:
         self.description = description
         self.max_loss_growth = max_loss_growth
         self.precision = precision
+        self.devices = devices
+        self.strategy = strategy
+
+    #: The data-parallel process group while a ``strategy="ddp"`` fit runs, else None.
+    group_ = None
 
     def _callbacks(self):
         cbs = list(self.callbacks or [])
@@ -156,6 +174,11 @@ class Trainer:
         -------
         History
         """
+        if self.strategy is not None and self.group_ is None:
+            from deepmine.nn._distributed import fit_data_parallel
+
+            return fit_data_parallel(self, module, train, valid, compute_loss=compute_loss,
+                                     score=score, optimizer=optimizer, history=history)
         check_data(train)
         if valid is not None:
             check_data(valid, "valid")
@@ -181,23 +204,36 @@ class Trainer:
             self.generator_.seed()
         else:
             self.generator_.manual_seed(int(self.random_state))
-        callbacks = self._callbacks()
+        group, train_module = self.group_, module
+        if group is not None:  # every rank draws the same permutations; rank 0 runs the callbacks
+            if self.random_state is None:
+                seed = group.broadcast(self.generator_.initial_seed() % 2**53)
+                self.generator_.manual_seed(int(seed))
+            train_module = group.wrap(module)
+        callbacks = self._callbacks() if group is None or group.rank == 0 else []
         self.callbacks_ = callbacks
         self._first_loss = None
         begin = len(history)
         for cb in callbacks:
             cb.on_train_begin(self)
+        if group is not None:
+            group.check_same_start(history)
         # a resumed Checkpoint may have restored epochs: run the rest up to max_epochs
         for epoch in range(len(history) + 1, begin + self.max_epochs + 1):
             try:
-                self._epoch(epoch, module, train, valid, compute_loss, score, history, callbacks)
+                self._epoch(epoch, train_module, train, valid, compute_loss, score, history,
+                            callbacks)
             except KeyboardInterrupt:
                 self._interrupted(epoch)
                 break
+            if group is not None:
+                self.stop_training = bool(group.broadcast(self.stop_training))
             if self.stop_training:
                 break
         for cb in callbacks:
             cb.on_train_end(self)
+        if group is not None:
+            group.sync(module)
         module.eval()
         self._warn_if_improving(history[begin:])
         return history
@@ -210,7 +246,9 @@ class Trainer:
         row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,
                "valid_score": None, "lr": self.optimizer_.param_groups[0]["lr"]}
         if valid is not None:
-            row["valid_loss"], row["valid_score"] = self._evaluate(module, valid, compute_loss, score)
+            row["valid_loss"], row["valid_score"] = (
+                self._evaluate(self.module, valid, compute_loss, score) if self.group_ is None
+                else self.group_.evaluate(self, self.module, valid, compute_loss, score))
         row["seconds"] = time.perf_counter() - tic
         history.append(row)
         scheduler = self.scheduler_
@@ -234,10 +272,13 @@ class Trainer:
             order = torch.randperm(train[0].shape[0], generator=self.generator_).to(train[0].device)
             if sum(t.nelement() * t.element_size() for t in train) <= _SHUFFLE_COPY_BYTES:
                 train, order = tuple(t[order] for t in train), None
+        group = self.group_
+        if group is not None:  # this rank's rows: perm[rank::world] (DistributedSampler)
+            train, order = group.shard(train, order, self.generator_, self.shuffle)
         losses, sizes = [], []
         opt, amp = self.optimizer_, self.precision_
         for batch in batches(train, self.batch_size, self.device_, self.dtype_, order=order,
-                             shuffle=self.shuffle, generator=self.generator_):
+                             shuffle=self.shuffle and group is None, generator=self.generator_):
             opt.zero_grad(set_to_none=True)
             with amp.autocast():
                 loss = compute_loss(module, batch)
@@ -248,9 +289,14 @@ class Trainer:
             raise ValueError(f"{self.description}: the training data holds no samples.")
         # one reduction per epoch instead of two tensor ops per step; batches are weighted by size
         if self._first_loss is None:
-            self._first_loss = float(losses[0])
+            self._first_loss = float(losses[0] if group is None
+                                     else group.reduce([losses[0]])[0] / group.world)
         weights = torch.as_tensor(sizes, dtype=torch.float32, device=losses[0].device)
-        return float((torch.stack(losses).float() * weights).sum()) / sum(sizes)
+        total = (torch.stack(losses).float() * weights).sum()
+        if group is not None:  # the loss over all ranks' rows
+            total, count = group.reduce([total, sum(sizes)])
+            return float(total) / float(count)
+        return float(total) / sum(sizes)
 
     @torch.no_grad()
     def _evaluate(self, module, valid, compute_loss, score):

@@ -10,7 +10,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, DISTRIBUTED_PARAMS_DOC,
+                           ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin, DeepRegressorMixin)
 from deepmine.exceptions import InvalidParameterError
 from deepmine.nn import make_mlp
@@ -120,6 +121,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         Weights of the classes in the loss.
     {ADVERSARIAL_PARAMS_DOC}
     {MLP_ENGINE_DOC}
+    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -161,7 +163,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
                  learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
-                 verbose=0, warm_start=False):
+                 verbose=0, warm_start=False, devices="auto", strategy=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -185,6 +187,8 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.devices = devices
+        self.strategy = strategy
 
     _accepts_dataset = True
 
@@ -244,6 +248,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         Drop rate after each hidden layer (training only).
     {SCALE_DOC}
     {MLP_ENGINE_DOC}
+    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -274,7 +279,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
                  optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-                 random_state=None, verbose=0, warm_start=False):
+                 random_state=None, verbose=0, warm_start=False, devices="auto", strategy=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -295,6 +300,8 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.devices = devices
+        self.strategy = strategy
 
     def _n_out(self):
         return self.n_outputs_

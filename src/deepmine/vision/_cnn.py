@@ -13,7 +13,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, DISTRIBUTED_PARAMS_DOC,
+                           ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin)
 from deepmine.exceptions import DataError
 from deepmine.nn._layers import ACTIVATIONS
@@ -86,6 +87,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     class_weight : dict, "balanced" or None, default=None
     {ADVERSARIAL_PARAMS_DOC}
     {_DOC_ENGINE}
+    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -146,7 +148,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
                  max_epochs=30, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
-                 warm_start=False):
+                 warm_start=False, devices="auto", strategy=None):
         self.conv_layers = conv_layers
         self.pooling = pooling
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -181,6 +183,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.devices = devices
+        self.strategy = strategy
 
     # ---- engine hooks --------------------------------------------------------------------
     def _validate_fit(self, X, y, reset):
