@@ -226,7 +226,7 @@ def sgns_compare(args):
 
 #: the fixed settings of ``--suite``, chosen before any run: every walker with depth 4 and
 #: SUITE_WALKS walks per entity (per WL iteration; WL with 2 iterations), its other parameters at
-#: their defaults; 100-d, window 5, SUITE_EPOCHS epochs, min_count 1; light="auto" (the default)
+#: their defaults; 100-d, window 5, SUITE_EPOCHS epochs, min_count 1; light="auto"
 SUITE_DEPTH, SUITE_WALKS, SUITE_EPOCHS, SUITE_WL_ITERATIONS = 4, 50, 10, 2
 #: published test accuracies of RDF2Vec with an SVM (percent); source in the second field
 PUBLISHED_SUITE = {
@@ -274,7 +274,8 @@ def suite(args):
                     kw = dict(vector_size=100, window=5, min_count=1, epochs=SUITE_EPOCHS,
                               random_state=seed)
                     emb = SkipGram(**kw) if variant == "oa" else Word2Vec(workers=1, **kw)
-                    model = RDF2Vec(clone(walker), emb, variant=variant, random_state=seed)
+                    model = RDF2Vec(clone(walker), emb, variant=variant, light="auto",
+                                    random_state=seed)
                     t0 = cpu()
                     X = model.fit_transform(graphs[name], entities)
                     fit_s = cpu() - t0
