@@ -79,7 +79,11 @@ DISTRIBUTED_PARAMS_DOC = """devices : int, list of int or "auto", default="auto"
         device (or as one of ``torchrun``'s processes): ``batch_size`` is per
         process, each takes every ``world``-th row of the same seeded shuffle, and
         this process ends with the fitted network; run scripts under
-        ``if __name__ == "__main__":``."""
+        ``if __name__ == "__main__":``.
+    precision : {"32", "bf16-mixed", "16-mixed"}, default="32"
+        ``"bf16-mixed"`` and ``"16-mixed"`` run the forward pass and the loss under
+        :func:`torch.autocast` in bfloat16 or float16 (weights and optimizer stay
+        float32; float16 scales the loss with a GradScaler)."""
 
 
 def engine_params_doc(**defaults):
@@ -174,6 +178,7 @@ class BaseDeepEstimator(BaseEstimator):
         "devices": [Interval(Integral, 1, None, closed="left"), list, tuple,
                     StrOptions({"auto"})],
         "strategy": [StrOptions({"ddp"}), None],
+        "precision": [StrOptions({"32", "bf16-mixed", "16-mixed"})],
     }
 
     def __init_subclass__(cls, **kwargs):

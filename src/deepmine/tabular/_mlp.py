@@ -163,7 +163,8 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
                  learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
-                 verbose=0, warm_start=False, devices="auto", strategy=None):
+                 verbose=0, warm_start=False, devices="auto", strategy=None,
+                 precision="32"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -189,6 +190,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         self.warm_start = warm_start
         self.devices = devices
         self.strategy = strategy
+        self.precision = precision
 
     _accepts_dataset = True
 
@@ -279,7 +281,8 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
                  optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-                 random_state=None, verbose=0, warm_start=False, devices="auto", strategy=None):
+                 random_state=None, verbose=0, warm_start=False, devices="auto", strategy=None,
+                 precision="32"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -302,6 +305,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         self.warm_start = warm_start
         self.devices = devices
         self.strategy = strategy
+        self.precision = precision
 
     def _n_out(self):
         return self.n_outputs_

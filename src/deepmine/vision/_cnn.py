@@ -148,7 +148,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
                  max_epochs=30, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
-                 warm_start=False, devices="auto", strategy=None):
+                 warm_start=False, devices="auto", strategy=None,
+                 precision="32"):
         self.conv_layers = conv_layers
         self.pooling = pooling
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -185,6 +186,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         self.warm_start = warm_start
         self.devices = devices
         self.strategy = strategy
+        self.precision = precision
 
     # ---- engine hooks --------------------------------------------------------------------
     def _validate_fit(self, X, y, reset):
