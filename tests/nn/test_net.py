@@ -149,3 +149,34 @@ def test_save_refuses_instances_and_local_classes(tmp_path):
     with pytest.raises(ModelFileError, match="cannot be imported again"):
         clf.save(tmp_path / "m.dm")
     assert not (tmp_path / "m.dm").exists()
+
+
+def test_sample_weights_act_as_repeated_and_dropped_rows():
+    """Full-batch training: weight 2 equals a repeated row, weight 0 a dropped row."""
+    kw = dict(module=Net, batch_size=1000, max_epochs=5, random_state=0)
+    w = np.ones(len(X))
+    w[:10], w[10:20] = 2.0, 0.0
+    weighted = NeuralNetClassifier(**kw).fit(X, Y, sample_weight=w)
+    keep = np.r_[np.arange(10), np.arange(10), np.arange(20, len(X))]
+    repeated = NeuralNetClassifier(**kw).fit(X[keep], Y[keep])
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-5)
+
+
+def test_regressor_follows_the_heavily_weighted_rows():
+    """Two groups with opposite targets: the weighted fit learns the heavy group's rule."""
+    rng = np.random.RandomState(0)
+    Xw = rng.normal(size=(400, 4)).astype(np.float32)
+    sign = np.where(np.arange(400) < 100, 1.0, -1.0)
+    y = sign * (Xw[:, 0] - Xw[:, 1])
+    w = np.where(sign > 0, 100.0, 1.0)
+    kw = dict(module=Net, max_epochs=40, learning_rate=0.01, random_state=0)
+    plain = NeuralNetRegressor(**kw).fit(Xw, y)
+    weighted = NeuralNetRegressor(**kw).fit(Xw, y, sample_weight=w)
+    err = lambda m: float(np.mean((m.predict(Xw[:100]) - y[:100]) ** 2))  # noqa: E731
+    assert err(weighted) < 0.1 < 1.0 < err(plain)
+
+
+def test_sample_weight_needs_a_reducible_criterion():
+    with pytest.raises(InvalidParameterError, match="reduction"):
+        NeuralNetClassifier(Net, criterion=lambda out, target: out.sum(), max_epochs=1).fit(
+            X, Y, sample_weight=np.ones(len(X)))

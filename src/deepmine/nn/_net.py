@@ -224,17 +224,33 @@ class _NeuralNet(BaseDeepEstimator):
 
             raise Refused(str(exc)) from None
 
-    def _fit(self, X, y, *, partial):
+    def _fit(self, X, y, *, partial, sample_weight=None):
         self._check_params()
         self.criterion_ = self._criterion()
-        return super()._fit(X, y, partial=partial)
+        if (sample_weight is not None and not hasattr(self.criterion_, "reduction")
+                and self.criterion is not None):
+            raise InvalidParameterError(
+                f"sample_weight needs a criterion with a 'reduction' attribute (every torch.nn "
+                f"loss has one) to weigh each sample's loss; {type(self.criterion_).__name__} "
+                f"has none.")
+        return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
 
     def _compute_loss(self, module, batch):
         out = module(batch[0])
         target = batch[1] if len(batch) > 1 else batch[0]
         if out.ndim == 1 and target.ndim == 2 and target.shape[1] == 1:
             target = target[:, 0]
-        return self.criterion_(out, target)
+        if len(batch) < 3:
+            return self.criterion_(out, target)
+        from deepmine.nn._fitdata import weighted_mean
+
+        if self.criterion is None:  # the default cross-entropy, with the class weights
+            return self._classification_loss(out, target, batch[2])
+        else:
+            per_sample = copy.copy(self.criterion_)  # the same loss, one value per element
+            per_sample.reduction = "none"
+            losses = per_sample(out, target)
+        return weighted_mean(losses.reshape(len(losses), -1).mean(1), batch[2])
 
     def _check_output(self, module, X, width, what):
         """Run the new network on two rows: a clear error if it fails or has the wrong width."""
@@ -401,4 +417,15 @@ class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
         return out.reshape(out.shape[0], -1)
 
     def _compute_loss(self, module, batch):
-        return self.criterion_(self._forward(module, batch[0]), batch[1])
+        out = self._forward(module, batch[0])
+        if len(batch) < 3:
+            return self.criterion_(out, batch[1])
+        from deepmine.nn._fitdata import weighted_mean
+
+        if self.criterion is None:
+            losses = torch.nn.functional.mse_loss(out, batch[1], reduction="none")
+        else:
+            per_sample = copy.copy(self.criterion_)  # the same loss, one value per element
+            per_sample.reduction = "none"
+            losses = per_sample(out, batch[1])
+        return weighted_mean(losses.reshape(len(losses), -1).mean(1), batch[2])
