@@ -89,9 +89,9 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
     Notes
     -----
     Settings left at ``"auto"`` are chosen on the training series itself. The
-    last ``min(n // 5, max(2 * season, 12))`` values are forecast from two
-    origins (that many and twice that many values before the end) by every
-    candidate -- ``difference`` in {0, 1} times ``window`` in {season, 2 x
+    last ``v = min(n // 5, max(2 * season, 12))`` values are forecast from
+    four rolling origins (``v``, ``1.5 v``, ``2 v`` and ``2.5 v`` values before
+    the end, each forecasting the next ``v`` values) by every candidate -- ``difference`` in {0, 1} times ``window`` in {season, 2 x
     season} -- each fitted on the values before its origin; the candidate with
     the lowest mean absolute error is refitted on the whole series. When the
     naive or seasonal-naive forecast has the lower error on the same values,
