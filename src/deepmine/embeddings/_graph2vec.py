@@ -112,8 +112,7 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
     trees of 7-14 nodes; ``benchmarks/_defaults_graphs.py``), the 3-fold CV
     accuracy of a logistic regression on the vectors, over seeds 0-4, is 0.977
     with the defaults (100 passes; about 0.5 s of CPU per fit), 0.977 with
-    ``vector_size=32, min_count=1, epochs=20``, and 0.943 with the former
-    fixed 10 passes.
+    ``vector_size=32, min_count=1, epochs=20``, and 0.943 with ``epochs=10``.
 
     Examples
     --------
