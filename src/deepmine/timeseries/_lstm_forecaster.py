@@ -85,8 +85,8 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     The ``"auto"`` settings go through the same validation as
     :class:`WindowForecaster` (four rolling forecast origins on the end of
     the training series, naive and seasonal-naive fallback), so the default
-    fit trains up to 17 networks: about 30 s of one CPU thread on the
-    120-month Airline training series. Give every setting for a single fit.
+    fit trains up to 17 networks (4 candidates at 4 origins, then the
+    chosen one on the whole series). Give every setting for a single fit.
 
     Examples
     --------
