@@ -28,7 +28,7 @@ _FREQ_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "S
                  "T": 60, "min": 60, "S": 60, "s": 60, "A": 1, "Y": 1, "AS": 1, "YS": 1,
                  "YE": 1, "BA": 1, "BY": 1}
 _PER_DAY = {"H": 24, "h": 24, "T": 1440, "min": 1440, "S": 86400, "s": 86400}
-N_ORIGINS = 4              # rolling forecast origins of the validation (each refits the candidates)
+N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
 _Z_SEASON = 2.576          # two-sided 99% band: the peak must stand out among many lags
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
 
@@ -239,8 +239,7 @@ def select_and_fit(est, values, grid, *, period, log):
     n = len(values)
     v = validation_length(n, period)
     fixed = {"log": log}
-    step = -(-v // 2)                   # origins half a validation window apart
-    origins = [n - v - step * k for k in range(N_ORIGINS)]
+    origins = [n - v * (k + 1) for k in range(N_ORIGINS)]
     shortest = min(est._length_for({**g, **fixed}) for g in grid)
     origins = [o for o in origins if o >= shortest] or [n - v]
     scores = {}
