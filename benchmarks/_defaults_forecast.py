@@ -7,7 +7,8 @@ yearly 10, Lynx 12 and Shampoo 12 as in ``bench_timeseries.py``, half-hourly
 solar one day) and scored by MAE; ``scores`` are ``-MAE`` (higher is better).
 Baselines: naive, seasonal naive, statsmodels' Holt-Winters (additive trend,
 multiplicative season on positive series) and SARIMA(1,1,1)(0,1,1)m
-(ARIMA(1,1,1) without season). Run alone for the per-series MAE table:
+(ARIMA(1,1,1) without season). Run alone for the per-series MAE table and each
+forecaster's MAE over that of the better of naive and seasonal naive:
 
     OMP_NUM_THREADS=1 python benchmarks/_defaults_forecast.py [--quick] [--seeds 3] [--json out.json]
 """
@@ -181,6 +182,22 @@ def main(argv=None):
         if args.json:
             with open(args.json, "w") as fh:
                 json.dump(out, fh, indent=1)
+    _print_ratios(out)
+
+
+def _print_ratios(out):
+    """Each forecaster's mean MAE over the better of naive / seasonal naive, per series."""
+    for name in dict.fromkeys(r["dataset"] for r in out):
+        rs = [r for r in out if r["dataset"] == name]
+        base = min((-np.mean(r["scores"]) for r in rs if r["estimator"] == "NaiveForecaster"),
+                   default=float("nan"))
+        for r in rs:
+            if r["estimator"] in ("NaiveForecaster",) or not base > 0:
+                continue
+            ratio = -np.asarray(r["scores"]) / base
+            print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
+                  f"{r['setting'][:40]:40s} {np.mean(ratio):6.2f} "
+                  f"[{' '.join(f'{v:.2f}' for v in ratio)}]")
 
 
 if __name__ == "__main__":

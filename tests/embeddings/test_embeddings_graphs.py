@@ -135,6 +135,18 @@ def test_graph2vec_classifies_graph_families():
     np.testing.assert_array_equal(X, g2v.transform(graphs[:3]))
 
 
+def test_graph2vec_defaults_train_small_corpora_long_enough():
+    """With no arguments a small corpus gets 100 passes and the families separate."""
+    rng = np.random.RandomState(1)
+    graphs = [nx.cycle_graph(rng.randint(6, 12)) if i % 2 else nx.path_graph(rng.randint(6, 12))
+              for i in range(30)]
+    y = np.arange(30) % 2
+    g2v = Graph2Vec(random_state=0)
+    assert cross_val_score(make_pipeline(g2v, LogisticRegression()), graphs, y, cv=2).mean() >= 0.9
+    assert g2v.fit(graphs).epochs_ == 100
+    assert Graph2Vec(epochs=3).fit(graphs).epochs_ == 3
+
+
 def test_deepwalk_and_node2vec_defaults_recover_the_karate_split():
     """With no arguments both walk the same way (p = q = 1) and separate the two clubs on every seed."""
     G = nx.karate_club_graph()

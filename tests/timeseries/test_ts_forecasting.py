@@ -169,6 +169,15 @@ def test_auto_seasonal_period_from_the_autocorrelation_of_a_plain_array():
     assert seasonal_period_from_acf(rng.normal(size=140)) == 1
 
 
+def test_acf_finds_a_smooth_daily_cycle_whose_peak_repeats():
+    """aeon's half-hourly solar series: the peak at 48 is inside the Bartlett band but recurs at 96."""
+    ad = pytest.importorskip("aeon.datasets")
+    y = np.asarray(ad.load_solar(), dtype=float).ravel()[:-48]
+    assert seasonal_period_from_acf(y) == 48
+    walk = np.cumsum(np.random.default_rng(0).normal(size=240))    # no season, no repeat
+    assert seasonal_period_from_acf(walk) == 1
+
+
 def test_auto_log_for_a_spread_growing_with_the_level():
     """log="auto" logs a series whose swings grow with its level, not one with constant swings."""
     t = np.arange(144)

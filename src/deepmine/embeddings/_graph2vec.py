@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._doc2vec import Doc2Vec
 from deepmine.embeddings._node import as_csr_graph
+from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT
 from deepmine.embeddings._wl import stable_hash, wl_iterations
 from deepmine.exceptions import DataError
 from deepmine.utils._param_validation import Interval, StrOptions
@@ -83,7 +84,12 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
     node_label : str, default=None
         Node attribute used as initial label (atom type...); the degree when None.
     vector_size : int, default=128
-    epochs : int, default=10
+    epochs : int or "auto", default="auto"
+        Training passes over the graphs (and inference passes in
+        ``transform``). "auto" makes enough passes to train on about two
+        million subtree labels, ``ceil(2e6 / n_labels)`` clipped to [5, 100]
+        as in :class:`Doc2Vec`: a corpus of a hundred small graphs gets 100.
+        The number used is ``epochs_``.
     min_count : int, default=5
         Subtree labels seen fewer times are ignored.
     sample : float, default=0.0
@@ -97,6 +103,16 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
     ----------
     doc2vec_ : Doc2Vec
         The fitted document model (``document_vectors_`` holds the training graphs' vectors).
+    epochs_ : int
+        Training passes made (``epochs`` resolved).
+
+    Notes
+    -----
+    On 60 small graphs of five families (cycles, stars, paths, wheels, random
+    trees of 7-14 nodes; ``benchmarks/_defaults_graphs.py``), the 3-fold CV
+    accuracy of a logistic regression on the vectors, over seeds 0-4, is 0.977
+    with the defaults (100 passes; about 0.5 s of CPU per fit), 0.977 with
+    ``vector_size=32, min_count=1, epochs=20``, and 0.943 with ``epochs=10``.
 
     Examples
     --------
@@ -111,7 +127,7 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
         "wl_iterations": [Interval(Integral, 0, None, closed="left")],
         "node_label": [str, None],
         "vector_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": EPOCHS_CONSTRAINT,
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "sample": [Interval(Real, 0, 1, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
@@ -120,8 +136,8 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
         "mode": [StrOptions({"dbow", "dm"})],
     }
 
-    def __init__(self, wl_iterations=2, *, node_label=None, vector_size=128, epochs=10, min_count=5,
-                 sample=0.0, alpha=0.025, workers=1, mode="dbow", random_state=None):
+    def __init__(self, wl_iterations=2, *, node_label=None, vector_size=128, epochs="auto",
+                 min_count=5, sample=0.0, alpha=0.025, workers=1, mode="dbow", random_state=None):
         self.wl_iterations = wl_iterations
         self.node_label = node_label
         self.vector_size = vector_size
@@ -146,6 +162,7 @@ class Graph2Vec(TransformerMixin, EmbeddingEstimator):
             self.mode, vector_size=self.vector_size, window=5, min_count=self.min_count,
             sample=self.sample, epochs=self.epochs, alpha=self.alpha, workers=self.workers,
             random_state=self.random_state).fit(docs)
+        self.epochs_ = self.doc2vec_.epochs_
         self.n_features_out_ = self.vector_size
         return self
 

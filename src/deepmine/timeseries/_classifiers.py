@@ -198,7 +198,14 @@ class LSTMClassifier(_PanelClassifier):
     __doc__ = f"""LSTM time-series classifier: the last hidden state, then a linear layer.
 
     Unequal-length series are padded at the start, so the LSTM reads the
-    padding first and ends on the real data.
+    padding first and ends on the real data. The weights kept are those of
+    the epoch with the lowest eval-mode training loss, as for
+    :class:`CNNTimeSeriesClassifier`. With the defaults (500 epochs of Adam
+    at 1e-3, batch 16) GunPoint's test accuracy over seeds 0-4 was 82.0-94.0%
+    (mean 90.7%; 1-NN with the Euclidean distance: 91.3%), for about 20 s of
+    one CPU thread per fit; with 200 epochs 82.0-93.3% (mean 89.1%). Seed 4
+    stays at 82% training accuracy with 200 or 500 epochs; the default
+    :class:`CNNTimeSeriesClassifier` scored 98.0-100% on the same split.
 
     Parameters
     ----------
@@ -207,7 +214,7 @@ class LSTMClassifier(_PanelClassifier):
     dropout : float, default=0.0
         Dropout between stacked LSTM layers.
     {_COMMON_DOC}
-    {engine_params_doc(batch_size=16)}
+    {engine_params_doc(batch_size=16, max_epochs=500)}
 
     Attributes
     ----------
@@ -244,7 +251,7 @@ class LSTMClassifier(_PanelClassifier):
 
     def __init__(self, hidden_size=64, *, num_layers=1, dropout=0.0, normalize="auto",
                  class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
-                 weight_decay=0.0, lr_schedule="constant", batch_size=16, max_epochs=200,
+                 weight_decay=0.0, lr_schedule="constant", batch_size=16, max_epochs=500,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
                  callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
         self.hidden_size = hidden_size

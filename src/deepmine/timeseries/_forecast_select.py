@@ -74,8 +74,12 @@ def seasonal_period_from_acf(y, *, max_period=None):
     """Season length from the autocorrelation of the first-differenced series, or 1 when none is significant.
 
     The season is the lag (>= 2) of the highest local maximum of the
-    autocorrelation function that exceeds ``2.576`` Bartlett standard errors
-    (a 99% band for a moving-average process up to that lag).
+    autocorrelation function that is significant: above ``2.576`` Bartlett
+    standard errors (a 99% band for a moving-average process up to that lag),
+    or above the 99% white-noise band ``2.576 / sqrt(n)`` with a local
+    maximum above that band again at twice the lag (the pattern repeats). The
+    second test finds smooth daily cycles, whose strong short-lag correlations
+    widen the Bartlett band past the seasonal peak.
 
     Parameters
     ----------
@@ -97,6 +101,9 @@ def seasonal_period_from_acf(y, *, max_period=None):
     >>> y = np.tile(rng.normal(size=7), 20) + 0.3 * rng.normal(size=140)
     >>> seasonal_period_from_acf(y)
     7
+    >>> day = np.clip(np.sin(np.arange(48) * np.pi / 24), 0, None)   # half-hourly sun
+    >>> seasonal_period_from_acf(np.tile(day, 6) * np.repeat(rng.uniform(0.5, 1, size=6), 48))
+    48
     """
     z = np.diff(np.asarray(y, dtype=np.float64))
     n = len(z)
@@ -104,13 +111,19 @@ def seasonal_period_from_acf(y, *, max_period=None):
     if max_lag < 2 or np.std(z) == 0:
         return 1
     z = z - z.mean()
-    acf = np.correlate(z, z, mode="full")[n - 1:n + max_lag + 1] / (z @ z)
-    se = np.sqrt((1 + 2 * np.r_[0.0, np.cumsum(acf[1:] ** 2)]) / n)   # se[k]: Bartlett, lags < k
+    acf = np.correlate(z, z, mode="full")[n - 1:] / (z @ z)
+    se = np.sqrt((1 + 2 * np.r_[0.0, np.cumsum(acf[1:max_lag + 1] ** 2)]) / n)  # Bartlett, lags < k
+    white = _Z_SEASON / np.sqrt(n)
+    peak = np.r_[False, (acf[1:-1] >= acf[:-2]) & (acf[1:-1] >= acf[2:]), False]
+
+    def repeats(k):
+        near = range(2 * k - 1, min(2 * k + 2, n - 1))
+        return any(peak[j] and acf[j] > white for j in near)
+
     best, best_r = 1, 0.0
     for k in range(2, max_lag + 1):
-        right = acf[k + 1] if k + 1 < len(acf) else -np.inf
-        if acf[k] >= acf[k - 1] and acf[k] >= right and acf[k] > _Z_SEASON * se[k] \
-                and acf[k] > best_r:
+        if peak[k] and acf[k] > best_r and (acf[k] > _Z_SEASON * se[k]
+                                            or (acf[k] > white and repeats(k))):
             best, best_r = k, acf[k]
     return best
 
