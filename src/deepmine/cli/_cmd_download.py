@@ -25,9 +25,10 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def print_assets(file=sys.stdout):
+def print_assets(file=None):
     from deepmine.datasets import list_assets
 
+    file = sys.stdout if file is None else file
     for a in list_assets():
         state = "cached " if a["cached"] else "missing"
         print(f"{a['name']:32s} {a['kind']:11s} {a['size_mb']:>5d} MB  {state}  {a['use']}",
