@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._rdf_walkers import RandomWalker
+from deepmine.embeddings._walks import fit_on_walks
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
@@ -92,6 +93,10 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         Keep literals as walk nodes (in N-Triples form, e.g. ``"0.1"^^<...#double>``)
         or drop the triples that end in a literal.
     random_state : int, RandomState instance or None, default=None
+    walks_path : str or path-like, default=None
+        Write the walks to this text file (one walk a line, tokens as ids) and train
+        the embedder from it, so no token list of the walks is built in memory; with
+        ``workers > 1`` word2vec reads it in gensim's multi-core corpus_file mode.
 
     Attributes
     ----------
@@ -124,10 +129,11 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         "skip_predicates": [list, tuple, set, frozenset],
         "literals": [StrOptions({"keep", "drop"})],
         "random_state": ["random_state"],
+        "walks_path": [str, os.PathLike, None],
     }
 
     def __init__(self, walker=None, embedder=None, *, graph=None, entities=None, skip_predicates=(),
-                 literals="keep", random_state=None):
+                 literals="keep", random_state=None, walks_path=None):
         self.walker = walker
         self.embedder = embedder
         self.graph = graph
@@ -135,6 +141,7 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         self.skip_predicates = skip_predicates
         self.literals = literals
         self.random_state = random_state
+        self.walks_path = walks_path
 
     def _graph_and_entities(self, X, y):
         if _is_graph(X):
@@ -179,9 +186,8 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         if embedder.get_params().get("random_state", 0) is None:
             embedder.set_params(random_state=seed)
         start = time.perf_counter()
-        embedder.fit(corpus.for_training())
+        self.wv_ = fit_on_walks(embedder, corpus, self.walks_path)
         self.embed_seconds_ = time.perf_counter() - start
-        self.wv_ = embedder.wv_
         self.kg_ = kg
         self.entities_ = entities
         self.n_walks_ = len(corpus)
