@@ -272,8 +272,10 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         ----------
         X : path, list of token lists, list of str, or restartable iterable
             A path is streamed line by line (one whitespace-tokenized sentence a
-            line), so corpora larger than memory work. Strings are lowercased and
-            split into word characters.
+            line), so corpora larger than memory work; with ``workers > 1`` an
+            uncompressed file is read by gensim's corpus_file mode, where every
+            worker thread reads its own part of the file. Strings are lowercased
+            and split into word characters.
         y : None
             Ignored.
 
