@@ -205,7 +205,11 @@ def main():
     os.makedirs(args.cache, exist_ok=True)
     if args.child:
         kind, size = args.child[0], int(args.child[1])
-        if kind == "rdf2vec":
+        if kind == "generate":
+            path = os.path.join(args.cache, f"triples_{size}.nt")
+            write_triples(path + ".part", size)
+            os.replace(path + ".part", path)
+        elif kind == "rdf2vec":
             child_kg(os.path.join(args.cache, f"triples_{size}.nt"), size, args)
         else:
             {"deepwalk": child_graph, "pecanpy": child_pecanpy, "modes": child_modes}[kind](size, args)
@@ -214,9 +218,9 @@ def main():
     for m in filter(None, args.triples.split(",")):
         m = _size(m)
         path = os.path.join(args.cache, f"triples_{m}.nt")
-        if not os.path.exists(path):
-            write_triples(path + ".part", m)
-            os.replace(path + ".part", path)
+        if not os.path.exists(path):  # in a child: ru_maxrss would carry over to later children
+            subprocess.run([sys.executable, os.path.abspath(__file__), "--cache", args.cache,
+                            "--child", "generate", str(m)], check=True)
         jobs.append(("rdf2vec", m))
     for n in filter(None, args.nodes.split(",")):
         jobs.append(("deepwalk", _size(n)))
