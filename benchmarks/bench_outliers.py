@@ -12,7 +12,8 @@ the outlier rows). Seconds are CPU (process) time of fit plus scoring the
 training rows (PyOD scores them inside ``fit``); run it with one thread.
 
 - deepmine: ``AutoEncoderOutlierDetector(random_state=seed)`` with its defaults
-  (``--params`` overrides some, e.g. ``--params scaling=standard trim_fraction=0``);
+  (``--params`` overrides some, e.g. ``--params n_neighbors=0`` scores by
+  reconstruction error alone, ``--params scaling=robust trim_fraction=0``);
 - scikit-learn: ``IsolationForest(random_state=seed)``;
 - PyOD, its defaults: ``KNN()``, ``LOF()``, ``ECOD()``, ``AutoEncoder(random_state=seed)``
   (10 epochs, batch 32, [64, 32], dropout 0.2, batch norm, standardized input);
@@ -28,7 +29,6 @@ import ast
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import torch
 

@@ -29,6 +29,24 @@ with the best mean selection score over the four graphs:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --defaults-grid --seeds 0 1 2
 
+``--suite`` runs every variant (classic, oa, e, p) with every ``*Walker`` class that
+``deepmine.embeddings`` exports, on MUTAG, AIFB, CORA and CITESEER, with fixed settings
+chosen before any run (``SUITE_*`` below: depth 4, 50 walks per entity and per WL iteration,
+2 WL iterations, other walker parameters at their defaults; 100-d, window 5, 10 epochs,
+min_count 1; ``light="auto"``), one seed after the other (a table after each graph), an
+SVC with C in 10^-3..10^3 by 5-fold CV on the train split; it prints mean ± sd test
+accuracy and fit CPU time beside the published figures (``PUBLISHED_SUITE``), and with
+``--suite-pyrdf2vec`` pyRDF2Vec's random walks with the same settings where it imports:
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --suite --seeds 0 1 2 3 4 \
+        --markdown suite.md
+
+``--sgns CORPUS`` trains deepmine's ``SkipGram`` and gensim's skip-gram (one worker, the
+same settings: 100-d, window 5, 5 negatives, min_count 5, sample 1e-3, 5 epochs) on a
+one-sentence-a-line corpus (e.g. ``debwiki10m.txt`` of ``../shared/tools/text-corpus``,
+``--max-tokens`` for a prefix) and prints analogy accuracy (questions-words, restrict_vocab
+30,000), WordSim-353 Spearman and CPU seconds.
+
 Targets: accuracy at or above pyRDF2Vec's (recorded: MUTAG 73.5 %, AIFB
 91.7 %), walk extraction at least 50x and end to end at least 5x faster, WL walks
 that finish. Published RDF2Vec + SVM: MUTAG 67.2 %, AIFB 88.9 %.
@@ -161,6 +179,177 @@ def defaults_grid(args):
         float_format=lambda v: f"{100 * v:.1f}"))
 
 
+def sgns_compare(args):
+    """deepmine's SkipGram (order_aware=False and True) against gensim's skip-gram on one corpus."""
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    from deepmine.embeddings import SkipGram, evaluate_analogies, evaluate_similarity
+
+    sentences, n = [], 0
+    with open(args.sgns, encoding="utf-8") as f:
+        for line in f:
+            words = line.split()
+            sentences.append(words)
+            n += len(words)
+            if args.max_tokens and n >= args.max_tokens:
+                break
+    print(f"corpus {args.sgns}: {len(sentences):,} sentences, {n:,} tokens", flush=True)
+    common = dict(vector_size=100, window=5, negative=5, min_count=5, sample=1e-3, epochs=5)
+    runs = {
+        "gensim skip-gram (1 worker)": lambda s: GensimWord2Vec(
+            sentences, sg=1, workers=1, seed=s, **common).wv,
+        "deepmine SkipGram": lambda s: SkipGram(random_state=s, **common).fit(sentences).wv_,
+    }
+    if args.sgns_no_gensim:
+        del runs["gensim skip-gram (1 worker)"]
+    if args.sgns_oa:
+        runs["deepmine SkipGram(order_aware=True)"] = lambda s: SkipGram(
+            order_aware=True, random_state=s, **common).fit(sentences).wv_
+    rows = []
+    for seed in args.seeds:
+        for label, fn in runs.items():
+            t0 = cpu()
+            wv = fn(seed)
+            sec = cpu() - t0
+            acc, sections = evaluate_analogies(wv, restrict_vocab=30_000)
+            covered = int(sections.iloc[-1][["correct", "incorrect"]].sum())
+            sim = evaluate_similarity(wv)["spearman"]
+            rows.append(dict(trainer=label, seed=seed, analogy=acc, wordsim353=sim, cpu_s=sec,
+                             words_per_cpu_s=5 * n / sec, covered=covered))
+            print(f"[seed {seed}] {label}: analogy {acc:.3f} ({covered} covered), WordSim-353 "
+                  f"{sim:.3f}, {sec:.0f} CPU s", flush=True)
+    df = pd.DataFrame(rows).groupby("trainer")[["analogy", "wordsim353", "cpu_s",
+                                                 "words_per_cpu_s"]].agg(["mean", "std"])
+    pd.set_option("display.width", 200)
+    print(df.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+#: the fixed settings of ``--suite``, chosen before any run: every walker with depth 4 and
+#: SUITE_WALKS walks per entity (per WL iteration; WL with 2 iterations), its other parameters at
+#: their defaults; 100-d, window 5, SUITE_EPOCHS epochs, min_count 1; light="auto"
+SUITE_DEPTH, SUITE_WALKS, SUITE_EPOCHS, SUITE_WL_ITERATIONS = 4, 50, 10, 2
+#: published test accuracies of RDF2Vec with an SVM (percent); source in the second field
+PUBLISHED_SUITE = {
+    "mutag": [(67.2, "Ristoski & Paulheim 2016, best RDF2Vec + SVM")],
+    "aifb": [(88.9, "Ristoski & Paulheim 2016, best RDF2Vec + SVM")],
+}
+
+
+def suite_walkers():
+    """Every ``*Walker`` class that deepmine.embeddings exports, with the suite's settings."""
+    import inspect
+
+    import deepmine.embeddings as emb
+
+    fixed = {"depth": SUITE_DEPTH, "walks_per_entity": SUITE_WALKS, "max_walks": SUITE_WALKS,
+             "wl_iterations": SUITE_WL_ITERATIONS}
+    out = {}
+    for name in sorted(n for n in emb.__all__ if n.endswith("Walker")):
+        cls = getattr(emb, name)
+        params = inspect.signature(cls).parameters
+        out[name] = cls(**{k: v for k, v in fixed.items() if k in params})
+    return out
+
+
+def suite(args):
+    """Every variant x walker on the four graphs; SVC with C by 5-fold CV on the train split."""
+    from sklearn.base import clone
+
+    from deepmine.embeddings import KnowledgeGraph, RDF2Vec, SkipGram, Word2Vec
+
+    root = Path(args.data_dir)
+    walkers = suite_walkers()
+    if args.walkers:
+        walkers = {k: v for k, v in walkers.items() if k in args.walkers}
+    variants = args.variants or ["classic", "oa", "e", "p"]
+    records, graphs = [], {}
+    for seed in args.seeds:  # one complete table per seed, so a cut-short run is still usable
+        for name in args.datasets_suite:
+            task = planetoid_task if name in ("cora", "citeseer") else standard_task
+            path, entities, y, split, skip = task(root, name)
+            if name not in graphs:
+                graphs[name] = KnowledgeGraph.load(path).filtered(skip_predicates=skip)
+            for wname, walker in walkers.items():
+                for variant in variants:
+                    kw = dict(vector_size=100, window=5, min_count=1, epochs=SUITE_EPOCHS,
+                              random_state=seed)
+                    emb = SkipGram(**kw) if variant == "oa" else Word2Vec(workers=1, **kw)
+                    model = RDF2Vec(clone(walker), emb, variant=variant, light="auto",
+                                    random_state=seed)
+                    t0 = cpu()
+                    X = model.fit_transform(graphs[name], entities)
+                    fit_s = cpu() - t0
+                    _, test = select_and_test(X, y, split, seed)
+                    records.append(dict(graph=name, walker=wname, variant=variant, seed=seed,
+                                        accuracy=100 * test, fit_s=fit_s, light=model.light_,
+                                        walks=model.n_walks_))
+                    print(f"[seed {seed}] {name} {wname} {variant}: {100 * test:.1f} % "
+                          f"({model.n_walks_} walks, light={model.light_}), fit {fit_s:.1f} CPU s",
+                          flush=True)
+            suite_table(records, args)
+    if args.suite_pyrdf2vec:
+        records += suite_pyrdf2vec(args, root)
+        suite_table(records, args)
+
+
+def suite_table(records, args):
+    """Print (and with --markdown write) mean ± sd accuracy and fit time per configuration."""
+    df = pd.DataFrame(records)
+    agg = df.groupby(["graph", "walker", "variant"], sort=False).agg(
+        acc_mean=("accuracy", "mean"), acc_sd=("accuracy", "std"), fit_s=("fit_s", "mean"),
+        seeds=("seed", "count")).reset_index()
+    lines = ["| graph | pipeline | variant | test accuracy % (mean ± sd) | fit CPU s | seeds |",
+             "|---|---|---|---|---|---|"]
+    for r in agg.itertuples():
+        sd = "" if r.seeds < 2 else f" ± {r.acc_sd:.1f}"
+        lines.append(f"| {r.graph} | {r.walker} | {r.variant} | {r.acc_mean:.1f}{sd} | "
+                     f"{r.fit_s:.1f} | {r.seeds} |")
+    for name in args.datasets_suite:
+        for acc, source in PUBLISHED_SUITE.get(name, []):
+            lines.append(f"| {name} | published: {source} | classic | {acc:.1f} | | |")
+    table = "\n".join(lines)
+    print(table, flush=True)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n")
+
+
+def suite_pyrdf2vec(args, root):
+    """pyRDF2Vec's RandomWalker with the suite's settings (skip-gram), MUTAG and AIFB only."""
+    try:
+        import pyrdf2vec  # noqa: F401
+    except ImportError as exc:
+        print(f"pyRDF2Vec not importable ({exc}); no pyRDF2Vec rows.")
+        return []
+    from pyrdf2vec import RDF2VecTransformer
+    from pyrdf2vec.embedders import Word2Vec as PyWord2Vec
+    from pyrdf2vec.graphs import KG
+    from pyrdf2vec.walkers import RandomWalker as PyRandomWalker
+
+    out, tmp = [], Path(tempfile.mkdtemp())
+    for name in [n for n in args.datasets_suite if n in DATASETS]:
+        path, entities, y, split, skip = standard_task(root, name)
+        nt = tmp / (name + ".nt")
+        with gzip.open(path, "rb") as src, open(nt, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        for seed in args.seeds:
+            t0 = cpu()
+            kg = KG(str(nt), skip_predicates=set(skip), fmt="nt")
+            tr = RDF2VecTransformer(
+                PyWord2Vec(epochs=SUITE_EPOCHS, vector_size=100, window=5, workers=1, sg=1,
+                           min_count=1, seed=seed),
+                walkers=[PyRandomWalker(SUITE_DEPTH, SUITE_WALKS, n_jobs=1, random_state=seed)],
+                verbose=0)
+            X, _ = tr.fit_transform(kg, entities)
+            fit_s = cpu() - t0
+            _, test = select_and_test(np.asarray(X), y, split, seed)
+            out.append(dict(graph=name, walker="pyRDF2Vec 0.2.3 RandomWalker", variant="classic",
+                            seed=seed, accuracy=100 * test, fit_s=fit_s, light=True, walks=0))
+            print(f"[seed {seed}] {name} pyRDF2Vec: {100 * test:.1f} %, {fit_s:.1f} CPU s",
+                  flush=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def run_pyrdf2vec(nt_path, entities, skip, epochs, seed):
     from pyrdf2vec import RDF2VecTransformer
     from pyrdf2vec.embedders import Word2Vec
@@ -195,6 +384,19 @@ def main():
     ap.add_argument("--defaults-grid", action="store_true",
                     help="run the candidate grid RDF2Vec's defaults were chosen on")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--suite", action="store_true",
+                    help="every variant x walker on MUTAG, AIFB, CORA and CITESEER")
+    ap.add_argument("--datasets-suite", nargs="+", default=["mutag", "aifb", "cora", "citeseer"])
+    ap.add_argument("--walkers", nargs="+", help="--suite: only these walker classes")
+    ap.add_argument("--variants", nargs="+", help="--suite: only these variants")
+    ap.add_argument("--suite-pyrdf2vec", action="store_true",
+                    help="--suite: add pyRDF2Vec's random walks (MUTAG, AIFB) when importable")
+    ap.add_argument("--markdown", help="--suite: also write the table to this file")
+    ap.add_argument("--sgns", metavar="CORPUS",
+                    help="compare SkipGram with gensim's skip-gram on a one-sentence-a-line corpus")
+    ap.add_argument("--max-tokens", type=int, default=0, help="--sgns: read only this prefix")
+    ap.add_argument("--sgns-oa", action="store_true", help="--sgns: also the order-aware trainer")
+    ap.add_argument("--sgns-no-gensim", action="store_true", help="--sgns: only deepmine's runs")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     try:
@@ -205,6 +407,10 @@ def main():
         pass
     from deepmine.embeddings import RandomWalker, WLWalker
 
+    if args.sgns:
+        return sgns_compare(args)
+    if args.suite:
+        return suite(args)
     if args.defaults_grid:
         return defaults_grid(args)
     have_py = False

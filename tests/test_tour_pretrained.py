@@ -54,16 +54,18 @@ def _place_vectors():
 
 
 def _tour(tmp):
+    """The chapter's HTML without its code block (whose source names the commands too)."""
     path = run_tour(tmp / "out", quick=True, chapters=["pretrained"], log=lambda s: None)
     with open(path, encoding="utf-8") as f:
-        return f.read()
+        html = f.read()
+    return re.sub(r"<details.*?</details>", "", html, flags=re.S)
 
 
 def test_without_assets_each_part_names_its_download_command(caches):
     html = _tour(caches)
-    for name in ["googlenet", "resnet18", "vgg19", "word2vec-google-news-300"]:
+    for name in ["googlenet", "resnet18", "vgg19"]:
         assert f"deepmine download {name}" in html
-    assert "<img" not in html
+    assert "<img" not in html and "<td>googlenet</td><td>50</td><td>no</td>" in html
 
 
 def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
@@ -71,14 +73,28 @@ def test_with_cached_assets_the_showpieces_run(caches, monkeypatch):
 
     _place_random_weights("googlenet", aux_logits=True, init_weights=False)
     _place_random_weights("resnet18")
-    _place_vectors()
     # VGG-19's 548 MB would not fit a test: a small random feature network stands in
     open(asset_path("vgg19"), "wb").close()
     monkeypatch.setattr(_style, "vgg19_features", lambda: _style.random_features(random_state=0))
     html = _tour(caches)
-    assert "deepmine download" not in html
+    assert "not shown, because" not in html and "<td>googlenet</td><td>50</td><td>yes</td>" in html
     assert "GoogLeNet&#x27;s top 5 ImageNet classes" in html
     assert html.count("<img") == 3  # dream, adversarial, style
     assert re.search(r"no pixel moves by more than 2\.0 of 255", html)
+
+
+def test_word2vec_chapter_finds_the_downloaded_vectors_and_asks_the_lecture(caches):
+    from deepmine.embeddings import load_vectors
+    from deepmine.report import Section
+    from deepmine.tour import _ch_embeddings
+
+    assert _ch_embeddings._pretrained_path() is None or "DEEPMINE_WORD2VEC" in os.environ
+    _place_vectors()
+    path = _ch_embeddings._pretrained_path()
+    assert path == asset_path("word2vec-google-news-300")
+    section = Section("word2vec")
+    _ch_embeddings._lecture_analogies(section, load_vectors(path))
+    html = section.to_html()
     assert "man : king :: woman : ?</td><td>queen" in html
     assert "Berlin : Germany :: Paris : ?</td><td>France" in html
+    assert "answer 2 of the lecture&#x27;s 3 analogies" in html  # he : his :: she : ? misses

@@ -69,6 +69,23 @@ ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "r
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit``."""
 
+DISTRIBUTED_PARAMS_DOC = """devices : int, list of int or "auto", default="auto"
+        With ``strategy="ddp"``: the number of processes (on the CPU, or the first
+        GPUs), a list of GPU ids, or ``"auto"`` (every visible GPU; one process on
+        the CPU). Under ``torchrun`` the environment gives the processes instead.
+    strategy : {None, "ddp"}, default=None
+        None trains in this process. ``"ddp"`` trains data-parallel with
+        :class:`~torch.nn.parallel.DistributedDataParallel`, one process per
+        device (or as one of ``torchrun``'s processes): ``batch_size`` is per
+        process, each takes every ``world``-th row of the same seeded shuffle, and
+        this process ends with the fitted network; run scripts under
+        ``if __name__ == "__main__":``.
+    precision : {"32", "bf16-mixed", "16-mixed"}, default="32"
+        ``"bf16-mixed"`` and ``"16-mixed"`` run the forward pass and the loss under
+        :func:`torch.autocast` in bfloat16 or float16 (weights and optimizer stay
+        float32; float16 scales the loss with a GradScaler)."""
+
+
 def engine_params_doc(**defaults):
     """``ENGINE_PARAMS_DOC`` with the ``default=`` of the named parameters replaced.
 
@@ -158,6 +175,10 @@ class BaseDeepEstimator(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "devices": [Interval(Integral, 1, None, closed="left"), list, tuple,
+                    StrOptions({"auto"})],
+        "strategy": [StrOptions({"ddp"}), None],
+        "precision": [StrOptions({"32", "bf16-mixed", "16-mixed"})],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -187,10 +208,14 @@ class BaseDeepEstimator(BaseEstimator):
         raise NotImplementedError
 
     def _make_tensors(self, X, y):
-        """Arrays -> tuple of CPU tensors, one row per sample."""
-        tensors = [torch.as_tensor(np.ascontiguousarray(X))]
-        if y is not None:
-            tensors.append(torch.as_tensor(np.ascontiguousarray(y)))
+        """Arrays -> tuple of CPU tensors, one row per sample (sharing the arrays' memory)."""
+        import warnings
+
+        with warnings.catch_warnings():  # read-only inputs: the engine only reads its tensors
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            tensors = [torch.as_tensor(np.ascontiguousarray(X))]
+            if y is not None:
+                tensors.append(torch.as_tensor(np.ascontiguousarray(y)))
         return tuple(tensors)
 
     def _forward(self, module, X):
@@ -240,11 +265,18 @@ class BaseDeepEstimator(BaseEstimator):
         """Train the network on ``X`` (and ``y``) and return the fitted estimator."""
         return self._fit(X, y, partial=False)
 
-    def _fit(self, X, y, *, partial):
+    def _fit(self, X, y, *, partial, sample_weight=None):
+        from deepmine.nn._fitdata import fit_data, on_device, split_dataset_for, validation_data
+
         self._check_params()
         keep = self._is_fitted() and (partial or self.warm_start)
-        X, y = self._validate_fit(X, y, reset=not keep)
+        raw = (X, y)
+        X, y, sample_weight, dataset = fit_data(self, X, y, sample_weight, reset=not keep)
         self.device_ = resolve_device(self.device)
+        if getattr(self, "strategy", None) is not None:  # this process's GPU, before the data moves
+            from deepmine.nn._distributed import rank_device
+
+            self.device_ = rank_device(self.device_, getattr(self, "devices", "auto"))
         seed = resolve_seed(self.random_state)
         devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
@@ -255,9 +287,15 @@ class BaseDeepEstimator(BaseEstimator):
             else:
                 optimizer = getattr(self, "optimizer_", None)
             self.module_.to(self.device_)
-            train, valid = self._split(self._make_tensors(X, y), y, seed, partial)
-            train = tuple(t.to(self.device_) for t in train)
-            valid = None if valid is None else tuple(t.to(self.device_) for t in valid)
+            if dataset is None:
+                tensors = self._make_tensors(X, y)
+                if sample_weight is not None:
+                    tensors = (*tensors, torch.as_tensor(sample_weight, dtype=torch.float32))
+                train, valid = self._split(tensors, y, seed, partial)
+            else:
+                train, valid = split_dataset_for(self, dataset, seed, partial,
+                                                 MIN_VALIDATION_ROWS)
+            train, valid = on_device(train, self.device_), on_device(valid, self.device_)
             trainer = Trainer(
                 optimizer=self._optimizer_spec(), learning_rate=self.learning_rate,
                 momentum=self.momentum, weight_decay=self.weight_decay,
@@ -267,7 +305,11 @@ class BaseDeepEstimator(BaseEstimator):
                     valid is not None or self.validation_fraction == 0), patience=self.patience,
                 tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
                 verbose=self.verbose, random_state=seed + len(self.history_),
-                description=type(self).__name__, max_loss_growth=self._max_loss_growth)
+                description=type(self).__name__, max_loss_growth=self._max_loss_growth,
+                precision=getattr(self, "precision", "32"),
+                devices=getattr(self, "devices", "auto"), strategy=getattr(self, "strategy", None))
+            trainer.estimator = self  # for callbacks that score it (EpochScoring)
+            trainer.validation_data = validation_data(self, raw, valid, dataset)
             try:
                 trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
                             score=self._validation_score, optimizer=optimizer, history=self.history_)
@@ -304,6 +346,7 @@ class BaseDeepEstimator(BaseEstimator):
         if classes is not None and len(np.unique(classes[tr])) < len(np.unique(classes)):
             return self._no_split(tensors, "would leave a class without training rows")
         tr, va = torch.as_tensor(np.sort(tr)), torch.as_tensor(np.sort(va))
+        self.__dict__["_valid_rows"] = va  # for EpochScoring on the raw validation rows
         return tuple(t[tr] for t in tensors), tuple(t[va] for t in tensors)
 
     def _no_split(self, tensors, why):
@@ -464,11 +507,18 @@ class DeepClassifierMixin:
 
         return compute_class_weight(cw, classes=self.classes_, y=y).astype(np.float32)
 
-    def _classification_loss(self, logits, target):
+    def _classification_loss(self, logits, target, sample_weight=None):
         weight = None
         if getattr(self, "class_weight_", None) is not None:
             weight = torch.as_tensor(self.class_weight_, device=logits.device)
-        return torch.nn.functional.cross_entropy(logits, target, weight=weight)
+        if sample_weight is None:
+            return torch.nn.functional.cross_entropy(logits, target, weight=weight)
+        from deepmine.nn._fitdata import weighted_mean
+
+        losses = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+        if weight is not None:  # as torch's class weights: normalised by the weights of the batch
+            sample_weight = sample_weight * weight[target]
+        return weighted_mean(losses, sample_weight)
 
     def _stratify_labels(self, y):
         return y
@@ -481,8 +531,14 @@ class DeepClassifierMixin:
         return adversarial_loss(self, train[0])
 
     def _validation_score(self, module, valid):
-        logits = batched_forward(module, valid[0], lambda xb: self._forward(module, xb))
-        return int((logits.argmax(1) == valid[1]).sum()) / valid[0].shape[0]
+        from deepmine.nn._fitdata import eval_batches
+
+        correct = total = 0
+        with torch.no_grad():
+            for X, y, *_ in eval_batches(module, valid):
+                correct += int((self._forward(module, X).argmax(1) == y).sum())
+                total += len(y)
+        return correct / max(total, 1)
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
@@ -499,7 +555,23 @@ class DeepClassifierMixin:
         raw = self._predict_raw(X)
         return self.classes_[raw.argmax(axis=1)]
 
-    def partial_fit(self, X, y, classes=None):
+    def fit(self, X, y=None, sample_weight=None):
+        """Train the network on ``(X, y)`` and return the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like, or torch.utils.data.Dataset of ``(x, class index)`` items
+        y : array-like of shape (n_samples,) or None (with a Dataset)
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weight of each sample in the loss (each batch's weighted mean).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, partial=False, sample_weight=sample_weight)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on ``(X, y)``, keeping weights and optimizer state between calls.
 
         Parameters
@@ -508,6 +580,8 @@ class DeepClassifierMixin:
         y : array-like of shape (n_samples,)
         classes : array-like or None, default=None
             All labels that will ever appear; required on the first call.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weight of each sample in the loss.
 
         Returns
         -------
@@ -518,7 +592,7 @@ class DeepClassifierMixin:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             self._pending_classes = np.asarray(classes)
         try:
-            return self._fit(X, y, partial=True)
+            return self._fit(X, y, partial=True, sample_weight=sample_weight)
         finally:
             self.__dict__.pop("_pending_classes", None)
 
@@ -560,9 +634,12 @@ class DeepRegressorMixin:
         return ((y2 - self.y_mean_) / self.y_scale_).astype(np.float32)
 
     def _validation_score(self, module, valid):
+        from deepmine.nn._fitdata import eval_batches
+
         with torch.no_grad():
-            pred = batched_forward(module, valid[0], lambda xb: self._forward(module, xb))
-            target = valid[1]
+            pairs = [(self._forward(module, X), y) for X, y, *_ in eval_batches(module, valid)]
+            pred = torch.cat([p for p, _ in pairs])
+            target = torch.cat([t for _, t in pairs])
             ss_res = ((pred - target) ** 2).sum()
             ss_tot = ((target - target.mean(0)) ** 2).sum()
         return float(1 - ss_res / ss_tot) if float(ss_tot) > 0 else 0.0
@@ -572,9 +649,25 @@ class DeepRegressorMixin:
         out = self._predict_raw(X).astype(np.float64) * self.y_scale_ + self.y_mean_
         return out.ravel() if self._y_1d else out
 
-    def partial_fit(self, X, y):
+    def fit(self, X, y=None, sample_weight=None):
+        """Train the network on ``(X, y)`` and return the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weight of each sample in the loss (each batch's weighted mean).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, partial=False, sample_weight=sample_weight)
+
+    def partial_fit(self, X, y, sample_weight=None):
         """Train one epoch on ``(X, y)``, keeping weights and optimizer state between calls."""
-        return self._fit(X, y, partial=True)
+        return self._fit(X, y, partial=True, sample_weight=sample_weight)
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 on ``(X, y)``."""

@@ -141,3 +141,18 @@ def test_init_from_incompatible_encoder_is_explained(digits):
     X, y = digits
     with pytest.raises(ValueError, match="encoder_layers"):
         MLPClassifier((8,), max_epochs=1).fit(X, y, init=object())
+
+
+def test_bf16_mixed_precision_estimator_matches_float32_closely():
+    """precision="bf16-mixed" runs the forward pass under autocast and learns the same rule."""
+    from sklearn.datasets import load_breast_cancer
+
+    from deepmine.exceptions import InvalidParameterError
+
+    X, y = load_breast_cancer(return_X_y=True)
+    fp32 = MLPClassifier((32,), max_epochs=15, random_state=0).fit(X, y)
+    bf16 = MLPClassifier((32,), max_epochs=15, precision="bf16-mixed", random_state=0).fit(X, y)
+    assert abs(fp32.score(X, y) - bf16.score(X, y)) <= 0.02
+    assert np.abs(fp32.predict_proba(X) - bf16.predict_proba(X)).max() < 0.15
+    with pytest.raises(InvalidParameterError, match="precision"):
+        MLPClassifier(precision="fp8").fit(X, y)

@@ -6,7 +6,7 @@ autoencoders (Vincent et al. 2008) corrupt the input during training and keep
 the target clean.
 """
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch

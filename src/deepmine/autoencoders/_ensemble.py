@@ -69,6 +69,8 @@ class EnsembleAutoEncoderNet(nn.Module):
         for i in range(len(widths) - 1):
             layers.append(BatchedLinear(n_members, widths[i], widths[i + 1]))
             last, code = i == len(widths) - 2, i == len(encoder_sizes)
+            if code:
+                self.n_encoder_modules = len(layers)  # layers[:n] map the input to the code
             if not last and not code:
                 layers.append(get_activation(activation))
                 if dropout:
@@ -80,6 +82,10 @@ class EnsembleAutoEncoderNet(nn.Module):
 
     def forward(self, x):  # (N, d) -> (K, N, d)
         return self.layers(x.unsqueeze(0).expand(self.n_members, -1, -1))
+
+    def encode(self, x):  # (N, d) -> (K, N, code_size)
+        """Every member's code of ``x``."""
+        return self.layers[:self.n_encoder_modules](x.unsqueeze(0).expand(self.n_members, -1, -1))
 
     def errors(self, x):
         """Squared error per member, sample and feature, each member on its own scale: (K, N, d)."""

@@ -17,7 +17,6 @@ from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
 from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
 from deepmine.utils import resolve_device, resolve_seed
-from deepmine.utils._param_validation import Interval
 
 
 class _GreedyLayer(AutoEncoder):
@@ -47,10 +46,12 @@ class StackedAutoEncoder(_BaseAutoEncoder):
         Non-linearity after every encoder layer (code included) and decoder hidden layer.
     fine_tune : bool, default=True
         Train the stacked network end to end after the greedy stages.
-    noise : {{"gaussian", "masking", "salt_pepper"}} or None, default=None
+    noise : {{"gaussian", "masking", "salt_pepper"}} or None, default="masking"
         Denoising: corrupt the input of every stage and of the fine-tuning
-        (see :class:`AutoEncoder`).
-    noise_level : float, default=0.1
+        (see :class:`AutoEncoder`); None trains plain autoencoders. The default
+        sets a random 30% of the entries of each layer's input to 0 (the column
+        mean of the scaled input), as stacked denoising autoencoders do (see Notes).
+    noise_level : float, default=0.3
     scale : bool, default=True
         Standardize the input columns inside (folded into :meth:`encoder_layers`).
     {engine_params_doc(max_epochs=50)}
@@ -73,6 +74,20 @@ class StackedAutoEncoder(_BaseAutoEncoder):
         layers not reached keep their random initialisation.
     device_ : torch.device
 
+    Notes
+    -----
+    The default denoising was chosen on scikit-learn's 8x8 digits (5 seeds, a
+    stratified 75/25 split each): pretrain on the 1347 training images, then
+    ``MLPClassifier((64, 32)).fit(X, y, init=stacked)`` on 5% of them with
+    labels (67 rows). Test accuracy: 0.870 +- 0.016 with the defaults, 0.863
+    +- 0.024 for the same MLP from random weights, 0.853 +- 0.021 with plain
+    (noise-free) pretraining; Gaussian noise of standard deviation 0.5 gave
+    0.869. On seeds 0-2, where the MLP from random weights scores 0.871, plain
+    pretraining with tanh units (0.871), without fine-tuning (0.870), without
+    input scaling (0.861) or with 200 epochs per stage (0.857) was no better,
+    and sigmoid units were worse (0.824).
+    The pretraining takes about 3.5 CPU seconds there, the MLP 0.3.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -91,8 +106,8 @@ class StackedAutoEncoder(_BaseAutoEncoder):
         "fine_tune": ["boolean"],
     }
 
-    def __init__(self, layer_sizes=(64, 32), *, activation="relu", fine_tune=True, noise=None,
-                 noise_level=0.1, scale=True, optimizer="adam", learning_rate=None, momentum=0.9,
+    def __init__(self, layer_sizes=(64, 32), *, activation="relu", fine_tune=True,
+                 noise="masking", noise_level=0.3, scale=True, optimizer="adam", learning_rate=None, momentum=0.9,
                  weight_decay=0.0, lr_schedule="constant", batch_size=64, max_epochs=50,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
                  callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):

@@ -136,6 +136,8 @@ def main(argv=None):
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning(command)
             warnings.simplefilter("default", UserWarning)  # shown as one line, never raised
+            # the CLI sets the epochs and reports each fit itself; not one line per CV fold
+            warnings.filterwarnings("ignore", message=".* stopped at max_epochs=")
             try:
                 code = args.func(args) or 0
                 if code != 130:  # 130: the command reported the interruption itself

@@ -317,7 +317,7 @@ def _check_memory(n_images, first):
                         f"memory ({total / 2**30:.1f} GiB); pass a smaller image_size.")
 
 
-def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
+def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False, lazy=False):
     """Load images stored one folder per class (the layout of torchvision's ``ImageFolder``).
 
     ``path/cat/1.png, path/cat/2.jpg, path/dog/a.png ...``: the sub-folder
@@ -333,6 +333,12 @@ def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
     mode : {"RGB", "L"} or None, default=None
         Colour or grey; None picks grey when every image is grey.
     return_X_y : bool, default=False
+    lazy : bool, default=False
+        Return a ``torch.utils.data.Dataset`` that decodes each image when it is
+        read (:class:`deepmine.vision.ImageFolderDataset`: items ``(image, class
+        index)``, attributes ``classes``, ``targets``, ``filenames``) instead of
+        loading every image; ``ConvNetClassifier().fit(dataset)`` trains on it.
+        ``return_X_y`` is then ignored.
 
     Returns
     -------
@@ -340,6 +346,7 @@ def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
         ``images`` (n, C, H, W) float32 in [0, 1], ``target`` (n,) class
         names, ``target_names`` (sorted folder names), ``filenames``.
     (images, target) : tuple if ``return_X_y`` is True
+    dataset : deepmine.vision.ImageFolderDataset if ``lazy`` is True
 
     Examples
     --------
@@ -377,6 +384,13 @@ def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False):
                         f"{', '.join(IMG_EXTENSIONS[:4])}... files.")
     if mode is None:
         mode = "L" if all(_image_mode(f) in ("L", "1", "LA", "I", "I;16") for f in files) else "RGB"
+    if lazy:
+        from deepmine.vision._folder import ImageFolderDataset
+
+        from deepmine.vision._images import check_image_size
+
+        return ImageFolderDataset(files, [classes.index(label) for label in labels], classes,
+                                  mode, check_image_size(image_size))
     images = [read_image(files[0], mode=mode, size=image_size)]
     _check_memory(len(files), images[0])
     for f in files[1:]:

@@ -13,7 +13,14 @@ from deepmine.embeddings._graph2vec import Graph2Vec
 from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._node import DeepWalk, Node2Vec
 from deepmine.embeddings._rdf2vec import RDF2Vec
+from deepmine.embeddings._rdf_literals import RDF2VecLiterals, literal_features
+from deepmine.embeddings._rdf_samplers import (ObjFreqSampler, ObjPredFreqSampler,
+                                               PageRankSampler, PredFreqSampler, UniformSampler,
+                                               WideSampler)
+from deepmine.embeddings._rdf_walk_kinds import (AnonymousWalker, CommunityWalker, HALKWalker,
+                                                 NGramWalker, SplitWalker, WalkletWalker)
 from deepmine.embeddings._rdf_walkers import RandomWalker, WLWalker
+from deepmine.embeddings._sgns import SkipGram
 from deepmine.embeddings._vectors import (analogy, doesnt_match, evaluate_analogies,
                                           evaluate_similarity, load_vectors, most_similar,
                                           similarity)
@@ -25,4 +32,8 @@ __all__ = [
     "simple_tokenize", "load_vectors", "analogy", "most_similar", "similarity", "doesnt_match",
     "evaluate_analogies", "evaluate_similarity", "CSRGraph", "WalkCorpus", "DeepWalk", "Node2Vec",
     "Graph2Vec", "KnowledgeGraph", "RandomWalker", "WLWalker", "RDF2Vec",
+    "AnonymousWalker", "WalkletWalker", "NGramWalker", "CommunityWalker", "HALKWalker",
+    "SplitWalker", "UniformSampler", "ObjFreqSampler", "PredFreqSampler", "ObjPredFreqSampler",
+    "PageRankSampler", "WideSampler", "RDF2VecLiterals", "literal_features",
 ]
+__all__ += ["SkipGram"]

@@ -121,6 +121,33 @@ def _stream_ids(quads, terms, preds, ids):
     return None
 
 
+def _hdt_triples(path):
+    """Subjects, predicates, objects and literal flags of an HDT file (the ``hdt`` package)."""
+    try:
+        from hdt import HDTDocument
+    except ImportError:
+        raise DataError(f"Reading {path!r} needs the hdt package: pip install pybind11, then "
+                        f"pip install --no-build-isolation hdt.") from None
+    saved = os.dup(2)  # the C++ library prints index-building timings on stderr
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            try:
+                doc = HDTDocument(os.fspath(path))
+                rows = list(doc.search_triples("", "", "")[0])
+            finally:
+                os.dup2(saved, 2)
+    except RuntimeError as exc:
+        raise DataError(f"Cannot read {path!r} as HDT: {exc}") from None
+    finally:
+        os.close(saved)
+    if not rows:
+        raise DataError("The RDF graph has no triples.")
+    subj, pred, obj = (list(c) for c in zip(*rows))
+    is_lit = np.fromiter((o.startswith('"') for o in obj), dtype=bool, count=len(obj))
+    return subj, pred, obj, is_lit, lambda t: t
+
+
 def _rdflib_terms(graph):
     from rdflib import BNode, Literal
 
@@ -143,7 +170,8 @@ def _rdflib_terms(graph):
 class KnowledgeGraph:
     """An RDF graph as typed edges over CSR arrays, ready for vectorised walks.
 
-    Build it with :meth:`load` (a file, or an rdflib Graph).
+    Build it with :meth:`load` (a file, or an rdflib Graph) or :meth:`from_sparql`
+    (the neighbourhood of some entities in a SPARQL endpoint).
 
     Parameters
     ----------
@@ -183,6 +211,8 @@ class KnowledgeGraph:
         source : str, path-like or rdflib.Graph
             N-Triples, Turtle, N3, RDF/XML, N-Quads, TriG or JSON-LD, chosen by the
             file extension; pyoxigraph parses them, rdflib the formats it cannot.
+            ``.hdt`` files (HDT, compressed and indexed RDF) are read with the
+            optional ``hdt`` package.
         format : str, default=None
             Override the extension, e.g. ``"nt"``, ``"ttl"``, ``"xml"``.
 
@@ -205,6 +235,8 @@ class KnowledgeGraph:
         if ext.lower() in _OPENERS:
             stem, ext = os.path.splitext(stem)
         key = (format or ext.lstrip(".")).lower()
+        if key == "hdt":
+            return cls._build(*_hdt_triples(path))
         fmt = _FORMATS.get(key)
         if fmt is not None:  # never re-parsed by rdflib: its error has no line and takes minutes
             return cls(*_oxigraph_ids(path, fmt))
@@ -218,6 +250,70 @@ class KnowledgeGraph:
             except Exception as exc:  # rdflib raises many parser-specific types
                 raise DataError(f"Cannot parse {path!r}: {exc}") from None
         return cls._build(*_rdflib_terms(g))
+
+    @classmethod
+    def from_sparql(cls, url, entities, *, depth=4, batch_size=100, skip_predicates=(),
+                    literals=True, timeout=30.0, retries=3, cache_dir=None, headers=None):
+        """The neighbourhood of ``entities`` in a SPARQL endpoint, fetched in batched queries.
+
+        Breadth-first from the entities, each round sends one ``SELECT ?s ?p ?o``
+        query with a ``VALUES`` block per ``batch_size`` frontier IRIs (SPARQL 1.1
+        protocol: POST, JSON results) and follows the object IRIs, so the triples
+        of every walk of up to ``depth`` hops from the entities are fetched and
+        nothing else. Blank-node objects are kept but not expanded.
+
+        Parameters
+        ----------
+        url : str
+            The endpoint, e.g. ``"https://dbpedia.org/sparql"``.
+        entities : sequence of str
+            IRIs to start from.
+        depth : int, default=4
+            Hops to fetch: at least the walker's ``depth``.
+        batch_size : int, default=100
+            IRIs per query.
+        skip_predicates : sequence of str, default=()
+            Predicates filtered out by the endpoint (and not followed).
+        literals : bool, default=True
+            Fetch triples whose object is a literal.
+        timeout : float, default=30.0
+            Seconds per request.
+        retries : int, default=3
+            Further attempts after a connection error, timeout or HTTP 429/5xx,
+            waiting 0.5, 1, 2, ... s.
+        cache_dir : str or path-like, default=None
+            Keep each response as a JSON file here (keyed by endpoint and query), so
+            a rerun sends no request; responses are always cached in memory.
+        headers : dict, default=None
+            Extra HTTP headers (e.g. an API key).
+
+        Returns
+        -------
+        KnowledgeGraph
+            ``n_requests_`` is the number of HTTP requests sent.
+
+        Raises
+        ------
+        DataError
+            When the endpoint refuses a query, answers something other than SPARQL
+            JSON results, or fails ``retries + 1`` times.
+        """
+        from deepmine.embeddings._sparql import SparqlClient, neighbourhood_triples
+
+        if isinstance(entities, str):
+            raise DataError("from_sparql: entities must be a list of IRIs, got a single string.")
+        client = SparqlClient(url, timeout=timeout, retries=retries, cache_dir=cache_dir,
+                              headers=headers)
+        triples = neighbourhood_triples(client, [str(e) for e in entities], depth=depth,
+                                        batch_size=batch_size, skip_predicates=skip_predicates,
+                                        literals=literals)
+        if not triples:
+            raise DataError(f"SPARQL endpoint {url} has no triple about the {len(entities)} "
+                            f"entities; check their IRIs.")
+        subj, pred, obj, lit = (list(c) for c in zip(*triples))
+        kg = cls._build(subj, pred, obj, np.asarray(lit, dtype=bool), lambda t: t)
+        kg.n_requests_ = client.n_requests
+        return kg
 
     @classmethod
     def _build(cls, subj, pred, obj, is_lit, name):

@@ -21,13 +21,43 @@ from sklearn.utils.validation import check_is_fitted
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._rdf_walkers import RandomWalker
-from deepmine.embeddings._walks import fit_on_walks
-from deepmine.embeddings._word2vec import Word2Vec
+from deepmine.embeddings._sgns import SkipGram
+from deepmine.embeddings._walks import WalkCorpus, fit_on_walks, relabel_vectors, unique_rows
+from deepmine.embeddings._word2vec import Word2Vec, train_gensim_word2vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 from deepmine.utils._param_validation import HasMethods, StrOptions
 
-__all__ = ["RDF2Vec"]
+__all__ = ["RDF2Vec", "variant_walks"]
+
+VARIANTS = ("classic", "oa", "e", "p")
+#: ``light="auto"``: Light when the graph has more than this many times as many subjects as entities
+LIGHT_RATIO = 10
+
+
+def variant_walks(corpus, kg, entities, variant):
+    """e-walks (predicates dropped) or p-walks (only predicates and entities of interest).
+
+    Tokens are classified by the token table: a predicate is a token that names a
+    predicate of ``kg``. Each walk keeps its tokens in order, left-aligned; duplicate
+    walks are dropped.
+    """
+    table = np.asarray(corpus.table, dtype=object)
+    is_pred = np.isin(table, kg.predicates)
+    ids = corpus.ids
+    valid = ids >= 0
+    tok_pred = np.where(valid, is_pred[np.maximum(ids, 0)], False)
+    if variant == "e":
+        keep = valid & ~tok_pred
+    else:
+        focus = np.isin(table, np.asarray(list(entities), dtype=object))
+        keep = valid & (tok_pred | focus[np.maximum(ids, 0)])
+    order = np.argsort(~keep, axis=1, kind="stable")
+    out = np.take_along_axis(ids, order, axis=1)
+    out[~np.take_along_axis(keep, order, axis=1)] = -1
+    width = max(int(keep.sum(axis=1).max()), 1)
+    out = unique_rows(out[:, :width])
+    return WalkCorpus(out[(out >= 0).any(axis=1)], corpus.table)
 
 
 @functools.lru_cache(maxsize=2)
@@ -51,6 +81,14 @@ def load_graph(graph):
                     f"got {type(graph).__name__}.")
 
 
+def _walk_file(corpus, path, workers):
+    """Write the walks to ``path``; gensim reads it in corpus_file mode with several workers."""
+    from gensim.models.word2vec import LineSentence
+
+    path = corpus.write(os.fspath(path))
+    return path if workers > 1 else LineSentence(path)
+
+
 def _is_graph(X):
     return isinstance(X, (str, os.PathLike, KnowledgeGraph)) or (
         hasattr(X, "triples") and hasattr(X, "parse"))
@@ -72,15 +110,22 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
     0-2: MUTAG 75.0 %, AIFB 89.8 %, CORA 76.9 %, CITESEER 66.8 % (mean 77.1 %);
     CBOW with the same walks: 77.5, 91.7, 75.8, 62.2 (mean 76.8); 500 walks of
     depth 2, skip-gram: 78.4, 86.1, 76.2, 66.1 (mean 76.7). Reproduce with
-    ``benchmarks/bench_rdf2vec.py --defaults-grid``.
+    ``benchmarks/bench_rdf2vec.py --defaults-grid``. These walks start from the
+    entities only (RDF2Vec Light, the default ``light=True``). Walking from every
+    subject instead (``light=False``; ``"auto"`` chooses it on CORA and CITESEER)
+    scored lower on the validation papers, seed 0: CORA 77.8 against 78.6 %,
+    CITESEER 63.0 against 66.0 % (test 77.9 against 77.3 %, 66.0 against 67.3 %),
+    at twice the CPU time.
 
     Parameters
     ----------
     walker : RandomWalker or WLWalker, default=None
         ``RandomWalker(depth=4, walks_per_entity=500)`` when None.
-    embedder : Word2Vec, default=None
+    embedder : Word2Vec or SkipGram, default=None
         ``Word2Vec("skipgram", vector_size=100, window=5, min_count=1, epochs=10)`` when
-        None (cloned; its ``random_state`` is set from this estimator's when None).
+        None, and ``SkipGram(order_aware=True)`` with the same settings for
+        ``variant="oa"`` (cloned; its ``random_state`` is set from this estimator's
+        when None).
     graph : str, path-like, rdflib.Graph or KnowledgeGraph, default=None
         The graph, when ``fit`` receives only entities. Files are N-Triples, Turtle,
         N3, RDF/XML... (``.gz`` allowed), parsed once per process and cached.
@@ -92,6 +137,21 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
     literals : {"keep", "drop"}, default="keep"
         Keep literals as walk nodes (in N-Triples form, e.g. ``"0.1"^^<...#double>``)
         or drop the triples that end in a literal.
+    variant : {"classic", "oa", "e", "p"}, default="classic"
+        The RDF2Vec variant (Portisch & Paulheim 2022): "classic" trains word2vec on
+        the walks; "oa" (RDF2Vec_oa) trains the order-aware structured skip-gram
+        (:class:`SkipGram` with ``order_aware=True``, one output matrix per context
+        position) on the same walks; "e" keeps only the entities (and other nodes)
+        of each walk; "p" keeps only its predicates and the entities of interest.
+        Every variant but "e" also embeds the predicates (:meth:`predicate_vectors`).
+    light : bool or "auto", default=True
+        True walks only from the entities given to ``fit`` (RDF2Vec Light,
+        Portisch et al. 2020); False walks from every subject of the graph (every
+        non-literal node with an out-edge), as the original RDF2Vec. "auto" is
+        Light when the graph has more than ``10 *`` as many subjects as there are
+        entities to walk from (MUTAG: 22,534 subjects for 340 compounds, AIFB:
+        2,829 for 176 people: Light; CORA: 2,708 for 1,640 papers, CITESEER: 3,327
+        for 1,620: all subjects). ``light_`` is the choice made.
     random_state : int, RandomState instance or None, default=None
     walks_path : str or path-like, default=None
         Write the walks to this text file (one walk a line, tokens as ids) and train
@@ -104,7 +164,9 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         Vectors of every token of the walks: entity and node IRIs, literals and
         predicates (``wv_[predicate_iri]`` is a predicate's embedding).
     entities_ : list of str
-        Entities walked from in ``fit``.
+        Entities of interest (``fit``'s and ``entities``; :meth:`update` appends).
+    light_ : bool
+        Whether the walks started only from ``entities_``.
     kg_ : KnowledgeGraph
         The graph after removing ``skip_predicates`` (and literals).
     n_walks_ : int
@@ -128,18 +190,23 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         "entities": [list, tuple, np.ndarray, None],
         "skip_predicates": [list, tuple, set, frozenset],
         "literals": [StrOptions({"keep", "drop"})],
+        "variant": [StrOptions(set(VARIANTS))],
+        "light": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
         "walks_path": [str, os.PathLike, None],
     }
 
     def __init__(self, walker=None, embedder=None, *, graph=None, entities=None, skip_predicates=(),
-                 literals="keep", random_state=None, walks_path=None):
+                 literals="keep", variant="classic", light=True, random_state=None,
+                 walks_path=None):
         self.walker = walker
         self.embedder = embedder
         self.graph = graph
         self.entities = entities
         self.skip_predicates = skip_predicates
         self.literals = literals
+        self.variant = variant
+        self.light = light
         self.random_state = random_state
         self.walks_path = walks_path
 
@@ -176,22 +243,132 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         extra = [] if self.entities is None else self._as_entity_list(self.entities)
         entities = list(dict.fromkeys(targets + extra))
         ids = kg.graph.node_ids(entities, what="Entity")
-        seed = resolve_seed(self.random_state)
-        walker = clone(self.walker) if self.walker is not None else RandomWalker()
+        subjects = np.flatnonzero((kg.graph.degree > 0) & ~kg.is_literal)
+        self.light_ = bool(self.light) if self.light != "auto" else (
+            len(subjects) > LIGHT_RATIO * len(ids))
+        if not self.light_:  # the entities of interest first, then every other subject
+            ids = np.r_[ids, np.setdiff1d(subjects, ids)]
+        self._seed = resolve_seed(self.random_state)
+        self._walker = clone(self.walker) if self.walker is not None else RandomWalker()
         start = time.perf_counter()
-        corpus = walker.extract(kg, ids, random_state=seed)
+        corpus = self._walks(kg, ids, entities, self._seed)
         self.walk_seconds_ = time.perf_counter() - start
-        embedder = clone(self.embedder) if self.embedder is not None else Word2Vec(
-            vector_size=100, window=5, min_count=1, epochs=10)
-        if embedder.get_params().get("random_state", 0) is None:
-            embedder.set_params(random_state=seed)
+        embedder = self._make_embedder(self._seed)
         start = time.perf_counter()
-        self.wv_ = fit_on_walks(embedder, corpus, self.walks_path)
+        if isinstance(embedder, Word2Vec):  # keep gensim's model, so that update() can go on
+            embedder._check_params()
+            data = corpus.for_training() if self.walks_path is None else _walk_file(
+                corpus, self.walks_path, embedder.workers)
+            self._model = train_gensim_word2vec(embedder, data, owner="RDF2Vec.fit")
+            if self.walks_path is not None:
+                relabel_vectors(self._model.wv, corpus.table)
+            embedder.wv_ = self._model.wv
+        else:
+            fit_on_walks(embedder, corpus, self.walks_path)
         self.embed_seconds_ = time.perf_counter() - start
+        self.embedder_ = embedder
+        self.wv_ = embedder.wv_
         self.kg_ = kg
         self.entities_ = entities
         self.n_walks_ = len(corpus)
         return self
+
+    def _make_embedder(self, seed):
+        if self.embedder is not None:
+            embedder = clone(self.embedder)
+            if self.variant == "oa":
+                if "order_aware" not in embedder.get_params():
+                    raise DataError(f"RDF2Vec(variant='oa') trains the structured skip-gram; got "
+                                    f"embedder={type(embedder).__name__}, pass SkipGram(...) or "
+                                    f"none.")
+                embedder.set_params(order_aware=True)
+        elif self.variant == "oa":
+            embedder = SkipGram(vector_size=100, window=5, min_count=1, epochs=10,
+                                order_aware=True)
+        else:
+            embedder = Word2Vec(vector_size=100, window=5, min_count=1, epochs=10)
+        if embedder.get_params().get("random_state", 0) is None:
+            embedder.set_params(random_state=seed)
+        return embedder
+
+    def _walks(self, kg, ids, entities, seed):
+        corpus = self._walker.extract(kg, ids, random_state=seed)
+        if self.variant in ("e", "p"):
+            corpus = variant_walks(corpus, kg, entities, self.variant)
+        return corpus
+
+    def update(self, entities, graph=None):
+        """Embed new entities without refitting: walk from them and go on training.
+
+        The walks of the new entities are added to the vocabulary and trained on
+        (gensim's ``build_vocab(update=True)`` then ``train``; :meth:`SkipGram.update`
+        for the order-aware variant); the vectors of the other tokens start from
+        their fitted values and move only through the new walks.
+
+        Parameters
+        ----------
+        entities : sequence of str
+            Entity IRIs to add (those already embedded are walked again).
+        graph : str, path-like, rdflib.Graph or KnowledgeGraph, default=None
+            A grown graph that holds the new entities (same ``skip_predicates`` and
+            ``literals``); ``kg_`` when None.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "wv_")
+        new = self._as_entity_list(entities)
+        kg = self.kg_ if graph is None else load_graph(graph).filtered(
+            skip_predicates=self.skip_predicates, literals=self.literals)
+        ids = kg.graph.node_ids(new, what="Entity")
+        seed = int(np.random.default_rng(self._seed + len(self.entities_)).integers(2**31))
+        corpus = self._walks(kg, ids, list(dict.fromkeys(self.entities_ + new)), seed)
+        start = time.perf_counter()
+        data = corpus.for_training()
+        if hasattr(self, "_model"):
+            model = self._model
+            model.build_vocab(data, update=True)
+            model.train(data, total_examples=model.corpus_count, epochs=model.epochs)
+            self.embedder_.wv_ = model.wv
+        elif hasattr(self.embedder_, "update"):
+            self.embedder_.update(data)
+        else:
+            raise DataError(f"RDF2Vec.update: the embedder {type(self.embedder_).__name__} cannot "
+                            "be trained further; use Word2Vec or SkipGram, or refit.")
+        self.embed_seconds_ += time.perf_counter() - start
+        self.wv_ = self.embedder_.wv_
+        self.kg_ = kg
+        self.entities_ = list(dict.fromkeys(self.entities_ + new))
+        self.n_walks_ += len(corpus)
+        return self
+
+    def predicate_vectors(self, predicates=None):
+        """Embeddings of predicates (every variant but "e" embeds them).
+
+        Parameters
+        ----------
+        predicates : sequence of str, default=None
+            Predicate IRIs; all walked predicates when None.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per predicate (its IRI as the index), ``vector_size`` columns.
+        """
+        import pandas as pd
+
+        check_is_fitted(self, "wv_")
+        if self.variant == "e":
+            raise DataError("RDF2Vec(variant='e') walks hold no predicate; use variant "
+                            "'classic', 'oa' or 'p' for predicate embeddings.")
+        index = self.wv_.key_to_index
+        names = [p for p in self.kg_.predicates.tolist() if p in index] if predicates is None \
+            else [str(p) for p in predicates]
+        missing = [p for p in names if p not in index]
+        if missing:
+            raise DataError(f"Predicate(s) {missing[:5]} were not walked in fit.")
+        return pd.DataFrame(self.wv_.vectors[[index[p] for p in names]], index=names)
 
     @staticmethod
     def _as_entity_list(entities):

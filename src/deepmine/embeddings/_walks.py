@@ -12,18 +12,26 @@ over the sorted edge keys) and ``1/q`` otherwise. No transition table is stored,
 so memory stays O(edges) on any graph.
 """
 
+import weakref
+
 import numpy as np
+
+from deepmine.embeddings._graph import CSRGraph
 
 __all__ = ["walk_edges", "random_walks", "WalkCorpus", "relabel_vectors", "fit_on_walks"]
 
 
-def _sample_edges(g, cur, rng):
-    """One out-edge of each node in ``cur`` (all must have out-degree > 0)."""
+def _sample_edges(g, cur, rng, cum=None):
+    """One out-edge of each node in ``cur`` (all must have out-degree > 0).
+
+    ``cum`` (running sum of per-edge weights) overrides the graph's own weights.
+    """
     start = g.indptr[cur]
     deg = g.indptr[cur + 1] - start
-    if g.weights is None:
+    if cum is None:
+        cum = g.cumulative_weights
+    if cum is None:
         return start + (rng.random(len(cur)) * deg).astype(np.int64)
-    cum = g.cumulative_weights
     base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
     total = cum[start + deg - 1] - base
     e = np.searchsorted(cum, base + rng.random(len(cur)) * total, side="right")
@@ -53,7 +61,7 @@ def _biased_edges(g, prev, cur, p, q, rng):
     return out
 
 
-def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, edges=True):
+def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, weights=None, jump=None, edges=True):
     """Advance one walk from each start node for ``n_steps`` steps.
 
     Parameters
@@ -64,6 +72,13 @@ def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, edges=True):
     rng : numpy.random.Generator
     p, q : float, default=1.0
         node2vec return and in-out parameters (1, 1 is a uniform walk).
+    weights : ndarray of shape (n_edges,), default=None
+        Non-negative edge weights used instead of ``g.weights`` (first-order
+        samplers); a step takes edge ``e`` of node ``v`` with probability
+        ``weights[e] / sum(weights[out-edges of v])``.
+    jump : callable, default=None
+        ``jump(nodes, rng) -> nodes`` moves the walkers after each step (community
+        hops); the traversed edge is still recorded.
     edges : bool, default=True
         Also return the traversed edges (False: only ``nodes`` is built and returned).
 
@@ -84,6 +99,9 @@ def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, edges=True):
     cur = starts
     prev = None
     biased = p != 1.0 or q != 1.0
+    cum = None if weights is None else np.cumsum(np.asarray(weights, dtype=np.float64))
+    if biased and cum is not None:
+        raise ValueError("walk_edges: node2vec p/q and per-edge weights cannot be combined.")
     for t in range(n_steps):
         ok = g.indptr[cur + 1] > g.indptr[cur]
         if not ok.all():
@@ -94,8 +112,10 @@ def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, edges=True):
         if biased and prev is not None:
             e = _biased_edges(g, prev, cur, p, q, rng)
         else:
-            e = _sample_edges(g, cur, rng)
+            e = _sample_edges(g, cur, rng, cum)
         prev, cur = cur, g.indices[e]
+        if jump is not None:
+            cur = jump(cur, rng)
         if keep_edges:
             edges[alive, t] = e
         nodes[alive, t + 1] = cur
@@ -111,11 +131,82 @@ def unique_rows(ids):
     """Drop duplicate walks, keeping the first occurrence and the original order."""
     if len(ids) < 2:
         return ids
+    return ids[first_unique(ids)]
+
+
+def first_unique(ids):
+    """Sorted indices of the first occurrence of each distinct row of ``ids``."""
+    if len(ids) < 2:
+        return np.arange(len(ids))
     order = np.lexsort(ids.T[::-1])  # stable: the first of equal rows has the smallest index
     ranked = ids[order]
     new = np.ones(len(ids), dtype=bool)
     new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
-    return ids[np.sort(order[new])]
+    return np.sort(order[new])
+
+
+def ragged_arange(counts):
+    """``concatenate([arange(c) for c in counts])`` without the Python loop."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
+
+
+def all_paths(g, starts, n_steps, *, max_rows=20_000_000, jump=None, rng=None):
+    """Every walk of ``n_steps`` steps from each start (shorter where it reaches a dead end).
+
+    Breadth first, all walks at once: each step repeats a row once per out-edge of
+    its last node. Rows stay grouped by start, in the order of ``starts``.
+
+    Returns
+    -------
+    nodes, edges : ndarray
+        As :func:`walk_edges`.
+    origin : ndarray of int64
+        Index in ``starts`` of each row's start.
+
+    Raises
+    ------
+    ValueError
+        When the walks would exceed ``max_rows`` rows.
+    """
+    nodes = np.asarray(starts, dtype=np.int64)[:, None]
+    edges = np.empty((len(nodes), 0), dtype=np.int64)
+    origin = np.arange(len(nodes))
+    deg = g.degree
+    for _ in range(n_steps):
+        cur = nodes[:, -1]
+        d = np.where(cur >= 0, deg[np.maximum(cur, 0)], 0)
+        reps = np.maximum(d, 1)
+        total = int(reps.sum())
+        if total > max_rows:
+            raise ValueError(f"all walks of {n_steps} steps would be over {max_rows:,} rows")
+        row = np.repeat(np.arange(len(nodes)), reps)
+        live = np.repeat(d > 0, reps)
+        e = np.full(total, -1, dtype=np.int64)
+        e[live] = g.indptr[cur[row[live]]] + ragged_arange(d[d > 0])
+        nxt = np.where(live, g.indices[np.maximum(e, 0)], -1)
+        if jump is not None and live.any():
+            nxt[live] = jump(nxt[live], rng)
+        nodes = np.column_stack([nodes[row], nxt])
+        edges = np.column_stack([edges[row], e])
+        origin = origin[row]
+    return nodes, edges, origin
+
+
+_REVERSED = weakref.WeakKeyDictionary()
+
+
+def reversed_graph(g):
+    """The graph with every edge reversed (cached per graph); ``edge_types`` and weights follow."""
+    rev = _REVERSED.get(g)
+    if rev is None:
+        src = np.repeat(np.arange(g.n_nodes, dtype=np.int64), g.degree)
+        rev = CSRGraph.from_edges(g.indices, src, g.labels, weights=g.weights,
+                                  edge_types=g.edge_types, directed=True)
+        _REVERSED[g] = rev
+    return rev
 
 
 class WalkCorpus:

@@ -2,13 +2,15 @@
 
 :class:`Trainer` does mini-batch training over tensors, optimizers and
 learning-rate schedules by name, early stopping, history, progress bar,
-divergence checks and seeding. Estimators in :mod:`deepmine.tabular`,
+divergence checks, seeding and mixed precision, over in-memory tensors or a
+``torch.utils.data.Dataset``. Estimators in :mod:`deepmine.tabular`,
 :mod:`deepmine.autoencoders`, :mod:`deepmine.vision` and
 :mod:`deepmine.timeseries` only supply a network and a loss.
 """
 
 from deepmine.nn._callbacks import Callback, Checkpoint, EarlyStopping, ProgressBar
 from deepmine.nn._history import History
+from deepmine.nn._loggers import CSVLogger, EpochScoring, LRMonitor
 from deepmine.nn._layers import get_activation, make_mlp
 from deepmine.nn._optim import OPTIMIZERS, SCHEDULES, get_optimizer, get_scheduler
 from deepmine.nn._summary import Summary
@@ -16,6 +18,7 @@ from deepmine.nn._training import Trainer
 
 __all__ = [
     "Trainer", "History", "Callback", "Checkpoint", "EarlyStopping", "ProgressBar",
+    "CSVLogger", "EpochScoring", "LRMonitor",
     "make_mlp", "get_activation", "get_optimizer", "get_scheduler",
     "OPTIMIZERS", "SCHEDULES", "Summary",
     "NeuralNetClassifier", "NeuralNetRegressor", "NeuralNetTransformer", "MLPModule",

@@ -91,8 +91,8 @@ def adversarial_loss(estimator, train_X):
         kw = dict(steps=PGD_TRAIN_STEPS, step_size=2.5 * eps / PGD_TRAIN_STEPS, random_start=True)
     else:
         kw = dict(steps=1)
-    if train_X.ndim == 2:  # tables: per-feature range
-        low, high = train_X.amin(dim=0), train_X.amax(dim=0)
+    if train_X.ndim == 2:  # tables: per-feature range (float64 tables give float32 bounds)
+        low, high = train_X.amin(dim=0).float(), train_X.amax(dim=0).float()
     else:  # images, series: one range
         low, high = float(train_X.min()), float(train_X.max())
 

@@ -2,6 +2,35 @@
 
 import copy
 import math
+import warnings
+
+
+def monitored(callback, logs, key):
+    """``logs[key]``; warns once, listing the available keys, when the key is unknown or always None.
+
+    Returns None when there is nothing to compare this epoch.
+    """
+    value = logs.get(key)
+    if value is None and not getattr(callback, "_warned_", False):
+        callback._warned_ = True
+        name = type(callback).__name__
+        if key not in logs:
+            keys = ", ".join(repr(k) for k in logs)
+            warnings.warn(f"{name} monitors {key!r}, which is not in the training history; the "
+                          f"available keys are {keys}. Pass one of them as monitor.",
+                          UserWarning, stacklevel=4)
+        elif key.startswith("valid"):
+            warnings.warn(f"{name} monitors {key!r}, which is None: the training has no "
+                          f"validation data. Set validation_fraction (or pass valid data), or "
+                          f"monitor 'train_loss'.", UserWarning, stacklevel=4)
+    return value
+
+
+def lower_is_better(key, given=None):
+    """Losses and errors are minimised, anything else (scores) is maximised, unless ``given``."""
+    if given is not None:
+        return bool(given)
+    return any(word in key for word in ("loss", "error", "mse", "mae"))
 
 
 class Callback:
@@ -31,15 +60,18 @@ class EarlyStopping(Callback):
     Parameters
     ----------
     monitor : str or None, default=None
-        History key to minimise; None means ``valid_loss`` when a validation set
-        exists, else ``train_loss``.
+        History key to watch: keys with "loss" or "error" in their name are
+        minimised, others (scores) maximised. None means ``valid_loss`` when a
+        validation set exists, else ``train_loss``. A key that is not in the
+        history warns once, listing the keys that are.
     patience : int, default=10
     min_delta : float, default=1e-4
         An improvement smaller than this does not count.
     restore_best_weights : bool, default=True
     stop_at : float or None, default=None
-        Stop as soon as the monitored value is at or below this (0.0 for a
-        perceptron that classifies every training example correctly).
+        Stop as soon as the monitored value reaches this (at or below it for a
+        loss: 0.0 for a perceptron that classifies every training example
+        correctly; at or above it for a score).
 
     Examples
     --------
@@ -57,17 +89,19 @@ class EarlyStopping(Callback):
         self.stop_at = stop_at
 
     def on_train_begin(self, trainer):
-        self.best_ = math.inf
+        self.best_ = -math.inf if self.monitor and not lower_is_better(self.monitor) else math.inf
         self.best_epoch_ = None
         self.best_state_ = None
         self.wait_ = 0
+        self._warned_ = False
 
     def on_epoch_end(self, trainer, logs):
         key = self.monitor or ("valid_loss" if logs.get("valid_loss") is not None else "train_loss")
-        value = logs.get(key)
+        value = monitored(self, logs, key)
         if value is None:
             return
-        if value < self.best_ - self.min_delta:
+        sign = 1.0 if lower_is_better(key) else -1.0  # best_ holds the value itself
+        if sign * value < sign * self.best_ - self.min_delta:
             self.best_, self.best_epoch_, self.wait_ = value, logs["epoch"], 0
             if self.restore_best_weights:
                 self.best_state_ = copy.deepcopy(trainer.module.state_dict())
@@ -75,7 +109,7 @@ class EarlyStopping(Callback):
             self.wait_ += 1
             if self.wait_ >= self.patience:
                 trainer.stop_training = True
-        if self.stop_at is not None and value <= self.stop_at:
+        if self.stop_at is not None and sign * value <= sign * self.stop_at:
             trainer.stop_training = True
 
     def on_train_end(self, trainer):
@@ -85,23 +119,44 @@ class EarlyStopping(Callback):
 
 
 class Checkpoint(Callback):
-    """Keep the weights of the best epoch, judged in eval mode, and restore them at the end.
+    """Keep the weights of the best epoch (judged in eval mode), optionally on disk and resumable.
 
-    Unlike :class:`EarlyStopping` with ``monitor="train_loss"`` (the mean loss of
-    the training-mode mini-batches while the weights were still changing), the
-    value compared here belongs to the weights that are kept: the validation
-    loss when the trainer has a validation set, otherwise the loss of one
-    eval-mode pass over the training data after the epoch (batch-norm layers use
-    their running statistics, dropout is off). That value is logged as
-    ``train_eval_loss``. Training never stops early.
+    The value compared is ``logs[monitor]``; by default it belongs to the weights
+    that are kept: the validation loss when the trainer has a validation set,
+    otherwise the loss of one eval-mode pass over the training data after the
+    epoch (batch-norm layers use their running statistics, dropout is off),
+    logged as ``train_eval_loss``. Unlike :class:`EarlyStopping` with
+    ``monitor="train_loss"`` (the mean loss of the training-mode mini-batches
+    while the weights were still changing), that is the loss of the weights
+    restored at the end. Training never stops early.
+
+    With ``dirname``, the best weights are also written to
+    ``dirname/best.safetensors`` whenever they improve, and the whole training
+    state after every epoch (weights, optimizer and schedule state, random
+    number generators, history) to ``dirname/last.safetensors``; each file is
+    replaced atomically. ``resume=True`` loads ``last.safetensors`` (when it
+    exists) at the start of training and continues from the epoch after it, up
+    to ``max_epochs`` in all: an interrupted run resumed this way gives the same
+    weights as an uninterrupted one on the CPU.
 
     Parameters
     ----------
+    dirname : str, path-like or None, default=None
+        Folder of the checkpoint files (created if needed); None keeps the best
+        weights in memory only.
+    monitor : str or None, default=None
+        History key to judge epochs by (losses and errors are minimised, scores
+        maximised); None as described above.
     every : int, default=1
         Evaluate every ``every`` epochs (and at the last one); each evaluation
-        costs one forward pass over the training data.
+        costs one forward pass over the training data (only when ``monitor`` is
+        None and there is no validation set).
     compute_loss : callable ``(module, batch) -> scalar tensor`` or None, default=None
         Loss of the eval pass; None uses the trainer's training loss.
+    resume : bool, default=False
+        Continue from ``dirname/last.safetensors`` when it exists.
+    restore_best_weights : bool, default=True
+        Load the best weights into the module when training ends.
 
     Attributes
     ----------
@@ -109,6 +164,8 @@ class Checkpoint(Callback):
         Best monitored value.
     best_epoch_ : int or None
         Epoch whose weights are restored.
+    resumed_epoch_ : int or None
+        The epoch a resumed training continued after.
 
     Examples
     --------
@@ -122,30 +179,63 @@ class Checkpoint(Callback):
     True
     """
 
-    def __init__(self, every=1, compute_loss=None):
+    def __init__(self, dirname=None, *, monitor=None, every=1, compute_loss=None, resume=False,
+                 restore_best_weights=True):
+        self.dirname = dirname
+        self.monitor = monitor
         self.every = every
         self.compute_loss = compute_loss
+        self.resume = resume
+        self.restore_best_weights = restore_best_weights
 
     def on_train_begin(self, trainer):
-        self.best_ = math.inf
+        lower = self.monitor is None or lower_is_better(self.monitor)
+        self.best_ = math.inf if lower else -math.inf
         self.best_epoch_ = None
         self.best_state_ = None
+        self.resumed_epoch_ = None
+        self._warned_ = False
         self.last_epoch_ = len(trainer.history_) + trainer.max_epochs
+        if self.dirname is not None and self.resume:
+            from deepmine.nn._state import load_training_state
 
-    def on_epoch_end(self, trainer, logs):
+            meta = load_training_state(self.dirname, trainer)
+            if meta is not None:
+                if meta["best"] is not None:
+                    self.best_, self.best_epoch_ = meta["best"], meta["best_epoch"]
+                self.best_state_ = meta["best_state"]
+                self.resumed_epoch_ = len(trainer.history_)
+
+    def _value(self, trainer, logs):
+        if self.monitor is not None:
+            return monitored(self, logs, self.monitor)
         value = logs.get("valid_loss")
         if value is None:
             epoch = logs["epoch"]
             if epoch % self.every and epoch != self.last_epoch_:
-                return
+                return None
             value = trainer.evaluate_loss(trainer.train_, self.compute_loss)
             logs["train_eval_loss"] = value
-        if value < self.best_:
+        return value
+
+    def on_epoch_end(self, trainer, logs):
+        value = self._value(trainer, logs)
+        sign = 1.0 if self.monitor is None or lower_is_better(self.monitor) else -1.0
+        if value is not None and sign * value < sign * self.best_:
             self.best_, self.best_epoch_ = value, logs["epoch"]
             self.best_state_ = copy.deepcopy(trainer.module.state_dict())
+            if self.dirname is not None:
+                from deepmine.nn._state import save_weights
+
+                save_weights(self.best_state_, self.dirname, "best.safetensors")
+        if self.dirname is not None:
+            from deepmine.nn._state import save_training_state
+
+            save_training_state(self.dirname, trainer, best=self.best_,
+                                best_epoch=self.best_epoch_)
 
     def on_train_end(self, trainer):
-        if self.best_state_ is not None:
+        if self.restore_best_weights and self.best_state_ is not None:
             trainer.module.load_state_dict(self.best_state_)
             trainer.best_epoch = self.best_epoch_
 

@@ -1,4 +1,4 @@
-"""The one training loop of deepmine (mini-batches over tensors already on the device)."""
+"""The one training loop of deepmine: mini-batches of in-memory tensors, a Dataset or a DataLoader."""
 
 import math
 import time
@@ -8,11 +8,14 @@ import torch
 
 from deepmine.exceptions import DivergenceError
 from deepmine.nn._callbacks import EarlyStopping, ProgressBar
+from deepmine.nn._data import batches, check_data, is_tensors, module_dtype
 from deepmine.nn._history import History
 from deepmine.nn._optim import get_optimizer, get_scheduler
+from deepmine.nn._precision import Precision
 
-#: Data up to this size is shuffled by one copy per epoch; larger data is gathered per batch.
-_SHUFFLE_COPY_BYTES = 512 * 2**20
+#: In-memory data up to this size is shuffled by one copy per epoch (then sliced); larger data
+#: is gathered batch by batch through one permutation, so its peak memory stays that of the data.
+_SHUFFLE_COPY_BYTES = 32 * 2**20
 #: A finite training loss counts as diverged only above this (and ``max_loss_growth`` x its start).
 _EXPLODED_LOSS = 1e6
 
@@ -41,7 +44,7 @@ class Trainer:
     verbose : int, default=0
         Truthy shows a tqdm progress bar.
     random_state : int or None, default=None
-        Seeds the order of mini-batches.
+        Seeds the order of mini-batches; None draws a fresh seed on every ``fit``.
     description : str, default="training"
         Label of the progress bar and of error messages.
     max_loss_growth : float or None, default=1e4
@@ -49,6 +52,28 @@ class Trainer:
         ``max_loss_growth`` times the loss of the first batch (before any update)
         and ``1e6`` raises :class:`~deepmine.exceptions.DivergenceError`. None
         turns this check off (for losses that are not bounded by their start).
+    precision : {"32", "bf16-mixed", "16-mixed"}, default="32"
+        ``"bf16-mixed"`` and ``"16-mixed"`` run the forward pass and the loss under
+        :func:`torch.autocast` in bfloat16 or float16 (the weights and the
+        optimizer stay float32); float16 scales the loss with a GradScaler.
+    devices : int, list of int or "auto", default="auto"
+        With ``strategy="ddp"``: the number of processes (on the CPU, or the
+        first GPUs), a list of GPU ids, or ``"auto"`` (every visible GPU; one
+        process on the CPU). Ignored without a strategy and under ``torchrun``.
+    strategy : {None, "ddp"}, default=None
+        None trains in this process. ``"ddp"`` trains one process per device
+        with :class:`~torch.nn.parallel.DistributedDataParallel`, or joins the
+        process group of ``torchrun``: each rank takes every ``world``-th row
+        of the same seeded permutation, so ``batch_size`` is per process
+        (``world * batch_size`` rows per step); losses are summed over the
+        ranks, callbacks run on rank 0, and every rank ends with rank 0's
+        weights. ``compute_loss`` and ``score`` must pickle (module-level).
+
+    Notes
+    -----
+    When ``max_epochs`` ends while the monitored loss (``valid_loss``, else
+    ``train_loss``) still improved by more than ``tol`` within the last
+    ``patience`` epochs, a :class:`~sklearn.exceptions.ConvergenceWarning` says so.
 
     Attributes
     ----------
@@ -57,9 +82,15 @@ class Trainer:
     optimizer_ : torch.optim.Optimizer
     history_ : History
         The history of the current ``fit``.
-    train_ : tuple of torch.Tensor
-        The training tensors of the current ``fit`` (for callbacks such as
-        :class:`~deepmine.nn.Checkpoint` that evaluate on them).
+    train_ : tuple of torch.Tensor, Dataset or DataLoader
+        The training data of the current ``fit`` (for callbacks such as
+        :class:`~deepmine.nn.Checkpoint` that evaluate on it).
+    valid_ : tuple of torch.Tensor, Dataset, DataLoader or None
+        The validation data of the current ``fit``.
+    scheduler_ : torch.optim.lr_scheduler.LRScheduler or None
+    generator_ : torch.Generator
+        Draws the order of the mini-batches (saved and restored by a resumable
+        :class:`~deepmine.nn.Checkpoint`).
     stop_training : bool
         Set by callbacks to end training after the current epoch.
     interrupted : bool
@@ -82,7 +113,8 @@ class Trainer:
     def __init__(self, *, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=64, max_epochs=100, shuffle=True,
                  early_stopping=False, patience=10, tol=1e-4, callbacks=None, verbose=0,
-                 random_state=None, description="training", max_loss_growth=1e4):
+                 random_state=None, description="training", max_loss_growth=1e4, precision="32",
+                 devices="auto", strategy=None):
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -99,6 +131,12 @@ class Trainer:
         self.random_state = random_state
         self.description = description
         self.max_loss_growth = max_loss_growth
+        self.precision = precision
+        self.devices = devices
+        self.strategy = strategy
+
+    #: The data-parallel process group while a ``strategy="ddp"`` fit runs, else None.
+    group_ = None
 
     def _callbacks(self):
         cbs = list(self.callbacks or [])
@@ -115,11 +153,14 @@ class Trainer:
         Parameters
         ----------
         module : torch.nn.Module
-        train : tuple of torch.Tensor
-            Tensors with the same first dimension (inputs, targets, ...); each
-            mini-batch is the tuple of their rows.
-        valid : tuple of torch.Tensor or None
-            Held-out tensors for ``valid_loss`` / ``valid_score``.
+        train : tuple of torch.Tensor, torch.utils.data.Dataset or DataLoader
+            Tensors with the same first dimension (inputs, targets, ...), each
+            mini-batch being the tuple of their rows; or a Dataset whose items
+            are such tuples (read in shuffled mini-batches of ``batch_size``,
+            never all at once); or a DataLoader, used as it is. Batches go to
+            the module's device, floating-point tensors cast to its dtype.
+        valid : tuple of torch.Tensor, Dataset, DataLoader or None
+            Held-out data for ``valid_loss`` / ``valid_score``.
         compute_loss : callable ``(module, batch) -> scalar tensor``
             The mean loss of a batch.
         score : callable ``(module, valid) -> float`` or None
@@ -133,6 +174,14 @@ class Trainer:
         -------
         History
         """
+        if self.strategy is not None and self.group_ is None:
+            from deepmine.nn._distributed import fit_data_parallel
+
+            return fit_data_parallel(self, module, train, valid, compute_loss=compute_loss,
+                                     score=score, optimizer=optimizer, history=history)
+        check_data(train)
+        if valid is not None:
+            check_data(valid, "valid")
         self.module = module
         self.stop_training = False
         self.interrupted = False
@@ -141,43 +190,68 @@ class Trainer:
         self.optimizer_ = optimizer or get_optimizer(
             self.optimizer, params, learning_rate=self.learning_rate,
             momentum=self.momentum, weight_decay=self.weight_decay)
-        scheduler = get_scheduler(self.lr_schedule, self.optimizer_, max_epochs=self.max_epochs)
+        self.scheduler_ = get_scheduler(self.lr_schedule, self.optimizer_,
+                                        max_epochs=self.max_epochs)
         history = History() if history is None else history
-        self.history_, self.train_, self.compute_loss_ = history, train, compute_loss
-        start_epoch = len(history)
-        n = train[0].shape[0]
-        device = train[0].device
-        gen = torch.Generator().manual_seed(self.random_state or 0)
-        callbacks = self._callbacks()
+        self.history_, self.train_, self.valid_ = history, train, valid
+        self.compute_loss_ = compute_loss
+        first = next(module.parameters(), None)
+        self.device_ = first.device if first is not None else torch.device("cpu")
+        self.dtype_ = module_dtype(module)
+        self.precision_ = Precision(self.precision, self.device_)
+        self.generator_ = torch.Generator()
+        if self.random_state is None:
+            self.generator_.seed()
+        else:
+            self.generator_.manual_seed(int(self.random_state))
+        group, train_module = self.group_, module
+        if group is not None:  # every rank draws the same permutations; rank 0 runs the callbacks
+            if self.random_state is None:
+                seed = group.broadcast(self.generator_.initial_seed() % 2**53)
+                self.generator_.manual_seed(int(seed))
+            train_module = group.wrap(module)
+        callbacks = self._callbacks() if group is None or group.rank == 0 else []
+        self.callbacks_ = callbacks
         self._first_loss = None
+        begin = len(history)
         for cb in callbacks:
             cb.on_train_begin(self)
-        for epoch in range(start_epoch + 1, start_epoch + self.max_epochs + 1):
+        if group is not None:
+            group.check_same_start(history)
+        # a resumed Checkpoint may have restored epochs: run the rest up to max_epochs
+        for epoch in range(len(history) + 1, begin + self.max_epochs + 1):
             try:
-                self._epoch(epoch, module, train, valid, n, device, gen, compute_loss, score,
-                            scheduler, history, callbacks)
+                self._epoch(epoch, train_module, train, valid, compute_loss, score, history,
+                            callbacks)
             except KeyboardInterrupt:
                 self._interrupted(epoch)
                 break
+            if group is not None:
+                self.stop_training = bool(group.broadcast(self.stop_training))
             if self.stop_training:
                 break
         for cb in callbacks:
             cb.on_train_end(self)
+        if group is not None:
+            group.sync(module)
         module.eval()
+        self._warn_if_improving(history[begin:])
         return history
 
-    def _epoch(self, epoch, module, train, valid, n, device, gen, compute_loss, score, scheduler,
-               history, callbacks):
+    def _epoch(self, epoch, module, train, valid, compute_loss, score, history, callbacks):
         tic = time.perf_counter()
-        train_loss = self._run_epoch(module, train, n, device, gen, compute_loss)
+        train_loss = self._run_epoch(module, train, compute_loss)
         if not math.isfinite(train_loss) or self._exploded(train_loss):
             self._diverged(epoch, train_loss)
         row = {"epoch": epoch, "train_loss": train_loss, "valid_loss": None,
                "valid_score": None, "lr": self.optimizer_.param_groups[0]["lr"]}
         if valid is not None:
-            row["valid_loss"], row["valid_score"] = self._evaluate(module, valid, compute_loss, score)
+            row["valid_loss"], row["valid_score"] = (
+                self._evaluate(self.module, valid, compute_loss, score) if self.group_ is None
+                else self.group_.evaluate(self, self.module, valid, compute_loss, score))
         row["seconds"] = time.perf_counter() - tic
         history.append(row)
+        scheduler = self.scheduler_
         if scheduler is not None:
             if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 scheduler.step(row["valid_loss"] if row["valid_loss"] is not None else train_loss)
@@ -191,43 +265,66 @@ class Trainer:
         warnings.warn(f"{self.description} interrupted during epoch {epoch}; keeping the "
                       f"weights as they are.", UserWarning, stacklevel=3)
 
-    def _run_epoch(self, module, train, n, device, gen, compute_loss):
+    def _run_epoch(self, module, train, compute_loss):
         module.train()
-        bs = self.batch_size
-        order = torch.randperm(n, generator=gen).to(device) if self.shuffle else None
-        if order is not None and sum(t.nelement() * t.element_size() for t in train) <= _SHUFFLE_COPY_BYTES:
-            train, order = tuple(t[order] for t in train), None  # one gather per epoch, then views
-        losses = []
-        opt = self.optimizer_
-        for start in range(0, n, bs):
-            if order is None:
-                batch = tuple(t[start:start + bs] for t in train)
-            else:
-                idx = order[start:start + bs]
-                batch = tuple(t[idx] for t in train)
+        order = None
+        if self.shuffle and is_tensors(train):  # one permutation; each batch gathers its rows
+            order = torch.randperm(train[0].shape[0], generator=self.generator_).to(train[0].device)
+            if sum(t.nelement() * t.element_size() for t in train) <= _SHUFFLE_COPY_BYTES:
+                train, order = tuple(t[order] for t in train), None
+        group = self.group_
+        if group is not None:  # this rank's rows: perm[rank::world] (DistributedSampler)
+            train, order = group.shard(train, order, self.generator_, self.shuffle)
+        losses, sizes = [], []
+        opt, amp = self.optimizer_, self.precision_
+        for batch in batches(train, self.batch_size, self.device_, self.dtype_, order=order,
+                             shuffle=self.shuffle and group is None, generator=self.generator_):
             opt.zero_grad(set_to_none=True)
-            loss = compute_loss(module, batch)
-            loss.backward()
-            opt.step()
+            with amp.autocast():
+                loss = compute_loss(module, batch)
+            amp.step(loss, opt)
             losses.append(loss.detach())
+            sizes.append(batch[0].shape[0])
+        if not losses:
+            raise ValueError(f"{self.description}: the training data holds no samples.")
         # one reduction per epoch instead of two tensor ops per step; batches are weighted by size
         if self._first_loss is None:
-            self._first_loss = float(losses[0])
-        sizes = torch.full((len(losses),), float(bs), device=device)
-        sizes[-1] = n - bs * (len(losses) - 1)
-        return float((torch.stack(losses).float() * sizes).sum()) / n
+            self._first_loss = float(losses[0] if group is None
+                                     else group.reduce([losses[0]])[0] / group.world)
+        weights = torch.as_tensor(sizes, dtype=torch.float32, device=losses[0].device)
+        total = (torch.stack(losses).float() * weights).sum()
+        if group is not None:  # the loss over all ranks' rows
+            total, count = group.reduce([total, sum(sizes)])
+            return float(total) / float(count)
+        return float(total) / sum(sizes)
 
     @torch.no_grad()
     def _evaluate(self, module, valid, compute_loss, score):
         module.eval()
-        n = valid[0].shape[0]
-        bs = max(self.batch_size, 1024)
-        total = 0.0
-        for start in range(0, n, bs):
-            batch = tuple(t[start:start + bs] for t in valid)
-            total += float(compute_loss(module, batch)) * batch[0].shape[0]
-        value = score(module, valid) if score is not None else None
-        return total / n, value
+        total, count = 0.0, 0
+        with self.precision_.autocast():
+            for batch in batches(valid, max(self.batch_size, 1024), self.device_, self.dtype_):
+                size = batch[0].shape[0]
+                total += float(compute_loss(module, batch)) * size
+                count += size
+            value = score(module, valid) if score is not None else None
+        return total / max(count, 1), value
+
+    def _warn_if_improving(self, rows):
+        """ConvergenceWarning when all ``max_epochs`` ran and the loss still improved at the end."""
+        if self.stop_training or self.interrupted or self.max_epochs < 2 or len(rows) < 2:
+            return
+        key = "valid_loss" if rows[-1].get("valid_loss") is not None else "train_loss"
+        values = [r[key] for r in rows if r.get(key) is not None]
+        recent = min(self.patience, len(values) - 1)
+        if recent < 1 or not min(values[-recent:]) < min(values[:-recent]) - self.tol:
+            return
+        from sklearn.exceptions import ConvergenceWarning
+
+        # one text per estimator and setting, so that repeated fits (cross-validation) warn once
+        warnings.warn(f"{self.description} stopped at max_epochs={self.max_epochs} while the "
+                      f"{key} was still improving by more than tol={self.tol:g}; raise "
+                      f"max_epochs or use early_stopping=True.", ConvergenceWarning, stacklevel=3)
 
     def evaluate_loss(self, tensors, compute_loss=None):
         """Mean loss of the module over ``tensors`` in eval mode (``compute_loss=None``: the training loss)."""

@@ -99,8 +99,6 @@ def respond(model, grid):
 
 def sample_digit(store, model, index):
     """The shipped digit ``index`` resized to the model's input (in [0, 1]) and its label."""
-    from PIL import Image
-
     X, y = store.digit_samples()
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(X):
         raise BadInput(f"sample must be an integer in 0..{len(X) - 1}; got {index!r}.")

@@ -85,8 +85,6 @@ def _cached(path, load, train, save):
 
 
 def _save_dm(model, path):
-    import deepmine  # noqa: F401  (save lives on the estimator)
-
     model.save(path)
 
 

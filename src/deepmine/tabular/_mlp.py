@@ -10,7 +10,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, DISTRIBUTED_PARAMS_DOC,
+                           ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin, DeepRegressorMixin)
 from deepmine.exceptions import InvalidParameterError
 from deepmine.nn import make_mlp
@@ -60,8 +61,9 @@ class _TabularNet(BaseDeepEstimator):
                 f"ints (the width of each hidden layer); got {self.hidden_layer_sizes!r}.")
 
     def _validate_fit(self, X, y, reset):
-        X, y = check_table(self, X, y=y, reset=reset) if y is not None else (
-            check_table(self, X, reset=reset), None)
+        # float64 tables stay float64 (no float32 copy); the engine casts each batch
+        kw = dict(reset=reset, dtype=[np.float32, np.float64])
+        X, y = check_table(self, X, y=y, **kw) if y is not None else (check_table(self, X, **kw), None)
         if reset:
             learn_scaling(self, X)
         classes = getattr(self, "_pending_classes", None)
@@ -119,6 +121,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         Weights of the classes in the loss.
     {ADVERSARIAL_PARAMS_DOC}
     {MLP_ENGINE_DOC}
+    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -160,7 +163,8 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
                  learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
-                 verbose=0, warm_start=False):
+                 verbose=0, warm_start=False, devices="auto", strategy=None,
+                 precision="32"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -184,19 +188,29 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.devices = devices
+        self.strategy = strategy
+        self.precision = precision
 
-    def fit(self, X, y, init=None):
+    _accepts_dataset = True
+
+    def fit(self, X, y=None, init=None, sample_weight=None):
         """Train on ``(X, y)``.
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        X : array-like or DataFrame of shape (n_samples, n_features), or torch.utils.data.Dataset
+            A Dataset of ``(x, class index)`` items (``(x, class index, weight)``
+            for weighted training) is read in mini-batches, never all at once;
+            its ``classes`` attribute names the classes.
+        y : array-like of shape (n_samples,) or None (with a Dataset)
         init : fitted estimator or None, default=None
             An estimator whose encoder initialises the first hidden layers, e.g. a
             fitted :class:`deepmine.autoencoders.StackedAutoEncoder` (it must offer
             ``encoder_layers()`` returning ``torch.nn.Linear`` layers whose sizes
             match ``hidden_layer_sizes``).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weight of each sample in the loss (each mini-batch's weighted mean).
 
         Returns
         -------
@@ -204,7 +218,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         """
         self._init_from = init
         try:
-            return self._fit(X, y, partial=False)
+            return self._fit(X, y, partial=False, sample_weight=sample_weight)
         finally:
             self.__dict__.pop("_init_from", None)
 
@@ -219,8 +233,8 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         return module
 
     def _compute_loss(self, module, batch):
-        X, y = batch
-        return self._classification_loss(module(X), y)
+        X, y, *w = batch  # w: the sample weights, when fit got them
+        return self._classification_loss(module(X), y, *w)
 
 
 class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
@@ -236,6 +250,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         Drop rate after each hidden layer (training only).
     {SCALE_DOC}
     {MLP_ENGINE_DOC}
+    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -266,7 +281,8 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
                  optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=WEIGHT_DECAY,
                  lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-                 random_state=None, verbose=0, warm_start=False):
+                 random_state=None, verbose=0, warm_start=False, devices="auto", strategy=None,
+                 precision="32"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -287,6 +303,9 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.devices = devices
+        self.strategy = strategy
+        self.precision = precision
 
     def _n_out(self):
         return self.n_outputs_
@@ -294,8 +313,12 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
     def _compute_loss(self, module, batch):
         import torch.nn.functional as F
 
-        X, y = batch
-        return F.mse_loss(module(X), y)
+        X, y, *w = batch  # w: the sample weights, when fit got them
+        if not w:
+            return F.mse_loss(module(X), y)
+        from deepmine.nn._fitdata import weighted_mean
+
+        return weighted_mean(((module(X) - y) ** 2).mean(dim=1), w[0])
 
 
 def _copy_encoder(source, module, estimator):

@@ -125,12 +125,16 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
                               stop_at=0.0)]
 
     def _compute_loss(self, module, batch):
-        X, t = batch
+        X, t, *w = batch  # w: the sample weights, when fit got them
         net = module(X)
         out = (net >= 0).float()
         wrong = (out != t).float()
         # gradient = the perceptron rule; value = errors + their margins (0 iff no error)
-        return ((out - t) * net + wrong.detach()).sum() / X.shape[0]
+        if not w:
+            return ((out - t) * net + wrong.detach()).sum() / X.shape[0]
+        from deepmine.nn._fitdata import weighted_mean
+
+        return weighted_mean(((out - t) * net + wrong.detach()).sum(dim=1), w[0])
 
     def _forward(self, module, X):
         net = module(X)

@@ -134,15 +134,15 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         self.verbose = verbose
         self.warm_start = warm_start
 
-    def _fit(self, X, y, *, partial):
+    def _fit(self, X, y, *, partial, sample_weight=None):
         if self.recipe is None or partial:
-            return super()._fit(X, y, partial=partial)
+            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
         self._check_params()
         settings = dict(_RECIPES[self.recipe], batch_size=max(1, min(16, len(X) // 10)))
         given = {name: getattr(self, name) for name in settings}
         self.__dict__.update(settings)
         try:
-            return super()._fit(X, y, partial=partial)
+            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
         finally:
             self.__dict__.update(given)      # parameters stay as the user set them
 

@@ -157,8 +157,8 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         return self._panel(X, lengths, reset=False)
 
     def _compute_loss(self, module, batch):
-        X, y = batch                                   # X: (B, C, T), y: (B,)
-        return self._classification_loss(module(X), y)
+        X, y, *w = batch                               # X: (B, C, T), y: (B,), w: weights
+        return self._classification_loss(module(X), y, *w)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

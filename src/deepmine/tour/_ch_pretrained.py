@@ -1,4 +1,4 @@
-"""The lecture's showpieces on the real pretrained networks and word vectors, when cached.
+"""The lecture's showpieces on the real pretrained ImageNet networks, when cached.
 
 Each part runs only when ``deepmine download`` has put its asset into the library's cache
 (torchvision's hub folder, gensim's data folder); otherwise it says which command shows it.
@@ -176,45 +176,26 @@ def _style(section, ctx):
                    f"{', '.join(info['style_layers'])}.")
 
 
-def _analogies(section, ctx):
+@chapter(470, "pretrained", "The lecture's showpieces on ImageNet networks")
+def showpieces(section, ctx):
     import pandas as pd
 
-    from deepmine.datasets import asset_path
-    from deepmine.embeddings import analogy, load_vectors
-
-    kv = load_vectors(asset_path("word2vec-google-news-300"), binary=True,
-                      limit=ctx.epochs(300_000, 50_000))
-    asks = [("man", "king", "woman", "queen"), ("Berlin", "Germany", "Paris", "France"),
-            ("he", "his", "she", "her"), ("Paris", "France", "Rome", "Italy")]
-    rows = []
-    for a, b, c, expected in asks:
-        if any(w not in kv.key_to_index for w in (a, b, c)):
-            continue
-        (word, score), = analogy(kv, a, b, c)
-        rows.append({"question": f"{a} : {b} :: {c} : ?", "answer": word,
-                     "cosine": score, "expected": expected, "right": word == expected})
-    df = pd.DataFrame(rows)
-    section.text(f"The GoogleNews vectors (300 dimensions, the {len(kv):,} most frequent "
-                 f"words) answer {int(df['right'].sum())} of {len(df)} of the lecture's "
-                 f"analogies with b - a + c.")
-    section.table(df, caption="Analogies on word2vec-google-news-300")
-
-
-@chapter(470, "pretrained", "The lecture's showpieces: ImageNet networks and GoogleNews vectors")
-def showpieces(section, ctx):
-    from deepmine.datasets import is_cached
+    from deepmine.datasets import is_cached, list_assets
 
     section.text(
-        "The offline chapters above use networks trained on the 8x8 digits and word vectors "
-        "trained on small text. The lecture's pictures come from networks trained on ImageNet "
-        "and vectors trained on 100 billion words of news; this chapter shows them when they "
-        "are in their libraries' caches.")
+        "The offline chapters above use networks trained on the 8x8 digits. The lecture's "
+        "pictures come from networks trained on ImageNet; this chapter shows them when their "
+        "weights are in torchvision's cache. (The word2vec chapter does the same with the "
+        "GoogleNews vectors.)")
+    used = {"googlenet", "resnet18", "vgg19"}
+    section.table(pd.DataFrame([{"network": a["name"], "download (MB)": a["size_mb"],
+                                 "cached": "yes" if a["cached"] else "no", "used for": a["use"]}
+                                for a in list_assets() if a["name"] in used]),
+                  caption="The pretrained networks of this chapter ('deepmine download --list')")
     parts = [("googlenet", "GoogLeNet's ImageNet classes of the photographs", _top5),
              ("googlenet", "DeepDream with GoogLeNet on china.jpg", _dream),
              ("resnet18", "An imperceptible adversarial example on a photograph", _fgsm),
-             ("vgg19", "Style transfer with VGG-19", _style),
-             ("word2vec-google-news-300", "The lecture's analogies on GoogleNews vectors",
-              _analogies)]
+             ("vgg19", "Style transfer with VGG-19", _style)]
     for name, title, part in parts:
         section.heading(title)
         if is_cached(name):

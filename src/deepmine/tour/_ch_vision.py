@@ -4,7 +4,9 @@ import time
 
 import numpy as np
 
+from deepmine.report import compare
 from deepmine.tour import chapter
+from deepmine.tour._common import DIGIT_CMAP, offline_note
 
 
 def _split(ctx):
@@ -64,7 +66,7 @@ def cnn_digits(section, ctx):
     section.table(pd.DataFrame(rows), caption="Held-out accuracy on the 8x8 digits")
 
     W = filters(cnn, 0)[:, 0]  # (32, 3, 3)
-    fig, axes = plt.subplots(4, 8, figsize=(8, 4.2))
+    fig, axes = plt.subplots(4, 8, figsize=(9, 4.6), layout="constrained")
     for ax, w in zip(axes.ravel(), W):
         ax.imshow(w, cmap="RdBu_r", vmin=-np.abs(W).max(), vmax=np.abs(W).max())
         ax.set_axis_off()
@@ -72,10 +74,10 @@ def cnn_digits(section, ctx):
                         "(red: positive, blue: negative weights).")
 
     maps = feature_maps(cnn, Xte[:1], 0)[0]  # (32, 8, 8)
-    fig, axes = plt.subplots(4, 9, figsize=(9, 4.2))
+    fig, axes = plt.subplots(4, 9, figsize=(10, 4.8), layout="constrained")
     for ax in axes.ravel():
         ax.set_axis_off()
-    axes[0, 0].imshow(Xte[0, 0], cmap="gray_r")
+    axes[0, 0].imshow(Xte[0, 0], cmap=DIGIT_CMAP)
     axes[0, 0].set_title(f"digit {yte[0]}", fontsize=8)
     for ax, m in zip([a for i, a in enumerate(axes.ravel()) if i % 9], maps):
         ax.imshow(m, cmap="viridis")
@@ -156,39 +158,36 @@ def transfer(section, ctx):
         row["CNN trained from scratch"] = scratch.fit(X[train], y[train]).score(X[test], y[test])
         rows.append(row)
     df = pd.DataFrame(rows)
-    wins = (df["frozen CNN(0-4) features + logistic regression"]
-            >= df["CNN trained from scratch"]).sum()
-    gain = (df["frozen CNN(0-4) features + logistic regression"]
-            - df["logistic regression on pixels"]).mean()
+    reused, pixels = "frozen CNN(0-4) features + logistic regression", "logistic regression on pixels"
+    wins = int((df[reused] >= df["CNN trained from scratch"]).sum())
+    mean = df[[pixels, reused, "CNN trained from scratch"]].mean()
     section.text(
         "A CNN trained on the digits 0-4 never saw a 5, 6, 7, 8 or 9. Its last convolution "
         "block's feature maps are used, frozen, as the input of a logistic regression that "
-        "learns the digits 5-9 from a handful of labels per class. Compared with the same "
-        f"logistic regression on raw pixels, the reused features add {gain:+.1%} accuracy on "
-        f"average; they match or beat a CNN trained from scratch on the same few labels in "
-        f"{wins} of {len(df)} cases. On 8x8 digits a small CNN from scratch is already a strong "
-        "learner; reuse pays most with big networks trained on big data (below: ImageNet).")
+        "learns the digits 5-9 from a handful of labels per class.")
     section.table(df, caption="Accuracy on the remaining digits 5-9")
-    _pretrained_part(section, ctx)
+    section.table(mean.rename("mean accuracy").rename_axis("model").reset_index(),
+                  caption="Mean over the label budgets above")
+    section.text("Averaged over the label budgets, the reused features give an accuracy ",
+                 compare(mean[reused], mean[pixels]), " the same logistic regression on raw "
+                 "pixels, and ", compare(mean[reused], mean["CNN trained from scratch"]),
+                 f" a CNN trained from scratch on the same few labels (the reused features match "
+                 f"or beat it in {wins} of {len(df)} budgets).")
+    if not _pretrained_part(section, ctx):
+        offline_note(section, "a small CNN trained on the digits 0-4, reused for the digits 5-9",
+                     "resnet18's ImageNet features reused to classify patches of photographs "
+                     "(PretrainedImageFeatures('resnet18') + logistic regression)", ["resnet18"],
+                     here=True)
 
 
 def _pretrained_part(section, ctx, model="resnet18"):
-    import os
-
-    import torch
-
+    """With resnet18's ImageNet weights in torchvision's cache: classify photograph patches."""
     from deepmine.vision._zoo import _cached_weights
 
     try:
         _cached_weights(model, "DEFAULT", download=False)
     except (FileNotFoundError, OSError, RuntimeError):
-        cache = os.path.join(torch.hub.get_dir(), "checkpoints")
-        section.text(
-            f"With torchvision's ImageNet weights of {model} in its cache ({cache}), this "
-            "chapter also classifies patches of scikit-learn's two sample photographs with "
-            f"PretrainedImageFeatures('{model}') + logistic regression. The weights are not "
-            "there, so that part is skipped (the tour never downloads).")
-        return
+        return False
     from sklearn.datasets import load_sample_images
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
@@ -210,3 +209,4 @@ def _pretrained_part(section, ctx, model="resnet18"):
     section.text(f"{model}'s ImageNet features + logistic regression tell patches of the two "
                  f"sample photographs apart with {scores.mean():.1%} cross-validated accuracy "
                  f"({2 * n} patches of 96x96 pixels, 3 folds).")
+    return True

@@ -53,14 +53,28 @@ def standard_scaling(X):
     ([0.0, 20.0, 5.0], [1.0, 10.0, 1.0])
     """
     X = np.asarray(X)
-    mean = X.mean(axis=0, dtype=np.float64)
-    scale = X.std(axis=0, dtype=np.float64)
+    if len(X) > _CHUNK_ROWS:  # large tables: no temporary copy of the whole matrix
+        mean = sum(c.sum(axis=0, dtype=np.float64) for c in _row_chunks(X)) / len(X)
+        var = sum(((c - mean) ** 2).sum(axis=0) for c in _row_chunks(X)) / len(X)
+        scale = np.sqrt(var)
+    else:
+        mean = X.mean(axis=0, dtype=np.float64)
+        scale = X.std(axis=0, dtype=np.float64)
     if len(X):
         spread = X.max(axis=0).astype(np.float64) - X.min(axis=0)
         scale = np.maximum(scale, spread / 10)
     scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
-    binary = ((X == 0) | (X == 1)).all(axis=0)
+    binary = np.logical_and.reduce([((c == 0) | (c == 1)).all(axis=0) for c in _row_chunks(X)]) \
+        if len(X) else ((X == 0) | (X == 1)).all(axis=0)
     return np.where(binary, 0.0, mean), np.where(binary, 1.0, scale)
+
+
+#: Rows per chunk of the column statistics of large tables (bounds their temporary memory).
+_CHUNK_ROWS = 65536
+
+
+def _row_chunks(X):
+    return (X[i:i + _CHUNK_ROWS] for i in range(0, len(X), _CHUNK_ROWS))
 
 
 def check_float32_range(X, names=None):
@@ -72,6 +86,8 @@ def check_float32_range(X, names=None):
     if X.dtype.kind != "f" or X.dtype.itemsize <= 4 or X.ndim != 2:
         return
     with np.errstate(invalid="ignore"):
+        if len(X) > _CHUNK_ROWS:  # large tables: find the offending chunk without a full copy
+            X = next((c for c in _row_chunks(X) if (np.abs(c) > _FLOAT32_MAX).any()), X[:0])
         big = np.abs(X) > _FLOAT32_MAX
     cols = np.flatnonzero(big.any(axis=0))
     if len(cols):

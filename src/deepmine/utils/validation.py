@@ -9,7 +9,7 @@ from deepmine.utils._table import TableEncoder, check_float32_range, needs_encod
 __all__ = ["check_is_fitted", "check_table"]
 
 
-def check_table(estimator, X, *, y=None, reset=True):
+def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
     """Validate a table (array or DataFrame) for a deepmine estimator and return float32 arrays.
 
     DataFrames with string, category or "yes"/"no" columns are encoded by a
@@ -24,6 +24,9 @@ def check_table(estimator, X, *, y=None, reset=True):
     y : array-like or None, default=None
     reset : bool, default=True
         True during ``fit``; False checks consistency with the fitted state.
+    dtype : dtype or list of dtypes, default=np.float32
+        As scikit-learn's ``check_array``: a list keeps an input dtype it holds
+        (``[np.float32, np.float64]`` spares float64 tables a float32 copy).
 
     Returns
     -------
@@ -54,7 +57,7 @@ def check_table(estimator, X, *, y=None, reset=True):
         Xa = None
     if Xa is None:
         check_float32_range(X, getattr(X, "columns", None))
-        kw = dict(reset=reset, dtype=np.float32)
+        kw = dict(reset=reset, dtype=dtype)
         if y is not None:
             Xa, y = validate_data(estimator, X, y, y_numeric=False, multi_output=True, **kw)
         else:

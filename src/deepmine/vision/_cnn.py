@@ -13,7 +13,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, ENGINE_PARAMS_DOC,
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, DISTRIBUTED_PARAMS_DOC,
+                           ENGINE_PARAMS_DOC,
                            BaseDeepEstimator, DeepClassifierMixin)
 from deepmine.exceptions import DataError
 from deepmine.nn._layers import ACTIVATIONS
@@ -86,6 +87,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     class_weight : dict, "balanced" or None, default=None
     {ADVERSARIAL_PARAMS_DOC}
     {_DOC_ENGINE}
+    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -114,6 +116,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     >>> clf.fit(X[:300], y[:300]).predict(X[:3]).shape
     (3,)
     """
+
+    _accepts_dataset = True  # fit(Dataset of (image, class index)), e.g. load_image_folder(lazy=True)
 
     _parameter_constraints = {
         **BaseDeepEstimator._parameter_constraints,
@@ -144,7 +148,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
                  max_epochs=30, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
-                 warm_start=False):
+                 warm_start=False, devices="auto", strategy=None,
+                 precision="32"):
         self.conv_layers = conv_layers
         self.pooling = pooling
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -179,6 +184,9 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.devices = devices
+        self.strategy = strategy
+        self.precision = precision
 
     # ---- engine hooks --------------------------------------------------------------------
     def _validate_fit(self, X, y, reset):
@@ -217,10 +225,10 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         return check_images(self, X, reset=False, image_shape=self.image_shape,
                             channels=self.channels)
 
-    def _fit(self, X, y, *, partial):
+    def _fit(self, X, y, *, partial, sample_weight=None):
         self._load_pretrained = True  # persistence rebuilds without it; weights come from the file
         try:
-            return super()._fit(X, y, partial=partial)
+            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
         finally:
             self.__dict__.pop("_load_pretrained", None)
 
@@ -252,10 +260,10 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         return net.train()
 
     def _compute_loss(self, module, batch):
-        X, y = batch  # X: (B, C, H, W), y: (B,)
+        X, y, *w = batch  # X: (B, C, H, W), y: (B,), w: sample weights (when given)
         if module.training and (self.shift or self.rotation):
             X = random_affine(X, self.shift, self.rotation)
-        return self._classification_loss(module(X), y)
+        return self._classification_loss(module(X), y, *w)
 
     def _predict_raw(self, X, batch_size=None):
         if batch_size is None:
