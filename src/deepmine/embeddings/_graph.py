@@ -11,7 +11,12 @@ import pandas as pd
 
 from deepmine.exceptions import DataError
 
-__all__ = ["CSRGraph"]
+__all__ = ["CSRGraph", "id_dtype"]
+
+
+def id_dtype(n):
+    """int32 for ids below ``n`` when ``n <= 2**31``, else int64."""
+    return np.int32 if n <= 2**31 else np.int64
 
 
 class CSRGraph:
@@ -23,12 +28,12 @@ class CSRGraph:
     Parameters
     ----------
     indptr : ndarray of shape (n_nodes + 1,), int64
-    indices : ndarray of shape (n_edges,), int64
+    indices : ndarray of shape (n_edges,), int32 (int64 past 2**31 nodes)
         Targets, sorted within each row.
     labels : ndarray of shape (n_nodes,), object
         The original node labels.
     weights : ndarray of shape (n_edges,), float64, default=None
-    edge_types : ndarray of shape (n_edges,), int64, default=None
+    edge_types : ndarray of shape (n_edges,), int32, default=None
     directed : bool, default=True
 
     Examples
@@ -65,15 +70,17 @@ class CSRGraph:
     @classmethod
     def from_edges(cls, src, dst, labels, *, weights=None, edge_types=None, directed=True):
         """Build from integer edge arrays over nodes ``0..len(labels)-1``."""
-        src = np.asarray(src, dtype=np.int64)
-        dst = np.asarray(dst, dtype=np.int64)
         n = len(labels)
+        ids = id_dtype(n)
+        src = np.asarray(src, dtype=ids)
+        dst = np.asarray(dst, dtype=ids)
         if weights is not None:
             weights = np.asarray(weights, dtype=np.float64)
             if weights.shape != src.shape or not np.all(np.isfinite(weights)) or np.any(weights <= 0):
                 raise DataError("Edge weights must be finite and positive, one per edge.")
         if edge_types is not None:
-            edge_types = np.asarray(edge_types, dtype=np.int64)
+            edge_types = np.asarray(edge_types)
+            edge_types = edge_types.astype(id_dtype(int(edge_types.max(initial=0)) + 1), copy=False)
         if not directed:
             loops = src == dst
             src, dst = np.concatenate([src, dst[~loops]]), np.concatenate([dst, src[~loops]])
@@ -81,10 +88,18 @@ class CSRGraph:
                 weights = np.concatenate([weights, weights[~loops]])
             if edge_types is not None:
                 edge_types = np.concatenate([edge_types, edge_types[~loops]])
-        order = np.lexsort((dst, src))
-        src, dst = src[order], dst[order]
+        if n < 2**31:  # one int64 key sorts faster than lexsort over two columns (same stable order)
+            key = src.astype(np.int64)
+            key *= n
+            key += dst
+            order = np.argsort(key, kind="stable")
+            del key
+        else:
+            order = np.lexsort((dst, src))
+        dst = dst[order]
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+        del src
         return cls(indptr, dst, np.asarray(labels, dtype=object),
                    weights=None if weights is None else weights[order],
                    edge_types=None if edge_types is None else edge_types[order], directed=directed)
@@ -119,21 +134,25 @@ class CSRGraph:
     @classmethod
     def from_networkx(cls, graph, *, weight="weight"):
         """Build from a networkx (Di)Graph; ``weight`` names the edge attribute (None: unweighted)."""
+        from itertools import chain
+        from operator import itemgetter
+
         nodes = list(graph.nodes())
         index = {v: i for i, v in enumerate(nodes)}
-        edges = graph.edges(data=weight, default=1.0) if weight else graph.edges()
-        src, dst, w = [], [], []
-        for e in edges:
-            src.append(index[e[0]])
-            dst.append(index[e[1]])
-            if weight:
-                w.append(e[2])
-        weights = np.asarray(w, dtype=np.float64) if weight else None
-        if weights is not None and np.all(weights == 1.0):
-            weights = None
+        m = graph.number_of_edges()
+        ids = id_dtype(len(nodes))
+        ends = np.fromiter(map(index.__getitem__, chain.from_iterable(graph.edges())), dtype=ids,
+                           count=2 * m)
+        weights = None
+        if weight:
+            weights = np.fromiter(map(itemgetter(2), graph.edges(data=weight, default=1.0)),
+                                  dtype=np.float64, count=m)
+            if np.all(weights == 1.0):
+                weights = None
         labels = np.empty(len(nodes), dtype=object)
         labels[:] = nodes
-        return cls.from_edges(src, dst, labels, weights=weights, directed=graph.is_directed())
+        return cls.from_edges(ends[0::2], ends[1::2], labels, weights=weights,
+                              directed=graph.is_directed())
 
     def node_ids(self, labels, *, what="Node"):
         """Integer ids of node labels; a :class:`DataError` names the labels not in the graph."""
@@ -162,7 +181,7 @@ class CSRGraph:
     def has_edges(self, src, dst):
         """Vectorised test: is there an edge ``src[i] -> dst[i]``?"""
         keys = self.edge_keys
-        q = src * self.n_nodes + dst
+        q = np.asarray(src, dtype=np.int64) * self.n_nodes + dst
         if len(q) > 256:  # sorted needles make the binary searches walk memory in order (6x faster)
             order = np.argsort(q)
             pos = np.empty(len(q), dtype=np.int64)

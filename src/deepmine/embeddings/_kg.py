@@ -17,7 +17,7 @@ from array import array
 import numpy as np
 import pandas as pd
 
-from deepmine.embeddings._graph import CSRGraph
+from deepmine.embeddings._graph import CSRGraph, id_dtype
 from deepmine.exceptions import DataError, DataWarning
 
 __all__ = ["KnowledgeGraph"]
@@ -45,56 +45,80 @@ def _oxigraph_ids(path, fmt):
     """Stream the triples into integer ids: one dict of distinct terms and three int arrays.
 
     Parsing stops at the first syntax error, which is reported as ``FILE:LINE: ...``.
-    Node ids are then renumbered as ``pandas.factorize(subjects + objects)`` would
-    number them (subjects by first appearance, then the other objects).
+    Ids are int32 (4 bytes a position) until a graph has 2**31 terms. Node ids are
+    then renumbered as ``pandas.factorize(subjects + objects)`` would number them
+    (subjects by first appearance, then the other objects).
     """
     import pyoxigraph as ox
 
     terms, preds = {}, {}
-    s_ids, p_ids, o_ids = array("q"), array("q"), array("q")
-    add_s, add_p, add_o = s_ids.append, p_ids.append, o_ids.append
-    term_id, pred_id = terms.setdefault, preds.setdefault
+    ids = [array("i"), array("i"), array("i")]
     opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
     try:
         with opener(path, "rb") as f:
-            for q in ox.parse(f, getattr(ox.RdfFormat, fmt), lenient=True):
-                add_s(term_id(q.subject, len(terms)))
-                add_p(pred_id(q.predicate.value, len(preds)))
-                add_o(term_id(q.object, len(terms)))
+            quads = ox.parse(f, getattr(ox.RdfFormat, fmt), lenient=True)
+            while (q := _stream_ids(quads, terms, preds, ids)) is not None:
+                k = min(map(len, ids))  # past 2**31 terms: widen to int64, keep the quad, go on
+                ids = [array("q", a[:k]) for a in ids]
+                ids[0].append(terms.setdefault(q.subject, len(terms)))
+                ids[1].append(preds.setdefault(q.predicate.value, len(preds)))
+                ids[2].append(terms.setdefault(q.object, len(terms)))
     except SyntaxError as exc:
         raise _parse_error(path, fmt, exc) from None
     except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise DataError(f"Cannot read {path!r}: {exc}; check that the file is complete and "
                         f"its compression matches its extension.") from None
+    s_ids, p_ids, o_ids = ids
+    del ids
     if not s_ids:
         raise DataError("The RDF graph has no triples.")
-    src = np.frombuffer(s_ids, dtype=np.int64)
-    dst = np.frombuffer(o_ids, dtype=np.int64)
-    m, n = len(src), len(terms)
-    key = np.full(n, 2 * m, dtype=np.int64)
-    u, first = np.unique(dst, return_index=True)
-    key[u] = m + first
-    u, first = np.unique(src, return_index=True)
-    key[u] = first
-    order = np.argsort(key, kind="stable")
-    new_id = np.empty(n, dtype=np.int64)
-    new_id[order] = np.arange(n)
+    m, n = len(s_ids), len(terms)
+    dtype = np.int32 if s_ids.typecode == "i" else np.int64
+    ends = np.empty(2 * m, dtype=dtype)
+    ends[:m] = np.frombuffer(s_ids, dtype=dtype)
+    del s_ids
+    ends[m:] = np.frombuffer(o_ids, dtype=dtype)
+    del o_ids
+    codes, order = pd.factorize(ends, sort=False)  # hash-based: one pass, first appearance
+    del ends
+    codes = codes.astype(id_dtype(n), copy=False)
     nodes = list(terms)
     del terms
     labels = np.empty(n, dtype=object)
     is_lit = np.zeros(n, dtype=bool)
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     for j, i in enumerate(order.tolist()):
         t = nodes[i]
-        if isinstance(t, ox.NamedNode):
+        if type(t) is named:
             labels[j] = t.value
-        elif isinstance(t, ox.BlankNode):
+        elif type(t) is blank:
             labels[j] = "_:" + t.value
         else:
             labels[j] = str(t)
-            is_lit[j] = isinstance(t, ox.Literal)
-    g = CSRGraph.from_edges(new_id[src], new_id[dst], labels,
-                            edge_types=np.frombuffer(p_ids, dtype=np.int64), directed=True)
+            is_lit[j] = isinstance(t, literal)
+    del nodes, order
+    g = CSRGraph.from_edges(codes[:m], codes[m:], labels,
+                            edge_types=np.frombuffer(p_ids, dtype=dtype), directed=True)
     return g, np.array(list(preds), dtype=object), is_lit
+
+
+def _stream_ids(quads, terms, preds, ids):
+    """Append the ids of the remaining quads; return the quad whose id overflowed, else None.
+
+    ``terms``/``preds`` number new terms on the fly (``setdefault``, so a quad can be
+    re-added after an overflow without numbering a term twice).
+    """
+    add_s, add_p, add_o = (a.append for a in ids)
+    term_id, pred_id = terms.setdefault, preds.setdefault
+    q = None
+    try:
+        for q in quads:
+            add_s(term_id(q.subject, len(terms)))
+            add_p(pred_id(q.predicate.value, len(preds)))
+            add_o(term_id(q.object, len(terms)))
+    except OverflowError:
+        return q
+    return None
 
 
 def _hdt_triples(path):

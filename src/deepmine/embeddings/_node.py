@@ -5,6 +5,7 @@ The walks come from deepmine's vectorised walk engine (:mod:`._walks`); node2vec
 ``p``/``q`` bias is computed on the fly, so large graphs need no transition tables.
 """
 
+import os
 import time
 from numbers import Integral, Real
 
@@ -14,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._graph import CSRGraph
-from deepmine.embeddings._walks import WalkCorpus, random_walks
+from deepmine.embeddings._walks import WalkCorpus, fit_on_walks, random_walks
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
@@ -84,6 +85,11 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
     directed : bool, default=False
         Whether an edge-list input is directed.
     random_state : int, RandomState instance or None, default=None
+    walks_path : str or path-like, default=None
+        Write the walks to this text file (one walk a line, tokens as node indices)
+        and train the embedder from the file, so no token list of the walks is built
+        in memory; with ``workers > 1`` word2vec then reads it in gensim's multi-core
+        corpus_file mode. The file is kept (overwritten on each fit).
 
     Attributes
     ----------
@@ -114,17 +120,19 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         "weight": [str, None],
         "directed": ["boolean"],
         "random_state": ["random_state"],
+        "walks_path": [str, os.PathLike, None],
     }
 
     def __init__(self, walk_length=DEFAULT_WALK_LENGTH, walks_per_node=DEFAULT_WALKS_PER_NODE, *,
                  embedder=None, weight="weight",
-                 directed=False, random_state=None):
+                 directed=False, random_state=None, walks_path=None):
         self.walk_length = walk_length
         self.walks_per_node = walks_per_node
         self.embedder = embedder
         self.weight = weight
         self.directed = directed
         self.random_state = random_state
+        self.walks_path = walks_path
 
     def _bias(self):
         return 1.0, 1.0
@@ -174,9 +182,8 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         if embedder.get_params().get("random_state", 0) is None:
             embedder.set_params(random_state=seed)
         start = time.perf_counter()
-        embedder.fit(WalkCorpus(ids, tokens).for_training())
+        self.wv_ = fit_on_walks(embedder, WalkCorpus(ids, tokens), self.walks_path)
         self.embed_seconds_ = time.perf_counter() - start
-        self.wv_ = embedder.wv_
         self.graph_ = g
         self.nodes_ = g.labels
         self.embedding_ = self._lookup(np.arange(g.n_nodes), tokens)
@@ -224,6 +231,8 @@ class Node2Vec(DeepWalk):
     weight : str or None, default="weight"
     directed : bool, default=False
     random_state : int, RandomState instance or None, default=None
+    walks_path : str or path-like, default=None
+        Train from a walk file written there (see :class:`DeepWalk`).
 
     Attributes
     ----------
@@ -250,9 +259,10 @@ class Node2Vec(DeepWalk):
 
     def __init__(self, p=1.0, q=1.0, *, walk_length=DEFAULT_WALK_LENGTH,
                  walks_per_node=DEFAULT_WALKS_PER_NODE, embedder=None, weight="weight",
-                 directed=False, random_state=None):
+                 directed=False, random_state=None, walks_path=None):
         super().__init__(walk_length=walk_length, walks_per_node=walks_per_node, embedder=embedder,
-                         weight=weight, directed=directed, random_state=random_state)
+                         weight=weight, directed=directed, random_state=random_state,
+                         walks_path=walks_path)
         self.p = p
         self.q = q
 

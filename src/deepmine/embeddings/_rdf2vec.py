@@ -22,7 +22,7 @@ from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._rdf_walkers import RandomWalker
 from deepmine.embeddings._sgns import SkipGram
-from deepmine.embeddings._walks import WalkCorpus, unique_rows
+from deepmine.embeddings._walks import WalkCorpus, fit_on_walks, relabel_vectors, unique_rows
 from deepmine.embeddings._word2vec import Word2Vec, train_gensim_word2vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
@@ -79,6 +79,14 @@ def load_graph(graph):
         return KnowledgeGraph.load(graph)
     raise DataError(f"Expected an RDF file path, an rdflib Graph or a KnowledgeGraph, "
                     f"got {type(graph).__name__}.")
+
+
+def _walk_file(corpus, path, workers):
+    """Write the walks to ``path``; gensim reads it in corpus_file mode with several workers."""
+    from gensim.models.word2vec import LineSentence
+
+    path = corpus.write(os.fspath(path))
+    return path if workers > 1 else LineSentence(path)
 
 
 def _is_graph(X):
@@ -145,6 +153,10 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         2,829 for 176 people: Light; CORA: 2,708 for 1,640 papers, CITESEER: 3,327
         for 1,620: all subjects). ``light_`` is the choice made.
     random_state : int, RandomState instance or None, default=None
+    walks_path : str or path-like, default=None
+        Write the walks to this text file (one walk a line, tokens as ids) and train
+        the embedder from it, so no token list of the walks is built in memory; with
+        ``workers > 1`` word2vec reads it in gensim's multi-core corpus_file mode.
 
     Attributes
     ----------
@@ -181,10 +193,12 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         "variant": [StrOptions(set(VARIANTS))],
         "light": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
+        "walks_path": [str, os.PathLike, None],
     }
 
     def __init__(self, walker=None, embedder=None, *, graph=None, entities=None, skip_predicates=(),
-                 literals="keep", variant="classic", light=True, random_state=None):
+                 literals="keep", variant="classic", light=True, random_state=None,
+                 walks_path=None):
         self.walker = walker
         self.embedder = embedder
         self.graph = graph
@@ -194,6 +208,7 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         self.variant = variant
         self.light = light
         self.random_state = random_state
+        self.walks_path = walks_path
 
     def _graph_and_entities(self, X, y):
         if _is_graph(X):
@@ -242,11 +257,14 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         start = time.perf_counter()
         if isinstance(embedder, Word2Vec):  # keep gensim's model, so that update() can go on
             embedder._check_params()
-            self._model = train_gensim_word2vec(embedder, corpus.for_training(),
-                                                owner="RDF2Vec.fit")
+            data = corpus.for_training() if self.walks_path is None else _walk_file(
+                corpus, self.walks_path, embedder.workers)
+            self._model = train_gensim_word2vec(embedder, data, owner="RDF2Vec.fit")
+            if self.walks_path is not None:
+                relabel_vectors(self._model.wv, corpus.table)
             embedder.wv_ = self._model.wv
         else:
-            embedder.fit(corpus.for_training())
+            fit_on_walks(embedder, corpus, self.walks_path)
         self.embed_seconds_ = time.perf_counter() - start
         self.embedder_ = embedder
         self.wv_ = embedder.wv_

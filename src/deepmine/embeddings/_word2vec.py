@@ -9,6 +9,7 @@ items ("anything2vec": chords, k-mers, product ids, graph walks).
 """
 
 import math
+import os
 import time
 import warnings
 from numbers import Integral
@@ -47,7 +48,10 @@ def train_gensim_word2vec(est, corpus, *, owner):
     kw["epochs"] = resolve_epochs(est.epochs, 0)  # "auto" is resolved once the corpus is counted
     model = GensimWord2Vec(**kw)
     start = time.perf_counter()
-    model.build_vocab(corpus)
+    if isinstance(corpus, str):  # a plain text file: gensim's multi-core corpus_file mode
+        model.build_vocab(corpus_file=corpus)
+    else:
+        model.build_vocab(corpus)
     if len(model.wv) == 0:
         raise DataError(f"{owner}: no token occurs at least min_count={est.min_count} times; "
                         "lower min_count or pass a larger corpus.")
@@ -60,6 +64,10 @@ def train_gensim_word2vec(est, corpus, *, owner):
     est.train_seconds_ = time.perf_counter() - start
     est.corpus_total_words_ = int(model.corpus_total_words)
     return model
+
+
+class _Stop(Exception):
+    """Raised after an epoch in corpus_file mode once Ctrl-C was pressed."""
 
 
 class _Stoppable:
@@ -88,18 +96,27 @@ def train_interruptibly(model, corpus):
 
     from gensim.models.callbacks import CallbackAny2Vec
 
-    feed = _Stoppable(corpus)
+    from_file = isinstance(corpus, str)  # corpus_file mode: an interrupt ends the current epoch
+    feed = _Stoppable(None if from_file else corpus)
 
     class _Count(CallbackAny2Vec):
         def on_epoch_begin(self, model):
             feed.epochs_begun += not feed.stop
 
+        def on_epoch_end(self, model):
+            if from_file and feed.stop:
+                raise _Stop
+
     errors = []
 
     def run():
+        source = ({"corpus_file": corpus, "total_words": model.corpus_total_words} if from_file
+                  else {"corpus_iterable": feed})
         try:
-            model.train(feed, total_examples=model.corpus_count, epochs=model.epochs,
+            model.train(**source, total_examples=model.corpus_count, epochs=model.epochs,
                         callbacks=[_Count()])
+        except _Stop:
+            pass
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
@@ -255,8 +272,10 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         ----------
         X : path, list of token lists, list of str, or restartable iterable
             A path is streamed line by line (one whitespace-tokenized sentence a
-            line), so corpora larger than memory work. Strings are lowercased and
-            split into word characters.
+            line), so corpora larger than memory work; with ``workers > 1`` an
+            uncompressed file is read by gensim's corpus_file mode, where every
+            worker thread reads its own part of the file. Strings are lowercased
+            and split into word characters.
         y : None
             Ignored.
 
@@ -266,6 +285,8 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         """
         self._check_params()
         corpus = check_corpus(X, owner="Word2Vec.fit")
+        if self.workers > 1 and _is_text_file(X):
+            corpus = os.fspath(X)  # gensim's corpus_file mode: no GIL-bound reader thread
         self.wv_ = train_gensim_word2vec(self, corpus, owner="Word2Vec.fit").wv
         return self
 
@@ -273,6 +294,12 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         return tags
+
+
+def _is_text_file(X):
+    """An uncompressed file path (gensim's corpus_file mode reads only plain text)."""
+    return (isinstance(X, (str, os.PathLike)) and os.path.isfile(X)
+            and not os.fspath(X).lower().endswith((".gz", ".bz2")))
 
 
 class SequenceEmbedder(_QueryMixin, EmbeddingEstimator):
