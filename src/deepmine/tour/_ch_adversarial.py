@@ -147,7 +147,7 @@ def saliency(section, ctx):
         "X) returns its magnitude, one value per pixel. The same gradient that FGSM follows is "
         "here read as an explanation.")
     S = saliency_map(cnn, Xte)
-    n = 5
+    n = 4  # four panels to a row: each shown at 260 px in the 1100 px report
     images = [*Xte[:n, 0], *S[:n, 0]]
     pred = cnn.predict(Xte[:n])
     titles = [f"digit {t}, predicted {p}" for t, p in zip(yte[:n], pred)] + ["saliency"] * n
@@ -201,7 +201,7 @@ def prototypes(section, ctx):
         rows.append({"prior": label, "total variation": tv, "correlation with class mean": corr,
                      "mean confidence": float(np.mean(proba[np.arange(10), np.arange(10)]))})
         section.figure(image_grid(list(imgs), [f"{k}: {proba[k, k]:.0%}" for k in range(10)],
-                                  ncols=5, panel=2.2),
+                                  ncols=4, panel=2.0),
                        f"Prototypes of the ten digits, {label} (title: class and the CNN's "
                        "confidence).")
     section.table(pd.DataFrame(rows))

@@ -240,9 +240,10 @@ def hidden_units_chapter(section, ctx):
         "stops it) and the test digit that excites it most.")
     W = clf.coefs_[0].T.reshape(16, 8, 8)
     lim = float(np.percentile(np.abs(W), 99))
-    fig, axes = plt.subplots(4, 8, figsize=(12, 6.6), layout="constrained")
+    # two units to a row: every panel about 270 px wide in the 1100 px report
+    fig, axes = plt.subplots(8, 4, figsize=(8.4, 8 * 2.3), layout="constrained")
     for j in range(16):
-        ax_w, ax_d = axes[j // 4, 2 * (j % 4)], axes[j // 4, 2 * (j % 4) + 1]
+        ax_w, ax_d = axes[j // 2, 2 * (j % 2)], axes[j // 2, 2 * (j % 2) + 1]
         ax_w.imshow(W[j], cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax_w.set_title(f"unit {j}: weights", fontsize=9)
         ax_d.imshow(Xte[H[:, j].argmax()].reshape(8, 8), cmap=DIGIT_CMAP)
