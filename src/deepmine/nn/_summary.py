@@ -13,6 +13,15 @@ class Summary:
         ``output_shape`` (a tuple with ``None`` for the batch, or None when the
         layer did not run on the sample) and ``params``.
     total_params, trainable_params, non_trainable_params : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepmine.tabular import MLPClassifier
+    >>> X, y = np.random.RandomState(0).rand(20, 3), np.arange(20) % 2
+    >>> s = MLPClassifier((4,), max_epochs=1, random_state=0).fit(X, y).summary()
+    >>> s.total_params, s.trainable_params  # 3*4 + 4, then 4*2 + 2
+    (26, 26)
     """
 
     def __init__(self, title, layers, total, trainable):

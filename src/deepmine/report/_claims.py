@@ -32,6 +32,13 @@ class Claim:
         +1 when ``value`` is clearly above ``reference``, -1 clearly below, 0 within
         ``tolerance``.
     phrase : str
+
+    Examples
+    --------
+    >>> from deepmine.report import compare
+    >>> claim = compare(0.9, 0.8)
+    >>> str(claim), claim.direction
+    ('higher than (90.0% vs 80.0%)', 1)
     """
 
     def __init__(self, value, reference, direction, phrase, tolerance):

@@ -7,6 +7,7 @@ Each part runs only when ``deepmine download`` has put its asset into the librar
 import numpy as np
 
 from deepmine.tour import chapter
+from deepmine.tour._common import image_grid
 
 _MEAN, _STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -16,20 +17,10 @@ def _imagenet(name):
     import torch
     from torchvision.models import get_model, get_model_weights
 
+    from deepmine.vision._architectures import Normalize
+
     weights = get_model_weights(name).DEFAULT
-    net = get_model(name, weights=weights)
-    mean = torch.tensor(_MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(_STD).view(1, 3, 1, 1)
-
-    class Normalized(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net((x - mean) / std)
-
-    model = Normalized().eval()
+    model = torch.nn.Sequential(Normalize(_MEAN, _STD), get_model(name, weights=weights)).eval()
     for p in model.parameters():
         p.requires_grad_(False)
     return model, list(weights.meta["categories"])
@@ -51,21 +42,6 @@ def _photos(size=224):
         top, left = (x.shape[-2] - size) // 2, (x.shape[-1] - size) // 2
         out.append(x[..., top:top + size, left:left + size].clamp(0, 1))
     return torch.cat(out)
-
-
-def _panels(images, titles, width=5.0):
-    """One row of large image panels (about 600 px wide each at the report's resolution)."""
-    import matplotlib.pyplot as plt
-
-    h, w = np.asarray(images[0]).shape[:2]
-    fig, axes = plt.subplots(1, len(images), figsize=(width * len(images), width * h / w + 0.4),
-                             constrained_layout=True)
-    for ax, img, title in zip(axes, images, titles):
-        img = np.asarray(img)
-        ax.imshow(img if img.dtype == np.uint8 else np.clip(img, 0, 1))
-        ax.set_title(title, fontsize=11)
-        ax.set_axis_off()
-    return fig
 
 
 def _missing(section, name, what):
@@ -101,11 +77,12 @@ def _dream(section, ctx):
     china = load_sample_image("china.jpg")
     if ctx.quick:
         china = china[::3, ::3]
-    layers = ["net.inception4c", "net.inception4e"]
+    layers = ["1.inception4c", "1.inception4e"]  # inside Sequential(Normalize, GoogLeNet)
     dreams = [deep_dream(model, china, layer=layer, octaves=ctx.epochs(4, 2), octave_scale=1.4,
                          steps=ctx.epochs(10, 2), step_size=0.03, jitter=8,
                          random_state=ctx.random_state) for layer in layers]
-    fig = _panels([china, *dreams], ["china.jpg", *[f"DeepDream, {la[4:]}" for la in layers]])
+    fig = image_grid([china, *dreams], ["china.jpg", *[f"DeepDream, {la[2:]}" for la in layers]],
+                     ncols=3, panel=4.0)
     section.figure(fig, "DeepDream with GoogLeNet's ImageNet weights: gradient ascent on the "
                         "activation of an inception block paints what it detects (fur, eyes, "
                         "animal heads in inception4c; larger object parts in inception4e).")
@@ -150,10 +127,9 @@ def _fgsm(section, ctx):
     adv = adv_images["PGD, 10 steps"][0]
     clean = x[0].numpy()
     delta = adv - clean
-    fig = _panels([clean.transpose(1, 2, 0), (0.5 + delta / (2 * eps)).transpose(1, 2, 0),
-                   adv.transpose(1, 2, 0)],
-                  [f"clean: {classes[y[0]]}", "perturbation (scaled to be visible)",
-                   f"adversarial: {df.iloc[2]['after']}"], width=4.0)
+    fig = image_grid([clean, 0.5 + delta / (2 * eps), adv],
+                     [f"clean: {classes[y[0]]}", "perturbation (scaled to be visible)",
+                      f"adversarial: {df.iloc[2]['after']}"], ncols=3, panel=4.0)
     section.figure(fig, "PGD at eps = 2/255 on china.jpg: the clean and adversarial images "
                         "look the same; the middle panel magnifies the perturbation.")
 
@@ -169,7 +145,8 @@ def _style(section, ctx):
     out, info = style_transfer(china, flower, feature_net=vgg19_features(),
                                steps=ctx.epochs(60, 3), max_size=size,
                                random_state=ctx.random_state, return_info=True)
-    section.figure(_panels([china, flower, out], ["content", "style", "result"]),
+    section.figure(image_grid([china, flower, out], ["content", "style", "result"], ncols=3,
+                              panel=4.0),
                    f"Style transfer with VGG-19's ImageNet weights at {out.shape[1]}x"
                    f"{out.shape[0]} pixels (Gatys et al. 2015): the content of china.jpg "
                    f"painted with the textures of flower.jpg; style layers "

@@ -31,6 +31,19 @@ class ImageFolderDataset(Dataset):
     ----------
     classes, targets, filenames
         As given (``targets`` and ``filenames`` as lists).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from deepmine.vision import ImageFolderDataset
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> Image.fromarray(np.zeros((6, 6), np.uint8)).save(root / "dark.png")
+    >>> ds = ImageFolderDataset([root / "dark.png"], [0], ["dark"], "L", image_size=(4, 4))
+    >>> image, target = ds[0]
+    >>> len(ds), tuple(image.shape), target
+    (1, (1, 4, 4), 0)
     """
 
     def __init__(self, filenames, targets, classes, mode, image_size=None):
