@@ -6,14 +6,16 @@ Hierarchy::
     ├── InvalidParameterError(DeepmineError, ValueError, TypeError)
     ├── DataError(DeepmineError, ValueError)        bad input data: shapes, NaN, empty, unknown items
     ├── DivergenceError(DeepmineError, FloatingPointError)   the training loss became NaN/inf
-    └── ModelFileError(DeepmineError, ValueError)   a saved model that cannot be read
+    ├── ModelFileError(DeepmineError, ValueError)   a saved model that cannot be read
+    └── MissingDependencyError(DeepmineError, ImportError)   an optional package is missing
     NotFittedError, ConvergenceWarning              scikit-learn's classes (imported on first use)
     DeviceWarning(UserWarning), DataWarning(UserWarning)
 """
 
 __all__ = [
     "DeepmineError", "InvalidParameterError", "DataError", "DivergenceError",
-    "ModelFileError", "NotFittedError", "ConvergenceWarning", "DeviceWarning",
+    "ModelFileError", "MissingDependencyError", "NotFittedError", "ConvergenceWarning",
+    "DeviceWarning",
     "DataWarning",
 ]
 
@@ -36,6 +38,10 @@ class DivergenceError(DeepmineError, FloatingPointError):
 
 class ModelFileError(DeepmineError, ValueError):
     """A saved model file is malformed or was not written by deepmine."""
+
+
+class MissingDependencyError(DeepmineError, ImportError):
+    """An optional package that a feature needs is not installed; the message names the extra."""
 
 
 class DeviceWarning(UserWarning):

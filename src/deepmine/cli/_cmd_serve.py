@@ -63,13 +63,10 @@ def _check_port(host, port):
 
 
 def _check_installed():
-    import importlib.util
+    from deepmine.utils._optional import check_installed
 
-    missing = [m for m in ("starlette", "uvicorn", "multipart")
-               if importlib.util.find_spec(m) is None]
-    if missing:
-        raise CLIError(f"deepmine serve needs {', '.join(missing)}; install them with "
-                       f"pip install 'deepmine[serve]'")
+    check_installed(("starlette", "uvicorn", "multipart", "torchvision", "gensim"),
+                    "deepmine serve", "serve")
 
 
 def run(args):

@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from deepmine.exceptions import DataError, InvalidParameterError
+from deepmine.utils._optional import import_optional, optional_from
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ _CHUNK = 1 << 20
 
 def _torchvision_asset(name):
     """Any other torchvision classification model, with its default ImageNet weights."""
-    import torchvision.models as tvm
+    tvm = import_optional("torchvision.models", "Downloading pretrained assets")
 
     if not isinstance(name, str) or name not in tvm.list_models(module=tvm):
         return None
@@ -89,27 +90,28 @@ def _mirror(mirror):
 
 
 def _torchvision_url(asset):
-    from torchvision.models import get_weight
+    get_weight = optional_from(
+        "torchvision.models", "get_weight", feature="Downloading pretrained assets")
 
     return get_weight(asset.weights).url
 
 
 def _gensim_home():
-    import gensim.downloader
+    downloader = import_optional("gensim.downloader", "Downloading word vectors")
 
-    return gensim.downloader.BASE_DIR
+    return downloader.BASE_DIR
 
 
 def _gensim_list_url(mirror):
-    import gensim.downloader
+    downloader = import_optional("gensim.downloader", "Downloading word vectors")
 
-    return f"{mirror}/gensim-data/list.json" if mirror else gensim.downloader.DATA_LIST_URL
+    return f"{mirror}/gensim-data/list.json" if mirror else downloader.DATA_LIST_URL
 
 
 def _gensim_base_url(mirror):
-    import gensim.downloader
+    downloader = import_optional("gensim.downloader", "Downloading word vectors")
 
-    return f"{mirror}/gensim-data" if mirror else gensim.downloader.DOWNLOAD_BASE_URL
+    return f"{mirror}/gensim-data" if mirror else downloader.DOWNLOAD_BASE_URL
 
 
 def asset_path(name):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from deepmine.exceptions import DataError, DataWarning
+from deepmine.utils._optional import missing
 
 __all__ = [
     "read_ts", "load_ucr", "UCR_DATASETS", "load_airline", "load_lynx", "load_shampoo_sales",
@@ -35,7 +36,7 @@ _CHANNEL_SEP = re.compile(r"(?<=\)):")
 def _aeon_data_dir():
     spec = importlib.util.find_spec("aeon")
     if spec is None or spec.origin is None:
-        raise ImportError("The bundled time series ship with aeon: pip install aeon")
+        raise missing("aeon", "Loading a bundled time-series dataset")
     return Path(spec.origin).parent / "datasets" / "data"
 
 

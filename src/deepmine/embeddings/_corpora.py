@@ -11,6 +11,7 @@ import os
 import re
 
 from deepmine.exceptions import DataError
+from deepmine.utils._optional import optional_from
 
 __all__ = ["TokenCorpus", "check_corpus", "simple_tokenize"]
 
@@ -90,7 +91,8 @@ def check_corpus(X, *, owner, tokenizer=None, allow_path=True):
             raise FileNotFoundError(
                 f"{owner} got the string {path!r}, which is not an existing file. Pass a path to "
                 "a text file (one sentence a line) or a list of token lists.")
-        from gensim.models.word2vec import LineSentence
+        LineSentence = optional_from(
+            "gensim.models.word2vec", "LineSentence", feature="Reading a corpus file")
 
         return LineSentence(path)
     if getattr(X, "is_token_corpus", False):

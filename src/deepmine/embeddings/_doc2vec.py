@@ -23,6 +23,7 @@ from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, resolve_epochs, tra
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions
+from deepmine.utils._optional import optional_from
 
 __all__ = ["Doc2Vec", "MeanEmbeddingVectorizer"]
 
@@ -39,7 +40,8 @@ class _Tagged:
         self.corpus = corpus
 
     def __iter__(self):
-        from gensim.models.doc2vec import TaggedDocument
+        TaggedDocument = optional_from(
+            "gensim.models.doc2vec", "TaggedDocument", feature="Doc2Vec")
 
         for i, words in enumerate(self.corpus):
             yield TaggedDocument(words, [i])
@@ -47,9 +49,10 @@ class _Tagged:
 
 def infer_vector(model, words, seed, epochs):
     """gensim's ``Doc2Vec.infer_vector``, seeded: same words and seed give the same vector."""
-    from gensim import matutils
-    from gensim.models.doc2vec_inner import (train_document_dbow, train_document_dm,
-                                             train_document_dm_concat)
+    matutils = optional_from("gensim", "matutils", feature="Doc2Vec")
+    train_document_dbow, train_document_dm, train_document_dm_concat = optional_from(
+        "gensim.models.doc2vec_inner", "train_document_dbow", "train_document_dm",
+        "train_document_dm_concat", feature="Doc2Vec")
 
     size = model.dv.vector_size
     vec = ((np.random.default_rng(seed).random(size, dtype=np.float32) - 0.5) / size)[None, :]
@@ -160,7 +163,7 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
 
     def fit(self, X, y=None):
         """Learn word and document vectors from documents (strings or token lists)."""
-        from gensim.models.doc2vec import Doc2Vec as GensimDoc2Vec
+        GensimDoc2Vec = optional_from("gensim.models.doc2vec", "Doc2Vec", feature="Doc2Vec")
 
         self._check_params()
         corpus = check_corpus(X, owner="Doc2Vec.fit", tokenizer=self.tokenizer, allow_path=False)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from deepmine.embeddings._graph import CSRGraph, id_dtype
 from deepmine.exceptions import DataError, DataWarning
+from deepmine.utils._optional import import_optional, optional_from
 
 __all__ = ["KnowledgeGraph"]
 
@@ -49,7 +50,7 @@ def _oxigraph_ids(path, fmt):
     then renumbered as ``pandas.factorize(subjects + objects)`` would number them
     (subjects by first appearance, then the other objects).
     """
-    import pyoxigraph as ox
+    ox = import_optional("pyoxigraph", "Reading RDF")
 
     terms, preds = {}, {}
     ids = [array("i"), array("i"), array("i")]
@@ -149,7 +150,7 @@ def _hdt_triples(path):
 
 
 def _rdflib_terms(graph):
-    from rdflib import BNode, Literal
+    BNode, Literal = optional_from("rdflib", "BNode", "Literal", feature="Reading RDF")
 
     triples = list(graph)
     subj = [t[0] for t in triples]
@@ -240,7 +241,8 @@ class KnowledgeGraph:
         fmt = _FORMATS.get(key)
         if fmt is not None:  # never re-parsed by rdflib: its error has no line and takes minutes
             return cls(*_oxigraph_ids(path, fmt))
-        import rdflib
+        rdflib = import_optional("rdflib.util", "Reading RDF")
+        rdflib = import_optional("rdflib", "Reading RDF")
 
         opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
         with opener(path, "rb") as f:

@@ -27,6 +27,7 @@ from deepmine.embeddings._word2vec import Word2Vec, train_gensim_word2vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 from deepmine.utils._param_validation import HasMethods, StrOptions
+from deepmine.utils._optional import optional_from
 
 __all__ = ["RDF2Vec", "variant_walks"]
 
@@ -83,7 +84,7 @@ def load_graph(graph):
 
 def _walk_file(corpus, path, workers):
     """Write the walks to ``path``; gensim reads it in corpus_file mode with several workers."""
-    from gensim.models.word2vec import LineSentence
+    LineSentence = optional_from("gensim.models.word2vec", "LineSentence", feature="RDF2Vec")
 
     path = corpus.write(os.fspath(path))
     return path if workers > 1 else LineSentence(path)

@@ -17,6 +17,7 @@ from deepmine.utils._param_validation import Interval
 
 from deepmine.embeddings._rdf_walkers import RandomWalker
 from deepmine.exceptions import DataError
+from deepmine.utils._optional import import_optional
 
 __all__ = ["AnonymousWalker", "WalkletWalker", "NGramWalker", "HALKWalker", "SplitWalker",
            "CommunityWalker"]
@@ -386,7 +387,7 @@ _COMMUNITIES = {}
 
 def _louvain(g, resolution, seed):
     """Community of every node: networkx's Louvain on the undirected graph of the edges."""
-    import networkx as nx
+    nx = import_optional("networkx", "CommunityWalker")
 
     src = np.repeat(np.arange(g.n_nodes), g.degree)
     G = nx.Graph()

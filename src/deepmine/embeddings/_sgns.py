@@ -28,6 +28,7 @@ from deepmine.embeddings._corpora import check_corpus
 from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, _QueryMixin, resolve_epochs
 from deepmine.exceptions import DataError, InvalidParameterError, NotFittedError
 from deepmine.utils import resolve_seed
+from deepmine.utils._optional import optional_from
 
 __all__ = ["SkipGram"]
 
@@ -324,7 +325,7 @@ class SkipGram(_QueryMixin, EmbeddingEstimator):
         self.output_vectors_ = self._w_out.cpu().numpy()
 
     def _keyed_vectors(self):
-        from gensim.models import KeyedVectors
+        KeyedVectors = optional_from("gensim.models", "KeyedVectors", feature="SkipGram vectors")
 
         kv = KeyedVectors(self.vector_size)
         kv.add_vectors(self._words, self._w_in.cpu().numpy())

@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 
 from deepmine.exceptions import DataError
+from deepmine.utils._optional import import_optional
 
 __all__ = ["SparqlClient", "neighbourhood_triples"]
 
@@ -36,7 +37,7 @@ def _term(binding):
         return value, False
     if kind == "bnode":
         return "_:" + value, False
-    import pyoxigraph as ox
+    ox = import_optional("pyoxigraph", "KnowledgeGraph.from_sparql")
 
     if "xml:lang" in binding:
         return str(ox.Literal(value, language=binding["xml:lang"])), True

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from deepmine.exceptions import DataError, InvalidParameterError
+from deepmine.utils._optional import optional_from
 
 __all__ = ["analogy", "most_similar", "similarity", "doesnt_match", "evaluate_analogies",
            "evaluate_similarity", "load_vectors"]
@@ -19,7 +20,7 @@ __all__ = ["analogy", "most_similar", "similarity", "doesnt_match", "evaluate_an
 
 def as_keyed_vectors(vectors):
     """Return the ``KeyedVectors`` held by ``vectors`` (itself, ``.wv_`` or ``.wv``)."""
-    from gensim.models import KeyedVectors
+    KeyedVectors = optional_from("gensim.models", "KeyedVectors", feature="Word vectors")
 
     if isinstance(vectors, KeyedVectors):
         return vectors
@@ -138,7 +139,7 @@ def doesnt_match(vectors, words):
 
 
 def _test_data(name):
-    from gensim.test.utils import datapath
+    datapath = optional_from("gensim.test.utils", "datapath", feature="Word vectors")
 
     return datapath(name)
 
@@ -243,7 +244,7 @@ def evaluate_similarity(vectors, path=None, *, restrict_vocab=300_000, case_inse
 
 def _sniff_format(path):
     """Return ``(binary, no_header)`` for a word2vec/GloVe vector file."""
-    from gensim import utils
+    utils = optional_from("gensim", "utils", feature="Word vectors")
 
     with utils.open(path, "rb") as f:
         header = f.readline()
@@ -268,7 +269,7 @@ _MAX_EXPANSION = 1100
 
 def _check_header(path, binary, limit):
     """Refuse a ``count dim`` header that the file is too small to hold, before allocating."""
-    from gensim import utils
+    utils = optional_from("gensim", "utils", feature="Word vectors")
 
     with utils.open(path, "rb") as f:
         header = f.readline()
@@ -289,8 +290,8 @@ def _check_header(path, binary, limit):
 
 def _load_headerless(path, limit):
     """GloVe-style text: ``word v1 ... vd`` lines without a count header."""
-    from gensim import utils
-    from gensim.models import KeyedVectors
+    utils = optional_from("gensim", "utils", feature="Word vectors")
+    KeyedVectors = optional_from("gensim.models", "KeyedVectors", feature="Word vectors")
 
     words, rows = [], []
     with utils.open(path, "rb") as f:
@@ -330,7 +331,7 @@ def load_vectors(path, binary=None, limit=None):
     >>> len(kv)
     10
     """
-    from gensim.models import KeyedVectors
+    KeyedVectors = optional_from("gensim.models", "KeyedVectors", feature="Word vectors")
 
     path = os.fspath(path)
     if not os.path.isfile(path):

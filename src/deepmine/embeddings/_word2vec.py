@@ -21,6 +21,7 @@ from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, 
 from deepmine.embeddings._corpora import check_corpus
 from deepmine.exceptions import DataError
 from deepmine.utils._param_validation import Interval, StrOptions
+from deepmine.utils._optional import optional_from
 
 __all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec", "train_interruptibly",
            "resolve_epochs"]
@@ -42,7 +43,7 @@ def resolve_epochs(epochs, n_tokens):
 
 def train_gensim_word2vec(est, corpus, *, owner):
     """Build the vocabulary and train a gensim Word2Vec with ``est``'s hyperparameters."""
-    from gensim.models import Word2Vec as GensimWord2Vec
+    GensimWord2Vec = optional_from("gensim.models", "Word2Vec", feature="Word2Vec")
 
     kw = word2vec_kwargs(est)
     kw["epochs"] = resolve_epochs(est.epochs, 0)  # "auto" is resolved once the corpus is counted
@@ -94,7 +95,8 @@ def train_interruptibly(model, corpus):
     import logging
     import threading
 
-    from gensim.models.callbacks import CallbackAny2Vec
+    CallbackAny2Vec = optional_from(
+        "gensim.models.callbacks", "CallbackAny2Vec", feature="Word2Vec")
 
     from_file = isinstance(corpus, str)  # corpus_file mode: an interrupt ends the current epoch
     feed = _Stoppable(None if from_file else corpus)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from deepmine.report._claims import Claim
+from deepmine.utils._optional import optional_from
 
 DPI = 130
 
@@ -36,15 +37,18 @@ def highlight_python(code):
     >>> "<span" in highlight_python("x = 1")
     True
     """
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import PythonLexer
+    highlight = optional_from("pygments", "highlight", feature="The report's code listings")
+    HtmlFormatter = optional_from(
+        "pygments.formatters", "HtmlFormatter", feature="The report's code listings")
+    PythonLexer = optional_from(
+        "pygments.lexers", "PythonLexer", feature="The report's code listings")
 
     return highlight(code, PythonLexer(), HtmlFormatter(cssclass="highlight"))
 
 
 def _pygments_css():
-    from pygments.formatters import HtmlFormatter
+    HtmlFormatter = optional_from(
+        "pygments.formatters", "HtmlFormatter", feature="The report's code listings")
 
     return HtmlFormatter().get_style_defs(".highlight")
 

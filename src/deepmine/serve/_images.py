@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from deepmine.serve._limits import BadInput, lock_for
+from deepmine.utils._optional import optional_from
 
 #: Pretrained networks looked for in torchvision's cache, in this order.
 PRETRAINED = ("googlenet", "resnet18", "mobilenet_v3_small", "resnet50", "vgg16", "vgg19")
@@ -84,7 +85,8 @@ class _Pixels(nn.Module):
 def cached_pretrained(names=PRETRAINED):
     """The first of ``names`` whose default weights are in torchvision's cache, or None."""
     try:
-        from torchvision.models import get_model_weights
+        get_model_weights = optional_from(
+            "torchvision.models", "get_model_weights", feature="The image page")
     except ImportError:
         return None
     folder = os.path.join(torch.hub.get_dir(), "checkpoints")
@@ -110,7 +112,8 @@ class ImageClassifier:
         """Pretrained if cached, else the user's image model, else the digit network."""
         name = cached_pretrained()
         if name is not None:
-            from torchvision.models import get_model, get_model_weights
+            get_model, get_model_weights = optional_from(
+                "torchvision.models", "get_model", "get_model_weights", feature="The image page")
 
             from deepmine.vision._zoo import preprocessing
 

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from deepmine.serve._limits import BadInput
+from deepmine.utils._optional import optional_from
 
 #: Bump when the default models change, so stale caches are not reused.
 _CACHE_VERSION = "1"
@@ -43,7 +44,7 @@ def train_digits_model():
 
 
 def _lee_sentences():
-    from gensim.test.utils import datapath
+    datapath = optional_from("gensim.test.utils", "datapath", feature="The word page")
 
     with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as f:
         return [line for line in f if line.strip()]

@@ -138,6 +138,8 @@ def run_tour(out_dir="tour", *, quick=False, chapters=None, random_state=0, log=
     """
     import matplotlib
 
+    from deepmine.utils._optional import TOUR_MODULES, check_installed
+
     matplotlib.use("Agg")
     from deepmine.report import Report, Section
 
@@ -149,6 +151,7 @@ def run_tour(out_dir="tour", *, quick=False, chapters=None, random_state=0, log=
             raise ValueError(f"Unknown tour chapter(s) {unknown}; known: {sorted(known)}.")
     todo = sorted((c for c in _CHAPTERS.values() if not chapters or c.key in chapters),
                   key=lambda c: c.order)
+    check_installed(TOUR_MODULES, "The tour", "tour")
     out_dir = Path(out_dir)
     ctx = TourContext(quick=quick, random_state=random_state, out_dir=out_dir)
     report = Report("deepmine tour: deep learning for data mining" + (" (quick)" if quick else ""))

@@ -19,6 +19,7 @@ from deepmine.utils import resolve_device, resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 from deepmine.vision._images import check_images
 from deepmine.vision._zoo import load_backbone, preprocessing
+from deepmine.utils._optional import optional_from
 
 
 class PretrainedImageFeatures(TransformerMixin, BaseEstimator):
@@ -140,7 +141,7 @@ class PretrainedImageFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def _preprocess(self, X):  # (B, C, H, W) raw pixels -> (B, 3, S, S) normalised
-        from torchvision.transforms import v2
+        v2 = optional_from("torchvision.transforms", "v2", feature="Pretrained networks")
 
         resize, crop, mean, std = preprocessing(self.model)
         if self.resize is not None:

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from deepmine.exceptions import InvalidParameterError, ModelFileError
+from deepmine.utils._optional import import_optional, optional_from
 
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -19,7 +20,7 @@ _AUX = {"googlenet": {"aux_logits": True, "init_weights": False},
 
 
 def _check_name(name):
-    import torchvision.models as tvm
+    tvm = import_optional("torchvision.models", "Pretrained networks")
 
     names = tvm.list_models(module=tvm)
     if name not in names:
@@ -34,7 +35,8 @@ def _check_name(name):
 
 def preprocessing(name):
     """Return ``(resize_size, crop_size, mean, std)`` of the model's default torchvision weights."""
-    from torchvision.models import get_model_weights
+    get_model_weights = optional_from(
+        "torchvision.models", "get_model_weights", feature="Pretrained networks")
 
     try:
         t = get_model_weights(name).DEFAULT.transforms()
@@ -46,7 +48,8 @@ def preprocessing(name):
 
 
 def _cached_weights(name, weights, download):
-    from torchvision.models import get_model_weights
+    get_model_weights = optional_from(
+        "torchvision.models", "get_model_weights", feature="Pretrained networks")
 
     enum = get_model_weights(name)
     try:
@@ -132,7 +135,7 @@ def load_backbone(name, *, weights="DEFAULT", weights_path=None, download=False)
         Maps ``(N, 3, H, W)`` normalised images to ``(N, n_features)``.
     n_features : int
     """
-    from torchvision.models import get_model
+    get_model = optional_from("torchvision.models", "get_model", feature="Pretrained networks")
 
     _check_name(name)
     kwargs = dict(_AUX.get(name, {}))

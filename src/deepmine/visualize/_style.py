@@ -23,6 +23,7 @@ from deepmine.utils import resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.visualize._features import (activations, first_conv_channels, image_to_tensor,
                                           resize, resolve_layers)
+from deepmine.utils._optional import optional_from
 
 __all__ = ["style_transfer", "vgg19_features", "random_features"]
 
@@ -52,7 +53,8 @@ def vgg19_features():
         ImageNet normalisation followed by ``vgg19().features[:30]``; None when
         the weights are not cached (they are never downloaded here).
     """
-    from torchvision.models import VGG19_Weights, vgg19
+    VGG19_Weights, vgg19 = optional_from(
+        "torchvision.models", "VGG19_Weights", "vgg19", feature="Style transfer")
 
     url = VGG19_Weights.IMAGENET1K_V1.url
     path = os.path.join(torch.hub.get_dir(), "checkpoints", os.path.basename(url))
