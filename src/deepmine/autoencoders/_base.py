@@ -171,7 +171,7 @@ class _BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDe
                 f"entries for noise={self.noise!r} and must be in [0, 1); got {self.noise_level!r}.")
 
     # ---- engine hooks --------------------------------------------------------------------
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         X = check_table(self, X, reset=reset)
         if reset:
             self.mean_, self.scale_ = fit_scaler(X, self.scale)

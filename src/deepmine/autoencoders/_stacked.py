@@ -13,7 +13,7 @@ from torch import nn
 
 from deepmine.autoencoders._autoencoder import AutoEncoder
 from deepmine.autoencoders._base import AutoEncoderNet, _BaseAutoEncoder
-from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
+from deepmine.base import ENGINE_DEFAULTS, engine_params_doc, store_params
 from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
 from deepmine.utils import resolve_device, resolve_seed
@@ -110,29 +110,9 @@ class StackedAutoEncoder(_BaseAutoEncoder):
                  noise="masking", noise_level=0.3, scale=True, optimizer="adam", learning_rate=None, momentum=0.9,
                  weight_decay=0.0, lr_schedule="constant", batch_size=64, max_epochs=50,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
-                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
-        self.layer_sizes = layer_sizes
-        self.activation = activation
-        self.fine_tune = fine_tune
-        self.noise = noise
-        self.noise_level = noise_level
-        self.scale = scale
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False,
+                 devices="auto", strategy=None, precision="32"):
+        store_params(self, locals())
 
     def _sizes(self):
         sizes = tuple(self.layer_sizes)

@@ -62,7 +62,7 @@ class NeuralNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _N
     def _default_criterion(self):
         return torch.nn.functional.mse_loss
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         X = self._check_input(X, reset)
         self._new_sample = X[:2]
         return X, None
