@@ -22,6 +22,7 @@ from deepmine.autoencoders._base import fit_scaler, robust_scaler
 from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
 from deepmine.base import BaseDeepEstimator, engine_params_doc, store_params
 from deepmine.nn._fitdata import FitContext
+from deepmine.nn._inference import batched_forward
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
@@ -305,12 +306,9 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
 
     def _codes(self, Xs):
         """Every member's code of the scaled rows ``Xs``, in float64 on the CPU: (K, N, code_size)."""
-        net = copy.deepcopy(self.module_).cpu().double().eval()
-        with torch.no_grad():
-            codes = [net.encode(torch.as_tensor(Xs[i:i + 4096], dtype=torch.float64))
-                     for i in range(0, len(Xs), 4096)]
-        return (torch.cat(codes, dim=1).numpy() if codes
-                else np.zeros((self.n_estimators, 0, self.code_size)))
+        net = copy.deepcopy(self.module_).cpu().double()
+        return batched_forward(net, torch.as_tensor(Xs, dtype=torch.float64), net.encode,
+                               dim=1).numpy()
 
     def _neighbor_distances(self, codes):
         """Each member's distance from every code to its ``n_neighbors``-th nearest reference code,

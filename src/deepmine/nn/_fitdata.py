@@ -20,6 +20,7 @@ from torch.utils.data import Dataset
 
 from deepmine.exceptions import DataError
 from deepmine.nn._data import batches, module_dtype, sample_items
+from deepmine.nn._inference import INFERENCE_BATCH
 
 #: Items read from a Dataset to learn the input statistics (shape, scaling) in ``fit``.
 N_STAT_ITEMS = 256
@@ -187,7 +188,7 @@ def validation_data(raw, valid, dataset, context):
     return _safe_indexing(X, rows), (None if y is None else _safe_indexing(y, rows))
 
 
-def eval_batches(module, data, batch_size=4096):
+def eval_batches(module, data, batch_size=INFERENCE_BATCH):
     """Batches of in-memory tensors or a Dataset on the module's device and dtype (for scores)."""
     first = next(module.parameters(), None)
     device = first.device if first is not None else torch.device("cpu")

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepmine.base import engine_params_doc, store_params
 from deepmine.exceptions import DataError, InvalidParameterError
+from deepmine.nn._inference import batched_forward
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
 from deepmine.timeseries._panel import _PanelClassifier
 from deepmine.utils._param_validation import Interval, StrOptions
@@ -162,12 +163,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
             raise InvalidParameterError("class_activation needs architecture='fcn' (global "
                                         "average pooling); MC-DCNN has a dense layer instead.")
         Xt = torch.as_tensor(self._validate_predict(X))
-        device = next(self.module_.parameters()).device
-        was_training = self.module_.training
-        self.module_.eval()
-        with torch.no_grad():
-            cams = self.module_.class_activation(Xt.to(device)).cpu().numpy()
-        self.module_.train(was_training)
+        cams = batched_forward(self.module_, Xt, self.module_.class_activation).numpy()
         if target is None:
             idx = cams.mean(axis=2).argmax(axis=1)
         else:

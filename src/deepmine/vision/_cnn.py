@@ -16,6 +16,7 @@ from sklearn.base import ClassifierMixin
 from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, BaseDeepEstimator,
                            DeepClassifierMixin, engine_params_doc, store_params)
 from deepmine.exceptions import DataError
+from deepmine.nn._inference import INFERENCE_BATCH
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.vision._architectures import (POOLINGS, BackboneNet, ConvNet, check_conv_layers,
@@ -228,7 +229,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     def _predict_raw(self, X, batch_size=None):
         if batch_size is None:
             shape = getattr(self, "image_shape_", (1, 1, 1))
-            batch_size = int(max(16, min(4096, 2**21 // max(1, int(np.prod(shape))))))
+            batch_size = int(max(16, min(INFERENCE_BATCH, 2**21 // max(1, int(np.prod(shape))))))
         return super()._predict_raw(X, batch_size=batch_size)
 
     def __sklearn_tags__(self):
