@@ -51,7 +51,8 @@ class BaseDeepEstimator(BaseEstimator):
 
     Subclasses implement ``_validate_fit(X, y, reset, context)`` (returning arrays;
     ``context`` is the fit's :class:`~deepmine.nn._fitdata.FitContext`, or None),
-    ``_validate_predict(X)``, ``_build_module()`` and ``_compute_loss(module, batch)``;
+    ``_validate_predict(X)``, ``_build_module(context)`` (``context`` None when a saved
+    model is rebuilt) and ``_compute_loss(module, batch)``;
     optionally ``_make_tensors``, ``_forward``, ``_validation_score``,
     ``_stratify_labels`` and ``_default_callbacks``.
 
@@ -75,7 +76,7 @@ class BaseDeepEstimator(BaseEstimator):
     ...         return X, self._encode_targets(y, reset)
     ...     def _validate_predict(self, X):
     ...         return check_table(self, X, reset=False)
-    ...     def _build_module(self):
+    ...     def _build_module(self, context=None):
     ...         return torch.nn.Linear(self.n_inputs_, self.n_outputs_)
     ...     def _compute_loss(self, module, batch):
     ...         return torch.nn.functional.mse_loss(module(batch[0]), batch[1])
@@ -106,7 +107,7 @@ class BaseDeepEstimator(BaseEstimator):
     def _validate_predict(self, X):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _build_module(self):  # pragma: no cover - abstract
+    def _build_module(self, context=None):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _compute_loss(self, module, batch):  # pragma: no cover - abstract
@@ -191,7 +192,7 @@ class BaseDeepEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
             if not keep:
-                self.module_ = self._build_module()
+                self.module_ = self._build_module(context)
                 self.history_, optimizer = History(), None
             else:
                 optimizer = getattr(self, "optimizer_", None)

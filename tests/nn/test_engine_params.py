@@ -4,6 +4,7 @@ unchanged, and hands them to the Trainer."""
 
 import importlib
 import inspect
+import sys
 
 import numpy as np
 import pytest
@@ -15,17 +16,21 @@ from deepmine.nn._engine_params import (ENGINE_DEFAULTS, ENGINE_PARAMS, TRAINER_
                                         documented_engine_params, engine_params_doc)
 
 
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
 def _engine_estimators():
-    found = {}
-    for sub in deepmine.__all__:
-        if sub in ("__version__", "load"):
-            continue
+    """Every public class of deepmine that trains through the engine (a BaseDeepEstimator)."""
+    for sub in {*deepmine.__all__, "nn"} - {"__version__", "load"}:
         mod = importlib.import_module(f"deepmine.{sub}")
-        for name in getattr(mod, "__all__", []):
-            obj = getattr(mod, name, None)
-            if inspect.isclass(obj) and issubclass(obj, BaseDeepEstimator):
-                found[obj.__name__] = obj
-    return found
+        for name in getattr(mod, "__all__", ()):  # lazily exported classes load on access
+            getattr(mod, name, None)
+    return {c.__name__: c for c in _subclasses(BaseDeepEstimator)
+            if c.__module__.startswith("deepmine.") and not c.__name__.startswith("_")
+            and getattr(sys.modules[c.__module__], c.__name__, None) is c}
 
 
 ESTIMATORS = _engine_estimators()

@@ -99,7 +99,7 @@ class AutoEncoder(_BaseAutoEncoder):
     def _code_size(self):
         return self.code_size
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return build_autoencoder(self.n_inputs_, self.encoder_layer_sizes, self.code_size,
                                  activation=self.activation, dropout=self.dropout,
                                  code_activation=self._code_activation)

@@ -233,7 +233,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     def _scale(self, X):
         return ((X - self.mean_) / self.scale_).astype(np.float32)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         hidden, code = self._sizes()
         return EnsembleAutoEncoderNet(self.n_inputs_, hidden, code, self.n_estimators,
                                       activation=self.activation, dropout=self.dropout)

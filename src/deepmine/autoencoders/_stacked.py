@@ -16,6 +16,7 @@ from deepmine.autoencoders._base import AutoEncoderNet, _BaseAutoEncoder
 from deepmine.base import ENGINE_DEFAULTS, engine_params_doc, store_params
 from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
+from deepmine.nn._fitdata import FitContext
 from deepmine.utils import resolve_device, resolve_seed
 
 
@@ -127,7 +128,7 @@ class StackedAutoEncoder(_BaseAutoEncoder):
     def _code_size(self):
         return self._sizes()[-1]
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         sizes = self._sizes()
         widths = (self.n_inputs_, *sizes)
         enc, dec = [], []
@@ -138,7 +139,7 @@ class StackedAutoEncoder(_BaseAutoEncoder):
             if i > 0:
                 dec.append(get_activation(self.activation))
         module = AutoEncoderNet(nn.Sequential(*enc), nn.Sequential(*dec))
-        stages = getattr(self, "_stages", None)
+        stages = getattr(context, "init", None)  # the pretrained stages
         if stages is not None:
             enc_lin = [m for m in module.encoder if isinstance(m, nn.Linear)]
             dec_lin = [m for m in module.decoder if isinstance(m, nn.Linear)][::-1]
@@ -192,17 +193,14 @@ class StackedAutoEncoder(_BaseAutoEncoder):
             warnings.warn(f"StackedAutoEncoder interrupted while pretraining layer {len(stages)} "
                           f"of {len(self._sizes())}; keeping the weights trained so far (later "
                           f"layers untrained, no fine-tuning).", UserWarning, stacklevel=2)
-        self._stages = stages
-        try:
-            if self.fine_tune and not interrupted:
-                self._fit(X, None, partial=False)
-            else:
-                self.device_ = resolve_device(self.device)
-                self.module_ = self._build_module().to(self.device_).eval()
-                self.history_ = History()
-                self.n_iter_, self.loss_curve_ = 0, []
-                self.interrupted_ = interrupted
-        finally:
-            del self._stages
+        context = FitContext(init=stages)
+        if self.fine_tune and not interrupted:
+            self._fit(X, None, partial=False, context=context)
+        else:
+            self.device_ = resolve_device(self.device)
+            self.module_ = self._build_module(context).to(self.device_).eval()
+            self.history_ = History()
+            self.n_iter_, self.loss_curve_ = 0, []
+            self.interrupted_ = interrupted
         self.pretrain_history_ = histories
         return self

@@ -28,7 +28,7 @@ N_STAT_ITEMS = 256
 
 @dataclass
 class FitContext:
-    """What one ``fit`` hands the estimator's hooks (``_validate_fit``, ``_split``), explicitly.
+    """What one ``fit`` hands the estimator's hooks (``_validate_fit``, ``_split``, ``_build_module``).
 
     Attributes
     ----------
@@ -44,12 +44,21 @@ class FitContext:
     valid_rows : torch.Tensor or None
         The rows held out for validation, as indices into the data passed to
         ``fit`` (set by the split, for scorers on the raw rows).
+    init : object or None
+        What initialises the new network in ``_build_module``: a fitted estimator
+        with ``encoder_layers()`` (``MLPClassifier.fit(init=...)``), or a stacked
+        autoencoder's pretrained stages.
+    sample : array or None
+        The first rows of the training inputs, for ``_build_module`` to check the
+        new network's output on (the generic nets).
     """
 
     partial: bool = False
     classes: Any = None
     sample_weight: Any = None
     valid_rows: Any = None
+    init: Any = None
+    sample: Any = None
 
 
 def weighted_mean(values, weight):

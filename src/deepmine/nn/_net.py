@@ -174,7 +174,7 @@ class _NeuralNet(BaseDeepEstimator):
                 kwargs[name] = int(value)
         return kwargs
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         module = self._module()
         if isinstance(module, torch.nn.Module):
             return copy.deepcopy(module)
@@ -327,12 +327,13 @@ class NeuralNetClassifier(DeepClassifierMixin, ClassifierMixin, _NeuralNet):
     def _validate_fit(self, X, y, reset, context=None):
         X, y = self._check_xy(X, y, reset)
         y = self._encode_targets(y, reset, context)
-        self._new_sample = X[:2]
+        if context is not None:  # checked on the new network in _build_module
+            context.sample = X[:2]
         return X, y
 
-    def _build_module(self):
-        module = super()._build_module()
-        sample = self.__dict__.pop("_new_sample", None)
+    def _build_module(self, context=None):
+        module = super()._build_module(context)
+        sample = getattr(context, "sample", None)
         if sample is not None:
             self._check_output(module, sample, len(self.classes_), f"a classifier of {len(self.classes_)} "
                                                            f"classes (one logit each)")
@@ -383,12 +384,13 @@ class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
     def _validate_fit(self, X, y, reset, context=None):
         X, y = self._check_xy(X, y, reset)
         y = self._encode_targets(y, reset)
-        self._new_sample = X[:2]
+        if context is not None:  # checked on the new network in _build_module
+            context.sample = X[:2]
         return X, y
 
-    def _build_module(self):
-        module = super()._build_module()
-        sample = self.__dict__.pop("_new_sample", None)
+    def _build_module(self, context=None):
+        module = super()._build_module(context)
+        sample = getattr(context, "sample", None)
         if sample is not None:
             self._check_output(module, sample, self.n_outputs_, f"a regressor of {self.n_outputs_} "
                                                         f"target(s)")

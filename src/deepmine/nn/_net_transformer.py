@@ -64,7 +64,8 @@ class NeuralNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _N
 
     def _validate_fit(self, X, y, reset, context=None):
         X = self._check_input(X, reset)
-        self._new_sample = X[:2]
+        if context is not None:  # checked on the new network in _build_module
+            context.sample = X[:2]
         return X, None
 
     def fit(self, X, y=None):
@@ -84,9 +85,9 @@ class NeuralNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _N
                                     f"{' or '.join(names)} method or submodule; "
                                     f"{type(module).__name__} has none.")
 
-    def _build_module(self):
-        module = super()._build_module()
-        sample = self.__dict__.pop("_new_sample", None)
+    def _build_module(self, context=None):
+        module = super()._build_module(context)
+        sample = getattr(context, "sample", None)
         encode = self._part(module, ("encode", "encoder"), "transform")
         if sample is not None:
             out = self._check_output(module, sample, None, "")

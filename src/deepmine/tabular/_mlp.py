@@ -68,7 +68,7 @@ class _TabularNet(BaseDeepEstimator):
     def _validate_predict(self, X):
         return check_table(self, X, reset=False)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return with_scaling(self, make_mlp(self.n_inputs_, self._hidden(), self._n_out(),
                                            activation=self.activation, dropout=self.dropout))
 
@@ -185,18 +185,17 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         -------
         self
         """
-        self._init_from = init
-        try:
-            return self._fit(X, y, partial=False, sample_weight=sample_weight)
-        finally:
-            self.__dict__.pop("_init_from", None)
+        from deepmine.nn._fitdata import FitContext
+
+        return self._fit(X, y, partial=False, sample_weight=sample_weight,
+                         context=FitContext(init=init))
 
     def _n_out(self):
         return len(self.classes_)
 
-    def _build_module(self):
-        module = super()._build_module()
-        init = getattr(self, "_init_from", None)
+    def _build_module(self, context=None):
+        module = super()._build_module(context)
+        init = getattr(context, "init", None)
         if init is not None:
             _copy_encoder(init, module, self)
         return module

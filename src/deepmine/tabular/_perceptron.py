@@ -106,7 +106,7 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     def _validate_predict(self, X):
         return check_table(self, X, reset=False)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
         unit = torch.nn.Linear(self.n_inputs_, n_units)
         torch.nn.init.zeros_(unit.weight)  # Rosenblatt's start: all weights and the bias zero

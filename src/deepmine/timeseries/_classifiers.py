@@ -130,7 +130,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
         finally:
             self.__dict__.update(given)      # parameters stay as the user set them
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         n_classes = len(self.classes_)
         if self.architecture == "fcn":
             filters = tuple(self.filters) if self.filters else (128, 256, 128)
@@ -236,6 +236,6 @@ class LSTMClassifier(_PanelClassifier):
                  devices="auto", strategy=None, precision="32"):
         store_params(self, locals())
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size,
                        num_layers=self.num_layers, dropout=self.dropout)

@@ -162,7 +162,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     def _validate_predict(self, X):
         return np.asarray(X, dtype=np.float32)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return LSTMNet(1, self.horizon, hidden_size=self.hidden_size, num_layers=self.num_layers,
                        every_step=True)
 

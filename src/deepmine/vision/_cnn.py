@@ -185,15 +185,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         return check_images(self, X, reset=False, image_shape=self.image_shape,
                             channels=self.channels)
 
-    def _fit(self, X, y, *, partial, sample_weight=None, context=None):
-        self._load_pretrained = True  # persistence rebuilds without it; weights come from the file
-        try:
-            return super()._fit(X, y, partial=partial, sample_weight=sample_weight,
-                                context=context)
-        finally:
-            self.__dict__.pop("_load_pretrained", None)
-
-    def _build_module(self):
+    def _build_module(self, context=None):
         n_out = len(self.classes_)
         if self.backbone is None:
             hidden = self.hidden_layer_sizes
@@ -204,7 +196,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                            std=self.channel_std_)
         from deepmine.vision._zoo import load_backbone, preprocessing
 
-        load = getattr(self, "_load_pretrained", False) and self.pretrained
+        # a saved model is rebuilt without a context: its weights come from the file
+        load = context is not None and self.pretrained
         model, n_features = load_backbone(
             self.backbone, weights="DEFAULT" if load else None,
             weights_path=self.weights_path if load else None)
