@@ -174,7 +174,20 @@ class _NeuralNet(BaseDeepEstimator):
                 kwargs[name] = int(value)
         return kwargs
 
+    def _validate_fit(self, X, y, reset, context=None):
+        X, y = self._check_xy(X, y, reset)
+        if context is not None:  # the new network is checked on these rows in _build_module
+            context.sample = X[:2]
+        return X, self._encode_targets(y, reset, context)
+
     def _build_module(self, context=None):
+        module = self._new_module()
+        sample = getattr(context, "sample", None)
+        if sample is not None:
+            self._check_new_module(module, sample)
+        return module
+
+    def _new_module(self):
         module = self._module()
         if isinstance(module, torch.nn.Module):
             return copy.deepcopy(module)
@@ -324,20 +337,9 @@ class NeuralNetClassifier(DeepClassifierMixin, ClassifierMixin, _NeuralNet):
     def _default_criterion(self):
         return self._classification_loss
 
-    def _validate_fit(self, X, y, reset, context=None):
-        X, y = self._check_xy(X, y, reset)
-        y = self._encode_targets(y, reset, context)
-        if context is not None:  # checked on the new network in _build_module
-            context.sample = X[:2]
-        return X, y
-
-    def _build_module(self, context=None):
-        module = super()._build_module(context)
-        sample = getattr(context, "sample", None)
-        if sample is not None:
-            self._check_output(module, sample, len(self.classes_), f"a classifier of {len(self.classes_)} "
-                                                           f"classes (one logit each)")
-        return module
+    def _check_new_module(self, module, sample):
+        self._check_output(module, sample, len(self.classes_), f"a classifier of {len(self.classes_)} "
+                                                               f"classes (one logit each)")
 
 
 class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
@@ -381,20 +383,9 @@ class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
     def _default_criterion(self):
         return torch.nn.functional.mse_loss
 
-    def _validate_fit(self, X, y, reset, context=None):
-        X, y = self._check_xy(X, y, reset)
-        y = self._encode_targets(y, reset)
-        if context is not None:  # checked on the new network in _build_module
-            context.sample = X[:2]
-        return X, y
-
-    def _build_module(self, context=None):
-        module = super()._build_module(context)
-        sample = getattr(context, "sample", None)
-        if sample is not None:
-            self._check_output(module, sample, self.n_outputs_, f"a regressor of {self.n_outputs_} "
-                                                        f"target(s)")
-        return module
+    def _check_new_module(self, module, sample):
+        self._check_output(module, sample, self.n_outputs_, f"a regressor of {self.n_outputs_} "
+                                                            f"target(s)")
 
     def _forward(self, module, X):
         out = module(X)
