@@ -7,7 +7,7 @@ prediction, pickling and ``save``/``deepmine.load`` are inherited.
 """
 
 import copy
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch
@@ -15,92 +15,17 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.exceptions import DivergenceError, InvalidParameterError
-from deepmine.nn import OPTIMIZERS, SCHEDULES, History, Trainer
+from deepmine.nn import History, Trainer
+from deepmine.nn._engine_params import (  # noqa: F401 - ENGINE_DEFAULTS, ENGINE_PARAMS re-exported
+    ENGINE_CONSTRAINTS, ENGINE_DEFAULTS, ENGINE_PARAMS, engine_params_doc, store_params)
 from deepmine.nn._inference import INFERENCE_BATCH, batched_forward
 from deepmine.nn._optim import check_optimizer
 from deepmine.nn._sklearn_names import SKLEARN_NAMES, guard_sklearn_names, sklearn_name_error
 from deepmine.utils import resolve_device, resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions, validate_params
 
-#: Hyperparameters every neural estimator shares, with their defaults.
-ENGINE_DEFAULTS = dict(
-    optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
-    lr_schedule="constant", batch_size=64, max_epochs=200, early_stopping=False,
-    validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-    random_state=None, verbose=0, warm_start=False,
-)
-
-ENGINE_PARAMS_DOC = """optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"}, torch.optim.Optimizer subclass or (name or class, dict), default="adam"
-        Optimizer of :mod:`torch.optim`, by name or class; a pair passes options
-        to it, e.g. ``("adam", {"betas": (0.9, 0.99)})`` (see
-        :func:`deepmine.nn.get_optimizer`).
-    learning_rate : float or None, default=None
-        Step size; None takes the optimizer's customary default.
-    momentum : float, default=0.9
-        Momentum of ``"momentum"`` and ``"nesterov"``.
-    weight_decay : float, default=0.0
-        L2 penalty.
-    lr_schedule : {"constant", "step", "exponential", "cosine", "plateau"} or (str, dict), default="constant"
-        Learning-rate schedule, stepped once per epoch; a ``(name, options)``
-        pair passes options to the scheduler (see :func:`deepmine.nn.get_scheduler`).
-    batch_size : int, default=64
-        Mini-batch size.
-    max_epochs : int, default=200
-        Number of passes over the training data (fewer with early stopping).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its loss has
-        not improved for ``patience`` epochs; the best weights are restored.
-    validation_fraction : float or None, default=None
-        Share of the data held out for ``valid_loss``/``valid_score`` in
-        ``history_``; None means 0.1 with early stopping and 0 without.
-    patience : int, default=10
-        Epochs without improvement before early stopping.
-    tol : float, default=1e-4
-        Smallest improvement that counts for early stopping.
-    callbacks : list of deepmine.nn.Callback or None, default=None
-        Extra hooks into the training loop.
-    device : {"auto", "cpu", "cuda", "mps"}, default="auto"
-        Where to train; ``"auto"`` picks an accelerator when there is one.
-    random_state : int, RandomState instance or None, default=None
-        Seed for initialisation, dropout, shuffling and the validation split;
-        an int gives bit-identical results on the CPU.
-    verbose : int, default=0
-        1 shows a progress bar over epochs.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next ``fit``."""
-
-DISTRIBUTED_PARAMS_DOC = """devices : int, list of int or "auto", default="auto"
-        With ``strategy="ddp"``: the number of processes (on the CPU, or the first
-        GPUs), a list of GPU ids, or ``"auto"`` (every visible GPU; one process on
-        the CPU). Under ``torchrun`` the environment gives the processes instead.
-    strategy : {None, "ddp"}, default=None
-        None trains in this process. ``"ddp"`` trains data-parallel with
-        :class:`~torch.nn.parallel.DistributedDataParallel`, one process per
-        device (or as one of ``torchrun``'s processes): ``batch_size`` is per
-        process, each takes every ``world``-th row of the same seeded shuffle, and
-        this process ends with the fitted network; run scripts under
-        ``if __name__ == "__main__":``.
-    precision : {"32", "bf16-mixed", "16-mixed"}, default="32"
-        ``"bf16-mixed"`` and ``"16-mixed"`` run the forward pass and the loss under
-        :func:`torch.autocast` in bfloat16 or float16 (weights and optimizer stay
-        float32; float16 scales the loss with a GradScaler)."""
-
-
-def engine_params_doc(**defaults):
-    """``ENGINE_PARAMS_DOC`` with the ``default=`` of the named parameters replaced.
-
-    For estimators whose signature overrides an engine default, e.g.
-    ``engine_params_doc(max_epochs=100)``.
-    """
-    import re
-
-    doc = ENGINE_PARAMS_DOC
-    for name, value in defaults.items():
-        doc, n = re.subn(rf"^(\s*{name} : .*default=).*$", lambda m: m[1] + repr(value), doc,
-                         count=1, flags=re.M)
-        if n != 1:
-            raise ValueError(f"{name} is not an engine parameter")
-    return doc
+#: The engine parameters (names, defaults, documentation) live in :mod:`deepmine.nn._engine_params`.
+ENGINE_PARAMS_DOC = engine_params_doc()
 
 
 #: A validation split smaller than this is not held out (too noisy to stop on); all rows train.
@@ -124,8 +49,10 @@ ADVERSARIAL_PARAMS_DOC = """adversarial : {"fgsm", "pgd"} or None, default=None
 class BaseDeepEstimator(BaseEstimator):
     """Template for neural estimators: subclasses supply the network and the loss.
 
-    Subclasses implement ``_validate_fit(X, y, reset)`` (returning arrays),
-    ``_validate_predict(X)``, ``_build_module()`` and ``_compute_loss(module, batch)``;
+    Subclasses implement ``_validate_fit(X, y, reset, context)`` (returning arrays;
+    ``context`` is the fit's :class:`~deepmine.nn._fitdata.FitContext`, or None),
+    ``_validate_predict(X)``, ``_build_module(context)`` (``context`` None when a saved
+    model is rebuilt) and ``_compute_loss(module, batch)``;
     optionally ``_make_tensors``, ``_forward``, ``_validation_score``,
     ``_stratify_labels`` and ``_default_callbacks``.
 
@@ -144,12 +71,12 @@ class BaseDeepEstimator(BaseEstimator):
     ...     optimizer, momentum, weight_decay, lr_schedule, batch_size = "adam", 0.9, 0.0, "constant", 32
     ...     early_stopping, validation_fraction, patience, tol = False, None, 10, 1e-4
     ...     callbacks, device, verbose, warm_start = None, "cpu", 0, False
-    ...     def _validate_fit(self, X, y, reset):
+    ...     def _validate_fit(self, X, y, reset, context=None):
     ...         X, y = check_table(self, X, y=y, reset=reset)
     ...         return X, self._encode_targets(y, reset)
     ...     def _validate_predict(self, X):
     ...         return check_table(self, X, reset=False)
-    ...     def _build_module(self):
+    ...     def _build_module(self, context=None):
     ...         return torch.nn.Linear(self.n_inputs_, self.n_outputs_)
     ...     def _compute_loss(self, module, batch):
     ...         return torch.nn.functional.mse_loss(module(batch[0]), batch[1])
@@ -158,28 +85,7 @@ class BaseDeepEstimator(BaseEstimator):
     True
     """
 
-    _parameter_constraints = {
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type, tuple, list],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions(set(SCHEDULES)), tuple, list],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "callbacks": [list, tuple, None],
-        "device": [StrOptions({"auto", "cpu", "cuda", "mps"}), torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "devices": [Interval(Integral, 1, None, closed="left"), list, tuple,
-                    StrOptions({"auto"})],
-        "strategy": [StrOptions({"ddp"}), None],
-        "precision": [StrOptions({"32", "bf16-mixed", "16-mixed"})],
-    }
+    _parameter_constraints = dict(ENGINE_CONSTRAINTS)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -195,13 +101,13 @@ class BaseDeepEstimator(BaseEstimator):
         return super().set_params(**params)
 
     # ---- hooks ---------------------------------------------------------------------------
-    def _validate_fit(self, X, y, reset):  # pragma: no cover - abstract
+    def _validate_fit(self, X, y, reset, context=None):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _validate_predict(self, X):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _build_module(self):  # pragma: no cover - abstract
+    def _build_module(self, context=None):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _compute_loss(self, module, batch):  # pragma: no cover - abstract
@@ -265,13 +171,17 @@ class BaseDeepEstimator(BaseEstimator):
         """Train the network on ``X`` (and ``y``) and return the fitted estimator."""
         return self._fit(X, y, partial=False)
 
-    def _fit(self, X, y, *, partial, sample_weight=None):
-        from deepmine.nn._fitdata import fit_data, on_device, split_dataset_for, validation_data
+    def _fit(self, X, y, *, partial, sample_weight=None, context=None):
+        from deepmine.nn._fitdata import (FitContext, fit_data, on_device, split_dataset_for,
+                                          validation_data)
 
         self._check_params()
+        context = FitContext() if context is None else context
+        context.partial = partial
         keep = self._is_fitted() and (partial or self.warm_start)
         raw = (X, y)
-        X, y, sample_weight, dataset = fit_data(self, X, y, sample_weight, reset=not keep)
+        X, y, sample_weight, dataset = fit_data(self, X, y, sample_weight, reset=not keep,
+                                                context=context)
         self.device_ = resolve_device(self.device)
         if getattr(self, "strategy", None) is not None:  # this process's GPU, before the data moves
             from deepmine.nn._distributed import rank_device
@@ -282,7 +192,7 @@ class BaseDeepEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
             if not keep:
-                self.module_ = self._build_module()
+                self.module_ = self._build_module(context)
                 self.history_, optimizer = History(), None
             else:
                 optimizer = getattr(self, "optimizer_", None)
@@ -291,25 +201,21 @@ class BaseDeepEstimator(BaseEstimator):
                 tensors = self._make_tensors(X, y)
                 if sample_weight is not None:
                     tensors = (*tensors, torch.as_tensor(sample_weight, dtype=torch.float32))
-                train, valid = self._split(tensors, y, seed, partial)
+                train, valid = self._split(tensors, y, seed, context)
             else:
                 train, valid = split_dataset_for(self, dataset, seed, partial,
                                                  MIN_VALIDATION_ROWS)
             train, valid = on_device(train, self.device_), on_device(valid, self.device_)
-            trainer = Trainer(
-                optimizer=self._optimizer_spec(), learning_rate=self.learning_rate,
-                momentum=self.momentum, weight_decay=self.weight_decay,
-                lr_schedule=self.lr_schedule, batch_size=self.batch_size,
-                max_epochs=1 if partial else self.max_epochs, shuffle=getattr(self, "shuffle", True),
+            trainer = Trainer.from_estimator(
+                self, optimizer=self._optimizer_spec(), max_epochs=1 if partial else self.max_epochs,
+                shuffle=getattr(self, "shuffle", True),
                 early_stopping=self.early_stopping and not partial and (
-                    valid is not None or self.validation_fraction == 0), patience=self.patience,
-                tol=self.tol, callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
-                verbose=self.verbose, random_state=seed + len(self.history_),
-                description=type(self).__name__, max_loss_growth=self._max_loss_growth,
-                precision=getattr(self, "precision", "32"),
-                devices=getattr(self, "devices", "auto"), strategy=getattr(self, "strategy", None))
+                    valid is not None or self.validation_fraction == 0),
+                callbacks=[*self._default_callbacks(), *(self.callbacks or [])],
+                random_state=seed + len(self.history_), description=type(self).__name__,
+                max_loss_growth=self._max_loss_growth)
             trainer.estimator = self  # for callbacks that score it (EpochScoring)
-            trainer.validation_data = validation_data(self, raw, valid, dataset)
+            trainer.validation_data = validation_data(raw, valid, dataset, context)
             try:
                 trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
                             score=self._validation_score, optimizer=optimizer, history=self.history_)
@@ -322,7 +228,8 @@ class BaseDeepEstimator(BaseEstimator):
         self.loss_curve_ = self.history_["train_loss"]
         return self
 
-    def _split(self, tensors, y, seed, partial):
+    def _split(self, tensors, y, seed, context):
+        partial = context.partial
         fraction = self.validation_fraction
         if fraction is None:
             fraction = 0.1 if self.early_stopping else 0.0
@@ -346,7 +253,7 @@ class BaseDeepEstimator(BaseEstimator):
         if classes is not None and len(np.unique(classes[tr])) < len(np.unique(classes)):
             return self._no_split(tensors, "would leave a class without training rows")
         tr, va = torch.as_tensor(np.sort(tr)), torch.as_tensor(np.sort(va))
-        self.__dict__["_valid_rows"] = va  # for EpochScoring on the raw validation rows
+        context.valid_rows = va  # for EpochScoring on the raw validation rows
         return tuple(t[tr] for t in tensors), tuple(t[va] for t in tensors)
 
     def _no_split(self, tensors, why):
@@ -479,7 +386,8 @@ class DeepClassifierMixin:
 
     _estimator_type = "classifier"
 
-    def _encode_targets(self, y, reset, classes=None):
+    def _encode_targets(self, y, reset, context=None):
+        """Labels -> class indices; ``context.classes`` (when given) fixes the classes on a reset."""
         from sklearn.utils.multiclass import check_classification_targets
         from sklearn.utils.validation import column_or_1d
 
@@ -487,6 +395,7 @@ class DeepClassifierMixin:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        classes = getattr(context, "classes", None)
         if reset:
             self.classes_ = np.unique(y) if classes is None else np.asarray(classes)
             if classes is None and len(self.classes_) < 2:
@@ -587,14 +496,14 @@ class DeepClassifierMixin:
         -------
         self
         """
+        from deepmine.nn._fitdata import FitContext
+
+        context = FitContext()
         if not self._is_fitted():
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            self._pending_classes = np.asarray(classes)
-        try:
-            return self._fit(X, y, partial=True, sample_weight=sample_weight)
-        finally:
-            self.__dict__.pop("_pending_classes", None)
+            context.classes = np.asarray(classes)
+        return self._fit(X, y, partial=True, sample_weight=sample_weight, context=context)
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on ``(X, y)``."""
@@ -617,7 +526,7 @@ class DeepRegressorMixin:
 
     _estimator_type = "regressor"
 
-    def _encode_targets(self, y, reset):
+    def _encode_targets(self, y, reset, context=None):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         y = np.asarray(y, dtype=np.float64)

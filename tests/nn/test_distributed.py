@@ -75,6 +75,18 @@ def test_convnet_two_processes_equal_one_process_with_twice_the_batch():
     _assert_same_network(one, two)
 
 
+def test_autoencoder_two_processes_equal_one_process_with_twice_the_batch():
+    # every engine estimator takes strategy="ddp" from the shared engine parameters
+    from deepmine.autoencoders import AutoEncoder
+
+    X = np.random.RandomState(2).normal(size=(192, 5))
+    kw = dict(code_size=2, max_epochs=2, device="cpu", random_state=0)
+    one = AutoEncoder((8,), batch_size=64, **kw).fit(X)
+    two = AutoEncoder((8,), batch_size=32, strategy="ddp", devices=2, **kw).fit(X)
+    _assert_same_network(one, two)
+    np.testing.assert_allclose(two.transform(X), one.transform(X), atol=1e-5)
+
+
 def test_resuming_a_checkpoint_is_refused_on_every_process(tmp_path):
     from deepmine.nn import Checkpoint
 

@@ -9,7 +9,7 @@ from numbers import Integral, Real
 
 
 from deepmine.autoencoders._base import _BaseAutoEncoder, build_autoencoder
-from deepmine.base import engine_params_doc
+from deepmine.base import engine_params_doc, store_params
 from deepmine.utils._param_validation import Interval
 
 
@@ -93,35 +93,13 @@ class AutoEncoder(_BaseAutoEncoder):
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
                  max_epochs=100, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
-                 warm_start=False):
-        self.encoder_layer_sizes = encoder_layer_sizes
-        self.code_size = code_size
-        self.activation = activation
-        self.dropout = dropout
-        self.noise = noise
-        self.noise_level = noise_level
-        self.scale = scale
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 warm_start=False, devices="auto", strategy=None, precision="32"):
+        store_params(self, locals())
 
     def _code_size(self):
         return self.code_size
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return build_autoencoder(self.n_inputs_, self.encoder_layer_sizes, self.code_size,
                                  activation=self.activation, dropout=self.dropout,
                                  code_activation=self._code_activation)

@@ -16,6 +16,7 @@ from torch import nn
 from deepmine.base import BaseDeepEstimator
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.nn import make_mlp
+from deepmine.nn._inference import batched_forward
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
@@ -171,7 +172,7 @@ class _BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDe
                 f"entries for noise={self.noise!r} and must be in [0, 1); got {self.noise_level!r}.")
 
     # ---- engine hooks --------------------------------------------------------------------
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         X = check_table(self, X, reset=reset)
         if reset:
             self.mean_, self.scale_ = fit_scaler(X, self.scale)
@@ -234,14 +235,7 @@ class _BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDe
             raise DataError(f"inverse_transform expects codes of shape (n_samples, {k}); "
                             f"got an array of shape {codes.shape}.")
         module = self.module_
-        device = next(module.parameters()).device
-        was_training = module.training
-        module.eval()
-        with torch.no_grad():
-            parts = [module.decoder(torch.as_tensor(codes[i:i + 4096], device=device)).cpu().numpy()
-                     for i in range(0, len(codes), 4096)]
-        module.train(was_training)
-        rec = np.concatenate(parts) if parts else np.zeros((0, self.n_inputs_), np.float32)
+        rec = batched_forward(module, torch.as_tensor(codes), module.decoder).numpy()
         return rec.astype(np.float64) * self.scale_ + self.mean_
 
     def reconstruction_error(self, X, per_feature=False):

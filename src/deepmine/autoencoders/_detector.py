@@ -20,7 +20,9 @@ from sklearn.utils import check_random_state
 
 from deepmine.autoencoders._base import fit_scaler, robust_scaler
 from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
-from deepmine.base import BaseDeepEstimator, engine_params_doc
+from deepmine.base import BaseDeepEstimator, engine_params_doc, store_params
+from deepmine.nn._fitdata import FitContext
+from deepmine.nn._inference import batched_forward
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
@@ -191,34 +193,8 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=128,
                  max_epochs=20, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
-                 warm_start=False):
-        self.encoder_layer_sizes = encoder_layer_sizes
-        self.code_size = code_size
-        self.n_estimators = n_estimators
-        self.max_samples = max_samples
-        self.contamination = contamination
-        self.activation = activation
-        self.dropout = dropout
-        self.trim_fraction = trim_fraction
-        self.scaling = scaling
-        self.n_neighbors = n_neighbors
-        self.neighbor_weight = neighbor_weight
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 warm_start=False, devices="auto", strategy=None, precision="32"):
+        store_params(self, locals())
 
     # ---- engine hooks --------------------------------------------------------------------
     def _sizes(self):
@@ -227,7 +203,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
                   else tuple(self.encoder_layer_sizes))
         return hidden, self.code_size
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         X = check_table(self, X, reset=reset)
         if reset:
             self.mean_, self.scale_ = (robust_scaler(X) if self.scaling == "robust"
@@ -244,7 +220,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         else:  # small tables are repeated, so every fit takes about the same number of steps
             rows = np.sort(np.r_[np.tile(np.arange(n), m // n), rng.choice(n, m % n, replace=False)])
         weights = rng.poisson(1.0, size=(m, self.n_estimators)).astype(np.float32)
-        sw = getattr(self, "_pending_sample_weight", None)
+        sw = getattr(context, "sample_weight", None)
         if sw is not None:  # a weight scales the row's bootstrap weights in every member
             from deepmine.nn._fitdata import check_sample_weight
 
@@ -257,7 +233,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     def _scale(self, X):
         return ((X - self.mean_) / self.scale_).astype(np.float32)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         hidden, code = self._sizes()
         return EnsembleAutoEncoderNet(self.n_inputs_, hidden, code, self.n_estimators,
                                       activation=self.activation, dropout=self.dropout)
@@ -299,11 +275,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         -------
         self
         """
-        self._pending_sample_weight = sample_weight
-        try:
-            self._fit(X, None, partial=False)
-        finally:
-            self.__dict__.pop("_pending_sample_weight", None)
+        self._fit(X, None, partial=False, context=FitContext(sample_weight=sample_weight))
         module = self.module_
         Xs = torch.as_tensor(self._validate_predict(X)[:4096], device=self.device_)
         with torch.no_grad():
@@ -334,12 +306,9 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
 
     def _codes(self, Xs):
         """Every member's code of the scaled rows ``Xs``, in float64 on the CPU: (K, N, code_size)."""
-        net = copy.deepcopy(self.module_).cpu().double().eval()
-        with torch.no_grad():
-            codes = [net.encode(torch.as_tensor(Xs[i:i + 4096], dtype=torch.float64))
-                     for i in range(0, len(Xs), 4096)]
-        return (torch.cat(codes, dim=1).numpy() if codes
-                else np.zeros((self.n_estimators, 0, self.code_size)))
+        net = copy.deepcopy(self.module_).cpu().double()
+        return batched_forward(net, torch.as_tensor(Xs, dtype=torch.float64), net.encode,
+                               dim=1).numpy()
 
     def _neighbor_distances(self, codes):
         """Each member's distance from every code to its ``n_neighbors``-th nearest reference code,

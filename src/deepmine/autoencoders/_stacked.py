@@ -13,9 +13,10 @@ from torch import nn
 
 from deepmine.autoencoders._autoencoder import AutoEncoder
 from deepmine.autoencoders._base import AutoEncoderNet, _BaseAutoEncoder
-from deepmine.base import ENGINE_DEFAULTS, engine_params_doc
+from deepmine.base import ENGINE_DEFAULTS, engine_params_doc, store_params
 from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
+from deepmine.nn._fitdata import FitContext
 from deepmine.utils import resolve_device, resolve_seed
 
 
@@ -110,29 +111,9 @@ class StackedAutoEncoder(_BaseAutoEncoder):
                  noise="masking", noise_level=0.3, scale=True, optimizer="adam", learning_rate=None, momentum=0.9,
                  weight_decay=0.0, lr_schedule="constant", batch_size=64, max_epochs=50,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
-                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
-        self.layer_sizes = layer_sizes
-        self.activation = activation
-        self.fine_tune = fine_tune
-        self.noise = noise
-        self.noise_level = noise_level
-        self.scale = scale
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False,
+                 devices="auto", strategy=None, precision="32"):
+        store_params(self, locals())
 
     def _sizes(self):
         sizes = tuple(self.layer_sizes)
@@ -147,7 +128,7 @@ class StackedAutoEncoder(_BaseAutoEncoder):
     def _code_size(self):
         return self._sizes()[-1]
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         sizes = self._sizes()
         widths = (self.n_inputs_, *sizes)
         enc, dec = [], []
@@ -158,7 +139,7 @@ class StackedAutoEncoder(_BaseAutoEncoder):
             if i > 0:
                 dec.append(get_activation(self.activation))
         module = AutoEncoderNet(nn.Sequential(*enc), nn.Sequential(*dec))
-        stages = getattr(self, "_stages", None)
+        stages = getattr(context, "init", None)  # the pretrained stages
         if stages is not None:
             enc_lin = [m for m in module.encoder if isinstance(m, nn.Linear)]
             dec_lin = [m for m in module.decoder if isinstance(m, nn.Linear)][::-1]
@@ -212,17 +193,14 @@ class StackedAutoEncoder(_BaseAutoEncoder):
             warnings.warn(f"StackedAutoEncoder interrupted while pretraining layer {len(stages)} "
                           f"of {len(self._sizes())}; keeping the weights trained so far (later "
                           f"layers untrained, no fine-tuning).", UserWarning, stacklevel=2)
-        self._stages = stages
-        try:
-            if self.fine_tune and not interrupted:
-                self._fit(X, None, partial=False)
-            else:
-                self.device_ = resolve_device(self.device)
-                self.module_ = self._build_module().to(self.device_).eval()
-                self.history_ = History()
-                self.n_iter_, self.loss_curve_ = 0, []
-                self.interrupted_ = interrupted
-        finally:
-            del self._stages
+        context = FitContext(init=stages)
+        if self.fine_tune and not interrupted:
+            self._fit(X, None, partial=False, context=context)
+        else:
+            self.device_ = resolve_device(self.device)
+            self.module_ = self._build_module(context).to(self.device_).eval()
+            self.history_ = History()
+            self.n_iter_, self.loss_curve_ = 0, []
+            self.interrupted_ = interrupted
         self.pretrain_history_ = histories
         return self

@@ -11,15 +11,54 @@ sample of at most :data:`N_STAT_ITEMS` items, the class names from the
 Dataset's ``classes`` (torchvision's convention) or ``targets``.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from deepmine.exceptions import DataError
 from deepmine.nn._data import batches, module_dtype, sample_items
+from deepmine.nn._inference import INFERENCE_BATCH
 
 #: Items read from a Dataset to learn the input statistics (shape, scaling) in ``fit``.
 N_STAT_ITEMS = 256
+
+
+@dataclass
+class FitContext:
+    """What one ``fit`` hands the estimator's hooks (``_validate_fit``, ``_split``, ``_build_module``).
+
+    Attributes
+    ----------
+    partial : bool
+        A ``partial_fit`` step (one epoch, no validation split).
+    classes : ndarray or None
+        Every label there will be (``partial_fit(classes=...)`` on the first call,
+        a Dataset's classes); None: the labels of ``y``.
+    sample_weight : array-like or None
+        Weights for an estimator that folds them into its own data in
+        ``_validate_fit`` (the outlier detector's bootstrap weights); the others
+        get theirs as the last tensor of every batch.
+    valid_rows : torch.Tensor or None
+        The rows held out for validation, as indices into the data passed to
+        ``fit`` (set by the split, for scorers on the raw rows).
+    init : object or None
+        What initialises the new network in ``_build_module``: a fitted estimator
+        with ``encoder_layers()`` (``MLPClassifier.fit(init=...)``), or a stacked
+        autoencoder's pretrained stages.
+    sample : array or None
+        The first rows of the training inputs, for ``_build_module`` to check the
+        new network's output on (the generic nets).
+    """
+
+    partial: bool = False
+    classes: Any = None
+    sample_weight: Any = None
+    valid_rows: Any = None
+    init: Any = None
+    sample: Any = None
 
 
 def weighted_mean(values, weight):
@@ -50,7 +89,7 @@ def check_sample_weight(sample_weight, n_samples):
     return w.astype(np.float32)
 
 
-def fit_data(estimator, X, y, sample_weight, *, reset):
+def fit_data(estimator, X, y, sample_weight, *, reset, context):
     """``(X, y, sample_weight, dataset)``: validated arrays, or a checked Dataset (then X, y are None)."""
     if isinstance(X, Dataset):
         name = type(estimator).__name__
@@ -63,8 +102,8 @@ def fit_data(estimator, X, y, sample_weight, *, reset):
         if y is not None or sample_weight is not None:
             raise DataError(f"With a Dataset, {name}.fit takes no y or sample_weight: each item "
                             f"holds them, as (x, class index) or (x, class index, weight).")
-        return None, None, None, prepare_dataset(estimator, X, reset=reset)
-    X, y = estimator._validate_fit(X, y, reset=reset)
+        return None, None, None, prepare_dataset(estimator, X, reset=reset, context=context)
+    X, y = estimator._validate_fit(X, y, reset=reset, context=context)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, len(X))
     return X, y, sample_weight, None
@@ -99,7 +138,7 @@ def _class_names(dataset):
     return np.arange(int(np.max(np.asarray(targets))) + 1)
 
 
-def prepare_dataset(estimator, dataset, *, reset):
+def prepare_dataset(estimator, dataset, *, reset, context):
     """Learn the fit statistics from a sample of items and wrap the Dataset for training."""
     if len(dataset) == 0:
         raise DataError("The Dataset is empty; at least one item is needed.")
@@ -115,11 +154,8 @@ def prepare_dataset(estimator, dataset, *, reset):
     ys = classes[remap[[int(item[1]) for item in items]]]
     del items
     if reset:
-        estimator._pending_classes = classes
-    try:
-        estimator._validate_fit(Xs, ys, reset=reset)
-    finally:
-        estimator.__dict__.pop("_pending_classes", None)
+        context.classes = classes
+    estimator._validate_fit(Xs, ys, reset=reset, context=context)
     return _ClassDataset(dataset, remap, Xs.shape[1:])
 
 
@@ -149,9 +185,9 @@ def on_device(data, device):
                  for t in data)
 
 
-def validation_data(estimator, raw, valid, dataset):
+def validation_data(raw, valid, dataset, context):
     """The validation rows as the user passed them, ``(X, y)``, for scorers; None without a split."""
-    rows = estimator.__dict__.pop("_valid_rows", None)
+    rows = context.valid_rows
     if valid is None or dataset is not None or rows is None:
         return None
     from sklearn.utils import _safe_indexing
@@ -161,7 +197,7 @@ def validation_data(estimator, raw, valid, dataset):
     return _safe_indexing(X, rows), (None if y is None else _safe_indexing(y, rows))
 
 
-def eval_batches(module, data, batch_size=4096):
+def eval_batches(module, data, batch_size=INFERENCE_BATCH):
     """Batches of in-memory tensors or a Dataset on the module's device and dtype (for scores)."""
     first = next(module.parameters(), None)
     device = first.device if first is not None else torch.device("cpu")

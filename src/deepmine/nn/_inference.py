@@ -38,7 +38,7 @@ def eval_mode(module):
             m.training = flag
 
 
-def batched_forward(module, X, forward=None, *, batch_size=INFERENCE_BATCH, device=None):
+def batched_forward(module, X, forward=None, *, batch_size=INFERENCE_BATCH, device=None, dim=0):
     """Outputs of ``forward`` over the rows of ``X`` in batches, in eval mode, without gradients.
 
     Parameters
@@ -52,11 +52,14 @@ def batched_forward(module, X, forward=None, *, batch_size=INFERENCE_BATCH, devi
     batch_size : int, default=4096
     device : torch.device or None, default=None
         Where each batch runs; None: the module's device (CPU for a module without parameters).
+    dim : int, default=0
+        The dimension of the outputs that runs along the rows of ``X`` (1 for an
+        ensemble's ``(n_members, n_rows, ...)`` outputs).
 
     Returns
     -------
     torch.Tensor
-        The outputs, concatenated along the first dimension, on the device of ``X``.
+        The outputs, concatenated along ``dim``, on the device of ``X``.
 
     Examples
     --------
@@ -75,4 +78,4 @@ def batched_forward(module, X, forward=None, *, batch_size=INFERENCE_BATCH, devi
             out = forward(X.to(device))
             return out.to(X.device) if out.device != X.device else out
         return torch.cat([forward(X[i:i + batch_size].to(device)).to(X.device)
-                          for i in range(0, n, batch_size)])
+                          for i in range(0, n, batch_size)], dim=dim)

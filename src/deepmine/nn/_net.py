@@ -17,7 +17,7 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from deepmine.base import (ENGINE_PARAMS_DOC, BaseDeepEstimator, DeepClassifierMixin,
-                           DeepRegressorMixin)
+                           DeepRegressorMixin, store_params)
 from deepmine.exceptions import DataError, InvalidParameterError
 from deepmine.nn._inference import batched_forward
 from deepmine.nn._modules import MLPModule
@@ -64,25 +64,8 @@ class _NeuralNet(BaseDeepEstimator):
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
                  max_epochs=200, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
-                 warm_start=False, **kwargs):
-        self.module = module
-        self.criterion = criterion
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 warm_start=False, devices="auto", strategy=None, precision="32", **kwargs):
+        store_params(self, {k: v for k, v in locals().items() if k != "kwargs"})
         vars(self).update(kwargs)  # checked in fit, as scikit-learn checks parameters
         self._extra_params = tuple(kwargs)
 
@@ -191,7 +174,20 @@ class _NeuralNet(BaseDeepEstimator):
                 kwargs[name] = int(value)
         return kwargs
 
-    def _build_module(self):
+    def _validate_fit(self, X, y, reset, context=None):
+        X, y = self._check_xy(X, y, reset)
+        if context is not None:  # the new network is checked on these rows in _build_module
+            context.sample = X[:2]
+        return X, self._encode_targets(y, reset, context)
+
+    def _build_module(self, context=None):
+        module = self._new_module()
+        sample = getattr(context, "sample", None)
+        if sample is not None:
+            self._check_new_module(module, sample)
+        return module
+
+    def _new_module(self):
         module = self._module()
         if isinstance(module, torch.nn.Module):
             return copy.deepcopy(module)
@@ -224,7 +220,7 @@ class _NeuralNet(BaseDeepEstimator):
 
             raise Refused(str(exc)) from None
 
-    def _fit(self, X, y, *, partial, sample_weight=None):
+    def _fit(self, X, y, *, partial, sample_weight=None, context=None):
         self._check_params()
         self.criterion_ = self._criterion()
         if (sample_weight is not None and not hasattr(self.criterion_, "reduction")
@@ -233,7 +229,7 @@ class _NeuralNet(BaseDeepEstimator):
                 f"sample_weight needs a criterion with a 'reduction' attribute (every torch.nn "
                 f"loss has one) to weigh each sample's loss; {type(self.criterion_).__name__} "
                 f"has none.")
-        return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
+        return super()._fit(X, y, partial=partial, sample_weight=sample_weight, context=context)
 
     def _compute_loss(self, module, batch):
         out = module(batch[0])
@@ -341,20 +337,9 @@ class NeuralNetClassifier(DeepClassifierMixin, ClassifierMixin, _NeuralNet):
     def _default_criterion(self):
         return self._classification_loss
 
-    def _validate_fit(self, X, y, reset):
-        X, y = self._check_xy(X, y, reset)
-        classes = getattr(self, "_pending_classes", None)
-        y = self._encode_targets(y, reset, **({"classes": classes} if classes is not None else {}))
-        self._new_sample = X[:2]
-        return X, y
-
-    def _build_module(self):
-        module = super()._build_module()
-        sample = self.__dict__.pop("_new_sample", None)
-        if sample is not None:
-            self._check_output(module, sample, len(self.classes_), f"a classifier of {len(self.classes_)} "
-                                                           f"classes (one logit each)")
-        return module
+    def _check_new_module(self, module, sample):
+        self._check_output(module, sample, len(self.classes_), f"a classifier of {len(self.classes_)} "
+                                                               f"classes (one logit each)")
 
 
 class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
@@ -398,19 +383,9 @@ class NeuralNetRegressor(DeepRegressorMixin, RegressorMixin, _NeuralNet):
     def _default_criterion(self):
         return torch.nn.functional.mse_loss
 
-    def _validate_fit(self, X, y, reset):
-        X, y = self._check_xy(X, y, reset)
-        y = self._encode_targets(y, reset)
-        self._new_sample = X[:2]
-        return X, y
-
-    def _build_module(self):
-        module = super()._build_module()
-        sample = self.__dict__.pop("_new_sample", None)
-        if sample is not None:
-            self._check_output(module, sample, self.n_outputs_, f"a regressor of {self.n_outputs_} "
-                                                        f"target(s)")
-        return module
+    def _check_new_module(self, module, sample):
+        self._check_output(module, sample, self.n_outputs_, f"a regressor of {self.n_outputs_} "
+                                                            f"target(s)")
 
     def _forward(self, module, X):
         out = module(X)

@@ -62,9 +62,10 @@ class NeuralNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _N
     def _default_criterion(self):
         return torch.nn.functional.mse_loss
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         X = self._check_input(X, reset)
-        self._new_sample = X[:2]
+        if context is not None:  # checked on the new network in _build_module
+            context.sample = X[:2]
         return X, None
 
     def fit(self, X, y=None):
@@ -84,19 +85,15 @@ class NeuralNetTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _N
                                     f"{' or '.join(names)} method or submodule; "
                                     f"{type(module).__name__} has none.")
 
-    def _build_module(self):
-        module = super()._build_module()
-        sample = self.__dict__.pop("_new_sample", None)
+    def _check_new_module(self, module, sample):
         encode = self._part(module, ("encode", "encoder"), "transform")
-        if sample is not None:
-            out = self._check_output(module, sample, None, "")
-            code = batched_forward(module, torch.as_tensor(sample), encode)
-            self.n_components_ = int(np.prod(code.shape[1:]))
-            if out.shape[1:] != sample.shape[1:]:
-                raise DataError(f"The module of {type(self).__name__} returns outputs of shape "
-                                f"{tuple(out.shape[1:])} per sample; reconstructing X needs "
-                                f"{tuple(sample.shape[1:])}.")
-        return module
+        out = self._check_output(module, sample, None, "")
+        code = batched_forward(module, torch.as_tensor(sample), encode)
+        self.n_components_ = int(np.prod(code.shape[1:]))
+        if out.shape[1:] != sample.shape[1:]:
+            raise DataError(f"The module of {type(self).__name__} returns outputs of shape "
+                            f"{tuple(out.shape[1:])} per sample; reconstructing X needs "
+                            f"{tuple(sample.shape[1:])}.")
 
     @property
     def _n_features_out(self):

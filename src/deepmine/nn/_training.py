@@ -9,6 +9,7 @@ import torch
 from deepmine.exceptions import DivergenceError
 from deepmine.nn._callbacks import EarlyStopping, ProgressBar
 from deepmine.nn._data import batches, check_data, is_tensors, module_dtype
+from deepmine.nn._engine_params import store_params, trainer_params
 from deepmine.nn._history import History
 from deepmine.nn._optim import get_optimizer, get_scheduler
 from deepmine.nn._precision import Precision
@@ -115,25 +116,34 @@ class Trainer:
                  early_stopping=False, patience=10, tol=1e-4, callbacks=None, verbose=0,
                  random_state=None, description="training", max_loss_growth=1e4, precision="32",
                  devices="auto", strategy=None):
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.shuffle = shuffle
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.random_state = random_state
-        self.description = description
-        self.max_loss_growth = max_loss_growth
-        self.precision = precision
-        self.devices = devices
-        self.strategy = strategy
+        store_params(self, locals())
+
+    @classmethod
+    def from_estimator(cls, estimator, **overrides):
+        """The Trainer of an estimator: its engine parameters (``TRAINER_PARAMS``), then ``overrides``.
+
+        Parameters
+        ----------
+        estimator : object
+            Read for every name of :data:`deepmine.nn._engine_params.TRAINER_PARAMS`
+            (the engine default where it has no such attribute).
+        **overrides
+            Trainer arguments that replace or add to those, e.g. ``max_epochs=1``
+            for ``partial_fit`` or ``description``.
+
+        Returns
+        -------
+        Trainer
+
+        Examples
+        --------
+        >>> from deepmine.nn import Trainer
+        >>> from deepmine.tabular import MLPClassifier
+        >>> trainer = Trainer.from_estimator(MLPClassifier(batch_size=32), max_epochs=1)
+        >>> trainer.batch_size, trainer.max_epochs, trainer.precision
+        (32, 1, '32')
+        """
+        return cls(**{**trainer_params(estimator), **overrides})
 
     #: The data-parallel process group while a ``strategy="ddp"`` fit runs, else None.
     group_ = None

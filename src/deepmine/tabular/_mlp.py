@@ -10,9 +10,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, DISTRIBUTED_PARAMS_DOC,
-                           ENGINE_PARAMS_DOC,
-                           BaseDeepEstimator, DeepClassifierMixin, DeepRegressorMixin)
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, BaseDeepEstimator,
+                           DeepClassifierMixin, DeepRegressorMixin, engine_params_doc, store_params)
 from deepmine.exceptions import InvalidParameterError
 from deepmine.nn import make_mlp
 from deepmine.nn._layers import ACTIVATIONS
@@ -23,11 +22,9 @@ from deepmine.utils.validation import check_is_fitted, check_table
 #: The MLPs' L2 penalty: chosen over 0, 0.01, 0.03, 0.05, 0.1 on breast cancer, wine, diabetes and
 #: grunfeld (5-fold CV, 3 seeds; benchmarks/_defaults_tabular.py).
 WEIGHT_DECAY = 0.03
-_WD_DOC = """weight_decay : float, default=0.0
-        L2 penalty."""
-MLP_ENGINE_DOC = ENGINE_PARAMS_DOC.replace(_WD_DOC, f"""weight_decay : float, default={WEIGHT_DECAY}
+MLP_ENGINE_DOC = engine_params_doc(weight_decay=WEIGHT_DECAY, descriptions={"weight_decay": """
         L2 penalty (added to the gradient). On diabetes it gives a 5-fold R^2 of 0.475
-        (mean of 3 seeds), against 0.425 without it.""")
+        (mean of 3 seeds), against 0.425 without it."""})
 
 SCALE_DOC = """scale : bool, default=True
         Standardize the numeric input columns inside the network (mean 0, standard
@@ -60,20 +57,18 @@ class _TabularNet(BaseDeepEstimator):
                 f"The 'hidden_layer_sizes' parameter of {type(self).__name__} must hold positive "
                 f"ints (the width of each hidden layer); got {self.hidden_layer_sizes!r}.")
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         # float64 tables stay float64 (no float32 copy); the engine casts each batch
         kw = dict(reset=reset, dtype=[np.float32, np.float64])
         X, y = check_table(self, X, y=y, **kw) if y is not None else (check_table(self, X, **kw), None)
         if reset:
             learn_scaling(self, X)
-        classes = getattr(self, "_pending_classes", None)
-        kw = {"classes": classes} if classes is not None else {}
-        return X, self._encode_targets(y, reset, **kw)
+        return X, self._encode_targets(y, reset, context)
 
     def _validate_predict(self, X):
         return check_table(self, X, reset=False)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return with_scaling(self, make_mlp(self.n_inputs_, self._hidden(), self._n_out(),
                                            activation=self.activation, dropout=self.dropout))
 
@@ -121,7 +116,6 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         Weights of the classes in the loss.
     {ADVERSARIAL_PARAMS_DOC}
     {MLP_ENGINE_DOC}
-    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -165,32 +159,7 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
                  verbose=0, warm_start=False, devices="auto", strategy=None,
                  precision="32"):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.scale = scale
-        self.class_weight = class_weight
-        self.adversarial = adversarial
-        self.adversarial_eps = adversarial_eps
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.devices = devices
-        self.strategy = strategy
-        self.precision = precision
+        store_params(self, locals())
 
     _accepts_dataset = True
 
@@ -216,18 +185,17 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
         -------
         self
         """
-        self._init_from = init
-        try:
-            return self._fit(X, y, partial=False, sample_weight=sample_weight)
-        finally:
-            self.__dict__.pop("_init_from", None)
+        from deepmine.nn._fitdata import FitContext
+
+        return self._fit(X, y, partial=False, sample_weight=sample_weight,
+                         context=FitContext(init=init))
 
     def _n_out(self):
         return len(self.classes_)
 
-    def _build_module(self):
-        module = super()._build_module()
-        init = getattr(self, "_init_from", None)
+    def _build_module(self, context=None):
+        module = super()._build_module(context)
+        init = getattr(context, "init", None)
         if init is not None:
             _copy_encoder(init, module, self)
         return module
@@ -250,7 +218,6 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         Drop rate after each hidden layer (training only).
     {SCALE_DOC}
     {MLP_ENGINE_DOC}
-    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -283,29 +250,7 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
                  random_state=None, verbose=0, warm_start=False, devices="auto", strategy=None,
                  precision="32"):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.scale = scale
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.devices = devices
-        self.strategy = strategy
-        self.precision = precision
+        store_params(self, locals())
 
     def _n_out(self):
         return self.n_outputs_

@@ -11,14 +11,19 @@ import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 
-from deepmine.base import BaseDeepEstimator, DeepClassifierMixin
+from deepmine.base import BaseDeepEstimator, DeepClassifierMixin, engine_params_doc, store_params
 from deepmine.nn import EarlyStopping
 from deepmine.tabular._scaling import fold_into_first, learn_scaling, with_scaling
 from deepmine.utils.validation import check_is_fitted, check_table
 
 
+#: The engine parameters a perceptron takes (the others are fixed: SGD, no schedule, no early stopping).
+_EXPOSED = ("learning_rate", "batch_size", "max_epochs", "patience", "device", "random_state",
+            "verbose", "warm_start", "devices", "strategy", "precision")
+
+
 class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
-    """Single-layer perceptron with a step activation, trained with the classic perceptron rule.
+    __doc__ = f"""Single-layer perceptron with a step activation, trained with the classic perceptron rule.
 
     Training stops after an epoch without any training error; on data that is
     not linearly separable the best weights seen are kept (the "pocket"
@@ -41,10 +46,8 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         Epochs without fewer training errors before stopping.
     shuffle : bool, default=True
         Present samples in a new random order each epoch.
-    device : {"auto", "cpu", "cuda", "mps"}, default="cpu"
-    random_state : int, RandomState instance or None, default=None
-    verbose : int, default=0
-    warm_start : bool, default=False
+    {engine_params_doc(("device", "random_state", "verbose", "warm_start", "devices", "strategy",
+                        "precision"), device="cpu")}
 
     Attributes
     ----------
@@ -73,24 +76,15 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
 
     _parameter_constraints = {
         k: v for k, v in BaseDeepEstimator._parameter_constraints.items()
-        if k in ("learning_rate", "batch_size", "max_epochs", "patience", "device",
-                 "random_state", "verbose", "warm_start")
+        if k in _EXPOSED
     }
     _parameter_constraints["shuffle"] = ["boolean"]
     _parameter_constraints["scale"] = ["boolean"]
 
     def __init__(self, *, scale=True, learning_rate=1.0, batch_size=1, max_epochs=100, patience=20,
-                 shuffle=True, device="cpu", random_state=None, verbose=0, warm_start=False):
-        self.scale = scale
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.patience = patience
-        self.shuffle = shuffle
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 shuffle=True, device="cpu", random_state=None, verbose=0, warm_start=False,
+                 devices="auto", strategy=None, precision="32"):
+        store_params(self, locals())
 
     # the engine parameters a perceptron does not expose
     optimizer, momentum, weight_decay, lr_schedule = "sgd", 0.0, 0.0, "constant"
@@ -98,14 +92,13 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     class_weight = None
     _max_loss_growth = None  # the loss counts margins, which grow with the weights by design
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         if y is None:
             raise ValueError("Perceptron requires y to be passed, but the target y is None.")
         X, y = check_table(self, X, y=y, reset=reset)
         if reset:
             learn_scaling(self, X)
-        classes = getattr(self, "_pending_classes", None)
-        y = self._encode_targets(y, reset, **({"classes": classes} if classes is not None else {}))
+        y = self._encode_targets(y, reset, context)
         n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
         target = (y == 1)[:, None] if n_units == 1 else (y[:, None] == np.arange(n_units))
         return X, target.astype(np.float32)
@@ -113,7 +106,7 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
     def _validate_predict(self, X):
         return check_table(self, X, reset=False)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
         unit = torch.nn.Linear(self.n_inputs_, n_units)
         torch.nn.init.zeros_(unit.weight)  # Rosenblatt's start: all weights and the bias zero
@@ -164,7 +157,7 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         """Bias of the unit(s); the threshold is its negative."""
         return self._unit()[1].copy()
 
-    def _split(self, tensors, y, seed, partial):
+    def _split(self, tensors, y, seed, context):
         return tensors, None
 
     def decision_function(self, X):

@@ -14,8 +14,9 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from deepmine.base import engine_params_doc
+from deepmine.base import engine_params_doc, store_params
 from deepmine.exceptions import DataError, InvalidParameterError
+from deepmine.nn._inference import batched_forward
 from deepmine.timeseries._architectures import FCN, MCDCNN, LSTMNet
 from deepmine.timeseries._panel import _PanelClassifier
 from deepmine.utils._param_validation import Interval, StrOptions
@@ -111,42 +112,25 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
                  class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=16, max_epochs=150, early_stopping=False,
                  validation_fraction=None, patience=10, tol=1e-4, callbacks=None, device="auto",
-                 random_state=None, verbose=0, warm_start=False):
-        self.architecture = architecture
-        self.filters = filters
-        self.recipe = recipe
-        self.normalize = normalize
-        self.class_weight = class_weight
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 random_state=None, verbose=0, warm_start=False, devices="auto",
+                 strategy=None, precision="32"):
+        store_params(self, locals())
 
-    def _fit(self, X, y, *, partial, sample_weight=None):
+    def _fit(self, X, y, *, partial, sample_weight=None, context=None):
         if self.recipe is None or partial:
-            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
+            return super()._fit(X, y, partial=partial, sample_weight=sample_weight,
+                                context=context)
         self._check_params()
         settings = dict(_RECIPES[self.recipe], batch_size=max(1, min(16, len(X) // 10)))
         given = {name: getattr(self, name) for name in settings}
         self.__dict__.update(settings)
         try:
-            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
+            return super()._fit(X, y, partial=partial, sample_weight=sample_weight,
+                                context=context)
         finally:
             self.__dict__.update(given)      # parameters stay as the user set them
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         n_classes = len(self.classes_)
         if self.architecture == "fcn":
             filters = tuple(self.filters) if self.filters else (128, 256, 128)
@@ -179,12 +163,7 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
             raise InvalidParameterError("class_activation needs architecture='fcn' (global "
                                         "average pooling); MC-DCNN has a dense layer instead.")
         Xt = torch.as_tensor(self._validate_predict(X))
-        device = next(self.module_.parameters()).device
-        was_training = self.module_.training
-        self.module_.eval()
-        with torch.no_grad():
-            cams = self.module_.class_activation(Xt.to(device)).cpu().numpy()
-        self.module_.train(was_training)
+        cams = batched_forward(self.module_, Xt, self.module_.class_activation).numpy()
         if target is None:
             idx = cams.mean(axis=2).argmax(axis=1)
         else:
@@ -253,29 +232,10 @@ class LSTMClassifier(_PanelClassifier):
                  class_weight=None, optimizer="adam", learning_rate=None, momentum=0.9,
                  weight_decay=0.0, lr_schedule="constant", batch_size=16, max_epochs=500,
                  early_stopping=False, validation_fraction=None, patience=10, tol=1e-4,
-                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False):
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.normalize = normalize
-        self.class_weight = class_weight
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 callbacks=None, device="auto", random_state=None, verbose=0, warm_start=False,
+                 devices="auto", strategy=None, precision="32"):
+        store_params(self, locals())
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size,
                        num_layers=self.num_layers, dropout=self.dropout)

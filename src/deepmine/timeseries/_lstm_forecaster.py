@@ -13,7 +13,7 @@ from numbers import Integral
 import numpy as np
 import torch.nn.functional as F
 
-from deepmine.base import BaseDeepEstimator, engine_params_doc
+from deepmine.base import BaseDeepEstimator, engine_params_doc, store_params
 from deepmine.exceptions import DataError
 from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import LSTMNet
@@ -118,30 +118,9 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
                  learning_rate=None, momentum=0.9, weight_decay=0.0, lr_schedule="constant",
                  batch_size=16, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
-                 verbose=0, warm_start=False):
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.horizon = horizon
-        self.sequence_length = sequence_length
-        self.difference = difference
-        self.seasonal_period = seasonal_period
-        self.log = log
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+                 verbose=0, warm_start=False, devices="auto",
+                 strategy=None, precision="32"):
+        store_params(self, locals())
 
     def _n_out(self):
         return self.horizon
@@ -164,7 +143,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     def _fit_network(self, values):
         self._fit(values, None, partial=False)
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         _, z = self._fit_transform(X)
         H = self.horizon
         L = self._setting("sequence_length") or min(max(min(8, len(z) - H), len(z) // 2),
@@ -183,7 +162,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     def _validate_predict(self, X):
         return np.asarray(X, dtype=np.float32)
 
-    def _build_module(self):
+    def _build_module(self, context=None):
         return LSTMNet(1, self.horizon, hidden_size=self.hidden_size, num_layers=self.num_layers,
                        every_step=True)
 

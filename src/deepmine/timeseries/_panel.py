@@ -141,13 +141,11 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
                 X = _right_align(X, mask)
         return X.astype(np.float32)
 
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         X, lengths, y = self._check_input(X, y, reset)
-        classes = getattr(self, "_pending_classes", None)
-        kw = {"classes": classes} if classes is not None else {}
-        y = self._encode_targets(y, reset, **kw)
+        y = self._encode_targets(y, reset, context)
         if len(y) != len(X):
             raise DataError(f"X has {len(X)} series but y has {len(y)} labels.")
         return self._panel(X, lengths, reset), y

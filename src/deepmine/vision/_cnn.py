@@ -13,18 +13,17 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, DISTRIBUTED_PARAMS_DOC,
-                           ENGINE_PARAMS_DOC,
-                           BaseDeepEstimator, DeepClassifierMixin)
+from deepmine.base import (ADVERSARIAL_CONSTRAINTS, ADVERSARIAL_PARAMS_DOC, BaseDeepEstimator,
+                           DeepClassifierMixin, engine_params_doc, store_params)
 from deepmine.exceptions import DataError
+from deepmine.nn._inference import INFERENCE_BATCH
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.vision._architectures import (POOLINGS, BackboneNet, ConvNet, check_conv_layers,
                                             random_affine)
 from deepmine.vision._images import check_images
 
-_DOC_ENGINE = ENGINE_PARAMS_DOC.replace("max_epochs : int, default=200",
-                                        "max_epochs : int, default=30")
+_DOC_ENGINE = engine_params_doc(max_epochs=30)
 
 
 def _auto_conv_layers(h, w):
@@ -87,7 +86,6 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     class_weight : dict, "balanced" or None, default=None
     {ADVERSARIAL_PARAMS_DOC}
     {_DOC_ENGINE}
-    {DISTRIBUTED_PARAMS_DOC}
 
     Attributes
     ----------
@@ -150,51 +148,13 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
                  warm_start=False, devices="auto", strategy=None,
                  precision="32"):
-        self.conv_layers = conv_layers
-        self.pooling = pooling
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.shift = shift
-        self.rotation = rotation
-        self.image_shape = image_shape
-        self.channels = channels
-        self.backbone = backbone
-        self.pretrained = pretrained
-        self.freeze_backbone = freeze_backbone
-        self.trainable_layers = trainable_layers
-        self.weights_path = weights_path
-        self.class_weight = class_weight
-        self.adversarial = adversarial
-        self.adversarial_eps = adversarial_eps
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.devices = devices
-        self.strategy = strategy
-        self.precision = precision
+        store_params(self, locals())
 
     # ---- engine hooks --------------------------------------------------------------------
-    def _validate_fit(self, X, y, reset):
+    def _validate_fit(self, X, y, reset, context=None):
         if reset and self.backbone is None and self.conv_layers is not None:
             check_conv_layers(self.conv_layers)
         X = check_images(self, X, reset=reset, image_shape=self.image_shape, channels=self.channels)
-        classes = getattr(self, "_pending_classes", None)
-        kw = {"classes": classes} if classes is not None else {}
         from sklearn.utils import check_consistent_length
 
         if y is not None:
@@ -203,7 +163,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                 from sklearn.utils import assert_all_finite
 
                 assert_all_finite(y, input_name="y")
-        y = self._encode_targets(y, reset, **kw)
+        y = self._encode_targets(y, reset, context)
         if reset:
             c, h, w = self.image_shape_
             if self.backbone is not None and c not in (1, 3):
@@ -225,14 +185,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
         return check_images(self, X, reset=False, image_shape=self.image_shape,
                             channels=self.channels)
 
-    def _fit(self, X, y, *, partial, sample_weight=None):
-        self._load_pretrained = True  # persistence rebuilds without it; weights come from the file
-        try:
-            return super()._fit(X, y, partial=partial, sample_weight=sample_weight)
-        finally:
-            self.__dict__.pop("_load_pretrained", None)
-
-    def _build_module(self):
+    def _build_module(self, context=None):
         n_out = len(self.classes_)
         if self.backbone is None:
             hidden = self.hidden_layer_sizes
@@ -243,7 +196,8 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
                            std=self.channel_std_)
         from deepmine.vision._zoo import load_backbone, preprocessing
 
-        load = getattr(self, "_load_pretrained", False) and self.pretrained
+        # a saved model is rebuilt without a context: its weights come from the file
+        load = context is not None and self.pretrained
         model, n_features = load_backbone(
             self.backbone, weights="DEFAULT" if load else None,
             weights_path=self.weights_path if load else None)
@@ -268,7 +222,7 @@ class ConvNetClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator)
     def _predict_raw(self, X, batch_size=None):
         if batch_size is None:
             shape = getattr(self, "image_shape_", (1, 1, 1))
-            batch_size = int(max(16, min(4096, 2**21 // max(1, int(np.prod(shape))))))
+            batch_size = int(max(16, min(INFERENCE_BATCH, 2**21 // max(1, int(np.prod(shape))))))
         return super()._predict_raw(X, batch_size=batch_size)
 
     def __sklearn_tags__(self):
