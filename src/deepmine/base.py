@@ -206,8 +206,10 @@ class BaseDeepEstimator(BaseEstimator):
                 train, valid = split_dataset_for(self, dataset, seed, partial,
                                                  MIN_VALIDATION_ROWS)
             train, valid = on_device(train, self.device_), on_device(valid, self.device_)
+            n_rows = len(train[0]) if isinstance(train, (tuple, list)) else len(train)
             trainer = Trainer.from_estimator(
                 self, optimizer=self._optimizer_spec(), max_epochs=1 if partial else self.max_epochs,
+                weight_decay=self._weight_decay(n_rows, keep),
                 shuffle=getattr(self, "shuffle", True),
                 early_stopping=self.early_stopping and not partial and (
                     valid is not None or self.validation_fraction == 0),
@@ -227,6 +229,10 @@ class BaseDeepEstimator(BaseEstimator):
         self.n_iter_ = len(self.history_)
         self.loss_curve_ = self.history_["train_loss"]
         return self
+
+    def _weight_decay(self, n_rows, keep):
+        """The L2 penalty of this fit (estimators with a data-dependent default override it)."""
+        return getattr(self, "weight_decay", ENGINE_DEFAULTS["weight_decay"])
 
     def _split(self, tensors, y, seed, context):
         partial = context.partial

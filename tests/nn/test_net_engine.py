@@ -22,7 +22,7 @@ def test_optimizer_classes_and_options(optimizer):
     cls, options = optimizer if isinstance(optimizer, tuple) else (optimizer, {})
     assert isinstance(opt, torch.optim.Adam if cls == "adam" else cls)
     assert all(opt.defaults[k] == v for k, v in options.items())
-    assert opt.defaults["weight_decay"] == clf.weight_decay
+    assert opt.defaults["weight_decay"] == clf.weight_decay_ == 0.03  # "auto" on 40 rows
 
 
 def test_optimizer_class_takes_its_own_learning_rate_default():

@@ -115,6 +115,18 @@ def test_pickle_joblib_and_save_round_trip(digits, tmp_path):
     assert np.allclose(loaded.predict_proba(X), expected)
     assert list(loaded.classes_) == list(clf.classes_)
     assert len(loaded.history_) == 3
+    assert loaded.weight_decay_ == clf.weight_decay_ == 15 / len(X)
+
+
+def test_auto_weight_decay_shrinks_with_more_rows_and_stays_over_partial_fit(digits):
+    """The default L2 penalty is 0.03 up to 500 rows and 15/n beyond; partial_fit keeps it."""
+    X, y = digits
+    assert MLPClassifier((4,), max_epochs=1).fit(X[:300], y[:300]).weight_decay_ == 0.03
+    big = MLPClassifier((4,), max_epochs=1).fit(X[:1500], y[:1500])
+    assert big.weight_decay_ == 0.01 and big.optimizer_.defaults["weight_decay"] == 0.01
+    big.partial_fit(X[:64], y[:64])
+    assert big.optimizer_.defaults["weight_decay"] == 0.01
+    assert MLPClassifier((4,), weight_decay=0.2, max_epochs=1).fit(X, y).weight_decay_ == 0.2
 
 
 def test_load_rejects_foreign_files(tmp_path):

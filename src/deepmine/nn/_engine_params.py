@@ -113,13 +113,13 @@ _DOCS = {
 }
 
 
-def _entry(name, default, description=None):
-    kind, text = _DOCS[name]
+def _entry(name, default, description=None, kind=None):
+    kind, text = kind or _DOCS[name][0], _DOCS[name][1]
     shown = f'"{default}"' if isinstance(default, str) else repr(default)
     return f"{name} : {kind}, default={shown}{text if description is None else description}"
 
 
-def engine_params_doc(names=ENGINE_PARAMS, descriptions=None, **defaults):
+def engine_params_doc(names=ENGINE_PARAMS, descriptions=None, kinds=None, **defaults):
     """The numpydoc entries of the engine parameters, indented for a class docstring.
 
     Parameters
@@ -129,6 +129,9 @@ def engine_params_doc(names=ENGINE_PARAMS, descriptions=None, **defaults):
     descriptions : dict or None, default=None
         ``{name: text}`` replacing the description of some parameters (each line
         of ``text`` indented by 8 spaces, starting with a newline).
+    kinds : dict or None, default=None
+        ``{name: type text}`` where an estimator accepts more than the engine
+        (e.g. ``'float or "auto"'``).
     **defaults
         The estimator's defaults where they differ from :data:`ENGINE_DEFAULTS`,
         e.g. ``engine_params_doc(max_epochs=100)``.
@@ -140,12 +143,13 @@ def engine_params_doc(names=ENGINE_PARAMS, descriptions=None, **defaults):
     batch_size : int, default=16
             Mini-batch size.
     """
-    unknown = sorted((set(defaults) | set(descriptions or ())) - set(ENGINE_PARAMS))
+    unknown = sorted((set(defaults) | set(descriptions or ()) | set(kinds or ()))
+                     - set(ENGINE_PARAMS))
     if unknown:
         raise ValueError(f"{', '.join(unknown)} is not an engine parameter")
-    descriptions = descriptions or {}
-    return "\n    ".join(_entry(n, defaults.get(n, ENGINE_DEFAULTS[n]), descriptions.get(n))
-                         for n in names)
+    descriptions, kinds = descriptions or {}, kinds or {}
+    return "\n    ".join(_entry(n, defaults.get(n, ENGINE_DEFAULTS[n]), descriptions.get(n),
+                                kinds.get(n)) for n in names)
 
 
 def documented_engine_params(doc):
