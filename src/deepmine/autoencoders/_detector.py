@@ -11,11 +11,13 @@ them; columns can also be scaled by robust statistics (median and MAD).
 """
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import OutlierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from deepmine.autoencoders._base import fit_scaler, robust_scaler
@@ -27,6 +29,36 @@ from deepmine.utils.validation import check_is_fitted, check_table
 
 #: Rows kept (at most) as the reference codes of the code-space neighbour distance.
 REFERENCE_ROWS = 2048
+
+
+def detector_robust_scaler(X):
+    """Median and MAD scale per column, kept between 0.1 and 1 standard deviation; for
+    ``scaling="robust"``.
+
+    The MAD scale (:func:`~deepmine.autoencoders._base.robust_scaler`: 1.4826 x
+    MAD, floored at 0.1 x the standard deviation) shrinks the scale of a
+    heavy-tailed column so that its extreme rows stand out. It is never wider
+    than the standard deviation (a column with two modes has a MAD above it),
+    and a column whose MAD is zero (more than half its rows at one value: a
+    blank pixel, a flag) keeps its standard deviation: its MAD says nothing
+    about its spread, and the floor would weigh its rare values ten times.
+    Constant columns get scale 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepmine.autoencoders._detector import detector_robust_scaler
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.c_[rng.normal(size=100), np.r_[np.zeros(60), np.ones(40)]]
+    >>> X[:5, 0] = 100.0  # extreme rows
+    >>> _, scale = detector_robust_scaler(X)
+    >>> bool(scale[0] < 0.1 * X[:, 0].std() * 1.5), bool(np.isclose(scale[1], X[:, 1].std()))
+    (True, True)
+    """
+    centre, scale = robust_scaler(X)
+    _, sd = fit_scaler(X, True)
+    tied = np.median(np.abs(X - centre), axis=0) <= 1e-6 * X.std(axis=0)
+    return centre, np.where(tied, sd, np.minimum(scale, sd))
 _ENGINE_DOC = engine_params_doc(batch_size=128, max_epochs=20)
 
 
@@ -74,10 +106,12 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         Column scaling before the autoencoders. ``"standard"``: mean and
         standard deviation. ``"robust"``: centred on the median and divided by
         the normal-consistent MAD (1.4826 x median absolute deviation), so
-        outliers cannot inflate the scale that hides them, but never by less
-        than 0.1 x the standard deviation: a column that is mostly one value
-        (a blank pixel, a rare flag) has a MAD near zero, and its other values
-        would be scaled up to thousands. Constant columns get scale 1.
+        outliers cannot inflate the scale that hides them, kept between 0.1
+        and 1 standard deviation (a MAD near zero would scale the column's
+        other values up to thousands; a column with two modes has a MAD above
+        its standard deviation). A column whose MAD is zero (more than half
+        its rows at one value: a blank pixel, a rare flag) keeps its standard
+        deviation. Constant columns get scale 1.
     n_neighbors : int, default=20
         Which nearest training code measures a sample's distance in code space
         (its ``n_neighbors``-th nearest among at most 2048 training rows, itself
@@ -99,7 +133,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         ``decision_function = score_samples - offset_``.
     mean_, scale_ : ndarray of shape (n_inputs,)
         Column centre and scale (mean and standard deviation, or median and
-        floored MAD with ``scaling="robust"``; constant columns keep scale 1).
+        bounded MAD with ``scaling="robust"``; constant columns keep scale 1).
     reference_codes_ : ndarray of shape (n_estimators, n_reference, code_size)
         Each member's codes of the training rows that code-space distances are
         measured to (absent when ``n_neighbors=0``).
@@ -230,7 +264,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     def _validate_fit(self, X, y, reset):
         X = check_table(self, X, reset=reset)
         if reset:
-            self.mean_, self.scale_ = (robust_scaler(X) if self.scaling == "robust"
+            self.mean_, self.scale_ = (detector_robust_scaler(X) if self.scaling == "robust"
                                        else fit_scaler(X, True))
         n = X.shape[0]
         rng = check_random_state(self.random_state)
@@ -301,7 +335,9 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         """
         self._pending_sample_weight = sample_weight
         try:
-            self._fit(X, None, partial=False)
+            with warnings.catch_warnings():  # short training is the design (Notes), not a lapse
+                warnings.filterwarnings("ignore", category=ConvergenceWarning)
+                self._fit(X, None, partial=False)
         finally:
             self.__dict__.pop("_pending_sample_weight", None)
         module = self.module_
