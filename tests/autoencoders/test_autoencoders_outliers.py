@@ -244,3 +244,15 @@ def test_scores_of_new_rows_match_scores_of_the_same_rows_in_training():
     det = _det(max_epochs=3).fit(X)
     np.testing.assert_allclose(np.r_[[det.score_samples(X[i:i + 1])[0] for i in (0, 150, 205)]],
                                det.score_samples(X)[[0, 150, 205]], rtol=1e-10)
+
+
+def test_default_short_training_does_not_warn_about_convergence():
+    """The default 20 epochs are short by design: fitting them raises no ConvergenceWarning."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _ = _planted(120, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        AutoEncoderOutlierDetector(max_samples=256, device="cpu", random_state=0).fit(X)
