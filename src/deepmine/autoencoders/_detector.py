@@ -59,6 +59,8 @@ def detector_robust_scaler(X):
     _, sd = fit_scaler(X, True)
     tied = np.median(np.abs(X - centre), axis=0) <= 1e-6 * X.std(axis=0)
     return centre, np.where(tied, sd, np.minimum(scale, sd))
+
+
 _ENGINE_DOC = engine_params_doc(batch_size=128, max_epochs=20)
 
 
