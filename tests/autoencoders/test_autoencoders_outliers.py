@@ -141,16 +141,19 @@ def test_trimming_keeps_a_cluster_of_outliers_unlearned():
 
 
 def test_robust_scaling_resists_extreme_rows_within_its_floor():
-    """Median/MAD scaling is not inflated by 5% huge rows beyond its floor of 0.1 x the std."""
+    """Median/MAD scaling is not inflated by 5% huge rows beyond its floor of 0.1 x the std;
+    a zero-MAD column keeps its std, and a two-mode column is never scaled wider than its std."""
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(400, 3))
+    X = rng.normal(size=(400, 4))
     X[:20, 0] = 1e4
-    X[:, 2] = np.r_[np.ones(20), np.zeros(380)]  # zero MAD: the floor
+    X[:, 2] = np.r_[np.ones(20), np.zeros(380)]  # zero MAD: the std
+    X[:, 3] = np.r_[rng.normal(-3, 0.1, 200), rng.normal(3, 0.1, 200)]  # MAD above the std
     robust = _det(max_epochs=1, scaling="robust").fit(X)
     standard = _det(max_epochs=1).fit(X)
     assert standard.scale_[0] == pytest.approx(X[:, 0].std(), rel=1e-6)
     assert robust.scale_[0] == pytest.approx(0.1 * X[:, 0].std(), rel=1e-6)
-    assert robust.scale_[2] == pytest.approx(0.1 * X[:, 2].std(), rel=1e-5)
+    assert robust.scale_[2] == pytest.approx(X[:, 2].std(), rel=1e-6)
+    assert robust.scale_[3] == pytest.approx(X[:, 3].std(), rel=1e-6)
     assert robust.mean_[0] == pytest.approx(np.median(X[:, 0]), rel=1e-5)
     X[:, 0] = rng.normal(size=400)  # no extreme rows: the MAD itself, about the std
     assert 0.85 < _det(max_epochs=1, scaling="robust").fit(X).scale_[0] < 1.15
@@ -169,6 +172,29 @@ def test_robust_scaling_bounds_columns_whose_mad_is_nearly_zero():
     z_std = np.abs((X - X.mean(0)) / X.std(0))
     assert (z[:, 1] <= 10 * (z_std[:, 1] + 1) + 1e-4).all() and z[:, 1].max() < 100
     assert np.isfinite(det.score_samples(X)).all()
+
+
+def _flags(seed):
+    """Inliers near a 2-D plane in 4-D, 15 pushed off it in column 1, beside 4 independent
+    flag columns that are 0 in 80% of the rows (zero MAD) and 1-5 otherwise."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(300, 2)) @ rng.normal(size=(2, 4)) + 0.05 * rng.normal(size=(300, 4))
+    flags = np.where(rng.rand(300, 4) < 0.8, 0.0, rng.uniform(1, 5, (300, 4)))
+    y = np.zeros(300, int)
+    out = rng.choice(300, 15, replace=False)
+    y[out] = 1
+    X[out, 1] += rng.choice([-1, 1], 15) * 3 * X[:, 1].std()
+    return np.c_[X, flags], y
+
+
+def test_robust_scaling_does_not_weigh_up_mostly_zero_columns():
+    """With zero-MAD flag columns kept at their std, robust scaling still finds the outliers
+    (a 0.1 x std floor on those columns weighed their rare values tenfold: ROC-AUC 0.63 and 0.65)."""
+    for seed in (0, 1):
+        X, y = _flags(seed)
+        det = _det(scaling="robust").fit(X)
+        np.testing.assert_allclose(det.scale_[4:], X[:, 4:].std(axis=0), rtol=1e-6)
+        assert roc_auc_score(y, -det.score_samples(X)) > 0.75
 
 
 def test_documented_defaults_match_the_signature():
@@ -218,3 +244,15 @@ def test_scores_of_new_rows_match_scores_of_the_same_rows_in_training():
     det = _det(max_epochs=3).fit(X)
     np.testing.assert_allclose(np.r_[[det.score_samples(X[i:i + 1])[0] for i in (0, 150, 205)]],
                                det.score_samples(X)[[0, 150, 205]], rtol=1e-10)
+
+
+def test_default_short_training_does_not_warn_about_convergence():
+    """The default 20 epochs are short by design: fitting them raises no ConvergenceWarning."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _ = _planted(120, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        AutoEncoderOutlierDetector(max_samples=256, device="cpu", random_state=0).fit(X)
