@@ -278,4 +278,4 @@ class LSTMClassifier(_PanelClassifier):
 
     def _build_module(self):
         return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size,
-                       num_layers=self.num_layers, dropout=self.dropout)
+                       num_layers=self.num_layers, dropout=self.dropout, init="keras")
