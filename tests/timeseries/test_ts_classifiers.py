@@ -67,6 +67,32 @@ def test_lstm_classifier_reads_unequal_lengths():
     assert clf.predict(longer).tolist() == [1, 0]
 
 
+def test_lstm_classifier_remembers_a_pattern_far_from_the_end():
+    """A 5-step pulse 35 steps before the end decides the class: the default LSTM initialisation
+    (forget-gate bias 1) carries it to the last state; PyTorch's own (forget gate near 0.5)
+    stays at the majority class with the same budget."""
+    import warnings
+
+    from deepmine.timeseries._architectures import LSTMNet
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 128)
+    X = rng.normal(0, 0.3, (128, 1, 40))
+    X[:, 0, 5:10] += np.where(y == 1, 1.5, -1.5)[:, None]
+
+    class TorchInit(LSTMClassifier):
+        def _build_module(self):
+            return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size)
+
+    params = dict(hidden_size=8, max_epochs=40, random_state=0, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # convergence: 40 epochs are few on purpose
+        default = LSTMClassifier(**params).fit(X[:64], y[:64])
+        torch_init = TorchInit(**params).fit(X[:64], y[:64])
+    assert default.score(X[64:], y[64:]) >= 0.9
+    assert torch_init.score(X[64:], y[64:]) <= 0.7
+
+
 def test_panel_errors_are_clear():
     """Wrong channels, NaN gaps and 4-D input raise DataError naming the problem."""
     X, y, _ = _bumps(20, length=16)

@@ -8,7 +8,8 @@
   per channel (here a grouped convolution: the towers run as one layer), then an MLP,
   with the sizes of Fawaz et al. 2019's reimplementation.
 - :class:`LSTMNet`: an LSTM (Hochreiter & Schmidhuber 1997) read either at its
-  last step (classification) or at every step (forecasting).
+  last step (classification) or at every step (forecasting); optionally initialised
+  as in Keras (``init="keras"``, see :func:`keras_lstm_init`).
 """
 
 import torch
@@ -61,14 +62,46 @@ class MCDCNN(nn.Module):
         return self.mlp(self.towers(x))          # (B, n_classes)
 
 
+def keras_lstm_init(lstm, forget_bias=1.0):
+    """Initialise ``lstm`` (a ``torch.nn.LSTM``) in place as Keras does by default.
+
+    Xavier-uniform input weights and orthogonal recurrent weights, each gate's
+    block on its own; zero biases except the forget gate's, ``forget_bias``
+    (Gers, Schmidhuber & Cummins 2000; Jozefowicz, Zaremba & Sutskever 2015).
+    PyTorch's own default draws every weight and both bias vectors from
+    U(-1/sqrt(H), 1/sqrt(H)), which leaves the forget gate near 0.5 at the start:
+    the cell state then halves at every step, and what the series held more
+    than a few dozen steps before its end barely reaches the last state.
+    """
+    H = lstm.hidden_size
+    for name, p in lstm.named_parameters():
+        with torch.no_grad():
+            if name.startswith("weight_ih"):
+                for k in range(4):                     # gates in PyTorch's order: i, f, g, o
+                    nn.init.xavier_uniform_(p[k * H:(k + 1) * H])
+            elif name.startswith("weight_hh"):
+                for k in range(4):
+                    nn.init.orthogonal_(p[k * H:(k + 1) * H])
+            elif name.startswith("bias"):
+                p.zero_()
+                if name.startswith("bias_ih"):         # one of the two bias vectors carries it
+                    p[H:2 * H] = forget_bias
+
+
 class LSTMNet(nn.Module):
-    """LSTM over ``(B, C, T)`` input; ``every_step`` returns ``(B, T, n_out)``, else ``(B, n_out)``."""
+    """LSTM over ``(B, C, T)`` input; ``every_step`` returns ``(B, T, n_out)``, else ``(B, n_out)``.
+
+    ``init="torch"`` keeps PyTorch's initialisation, ``"keras"`` applies
+    :func:`keras_lstm_init` (forget-gate bias 1).
+    """
 
     def __init__(self, n_channels, n_out, hidden_size=64, num_layers=1, dropout=0.0,
-                 every_step=False):
+                 every_step=False, init="torch"):
         super().__init__()
         self.lstm = nn.LSTM(n_channels, hidden_size, num_layers=num_layers, batch_first=True,
                             dropout=dropout if num_layers > 1 else 0.0)
+        if init == "keras":
+            keras_lstm_init(self.lstm)
         self.head = nn.Linear(hidden_size, n_out)
         self.every_step = every_step
 

@@ -177,14 +177,19 @@ class LSTMClassifier(_PanelClassifier):
     __doc__ = f"""LSTM time-series classifier: the last hidden state, then a linear layer.
 
     Unequal-length series are padded at the start, so the LSTM reads the
-    padding first and ends on the real data. The weights kept are those of
-    the epoch with the lowest eval-mode training loss, as for
+    padding first and ends on the real data. The LSTM is initialised as in
+    Keras (orthogonal recurrent weights, Xavier-uniform input weights, zero
+    biases but a forget-gate bias of 1; Jozefowicz et al. 2015), so that at
+    the start the cell state keeps most of what it held one step before;
+    with PyTorch's own initialisation (forget gate near 0.5) one seed of five
+    stayed at 82% training accuracy on GunPoint. The weights kept are those
+    of the epoch with the lowest eval-mode training loss, as for
     :class:`CNNTimeSeriesClassifier`. With the defaults (500 epochs of Adam
-    at 1e-3, batch 16) GunPoint's test accuracy over seeds 0-4 was 82.0-94.0%
-    (mean 90.7%; 1-NN with the Euclidean distance: 91.3%), for about 20 s of
-    one CPU thread per fit; with 200 epochs 82.0-93.3% (mean 89.1%). Seed 4
-    stays at 82% training accuracy with 200 or 500 epochs; the default
-    :class:`CNNTimeSeriesClassifier` scored 98.0-100% on the same split.
+    at 1e-3, batch 16) every seed 0-4 reached 100% training accuracy on
+    GunPoint, with test accuracy 95.3-97.3% (mean 96.4%; 1-NN with the
+    Euclidean distance: 91.3%), for about 20 s of one CPU thread per fit; on
+    ItalyPowerDemand 94.8-95.6% (mean 95.4%; 1-NN: 95.5%), about 9 s. The
+    default :class:`CNNTimeSeriesClassifier` scored 98.0-99.3% on GunPoint.
 
     Parameters
     ----------
@@ -238,4 +243,4 @@ class LSTMClassifier(_PanelClassifier):
 
     def _build_module(self, context=None):
         return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size,
-                       num_layers=self.num_layers, dropout=self.dropout)
+                       num_layers=self.num_layers, dropout=self.dropout, init="keras")
