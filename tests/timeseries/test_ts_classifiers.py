@@ -81,7 +81,7 @@ def test_lstm_classifier_remembers_a_pattern_far_from_the_end():
     X[:, 0, 5:10] += np.where(y == 1, 1.5, -1.5)[:, None]
 
     class TorchInit(LSTMClassifier):
-        def _build_module(self):
+        def _build_module(self, context=None):
             return LSTMNet(self.n_channels_in_, len(self.classes_), hidden_size=self.hidden_size)
 
     params = dict(hidden_size=8, max_epochs=40, random_state=0, device="cpu")
