@@ -38,8 +38,9 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     sequence_length : int, None or "auto", default="auto"
         Length of the training crops (the span of back-propagation through
         time); None means half the (transformed) training series, at least 8.
-        ``"auto"`` chooses between None and ``max(2 * season, 12)`` by
-        validation, as :class:`WindowForecaster` chooses its window.
+        ``"auto"`` chooses between ``max(2 * season, 12)`` and
+        ``max(4 * season, 24)`` by validation, as :class:`WindowForecaster`
+        chooses its window.
     difference : int or "auto", default="auto"
         First differences taken before training (1 removes a trend); ``"auto"``
         chooses 0 or 1 by validation.
@@ -152,7 +153,13 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
 
     @staticmethod
     def _window_candidates(period):
-        return [None, max(2 * period, 12)]
+        # two and four seasons: crops of a fixed span keep an epoch linear in the series length
+        return [max(2 * period, 12), max(4 * period, 24)]
+
+    def _fallback_grid(self, grid):
+        if self.sequence_length != "auto":
+            return []
+        return [{**g, "sequence_length": None} for g in grid]
 
     def _default_callbacks(self):
         if self.early_stopping:
