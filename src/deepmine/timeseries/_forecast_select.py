@@ -6,8 +6,9 @@ autocorrelation of the first-differenced series: the highest local peak above
 a 99% Bartlett band (Box & Jenkins 1970, 2.1.6). ``log="auto"`` logs a positive
 series whose spread grows with its level. Differencing and window are chosen by
 a forecast of the last part of the training series (a fixed, small candidate
-set), and the better of the naive and seasonal-naive forecasts stands in when
-no network beats it there (Hyndman & Athanasopoulos, *Forecasting: Principles
+set); the forecasts of the two best candidates are averaged, and the better of
+the naive and seasonal-naive forecasts stands in when that average does not
+beat it there (Hyndman & Athanasopoulos, *Forecasting: Principles
 and Practice*, 5.8: a method must beat the simple benchmarks to be worth it).
 """
 
@@ -254,16 +255,9 @@ def select_and_fit(est, values, grid, *, period, log):
     origins = [o for o in origins if o >= shortest] or [n - v]
     scores, ranked = {}, []
     if len(grid) > 1 or est._auto_names():
-        for g in grid:
-            preds = []
-            for o in origins:
-                if est._length_for({**g, **fixed}) > o:
-                    break
-                preds.append(clone(est).set_params(**g, **fixed).fit(values[:o]).predict(v))
-            if len(preds) == len(origins) and np.all(np.isfinite(preds)):
-                score = _validation_mae(values, origins, v, preds)
-                scores[_label(g)] = score
-                ranked.append((score, len(ranked), g, preds))
+        ranked = _validate(est, values, grid, fixed, origins, v, scores)
+        if not ranked:                   # no candidate fits the origins: try the short fallbacks
+            ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v, scores)
     ranked.sort(key=lambda t: t[:2])
     top = ranked[:N_COMBINED]
     naive = {"naive": _validation_mae(values, origins, v, [np.full(v, values[o - 1])
@@ -289,6 +283,19 @@ def select_and_fit(est, values, grid, *, period, log):
     est._fit_network(values)
     est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
                      if est.chosen_ == "network" else [])
+
+
+def _validate(est, values, grid, fixed, origins, v, scores):
+    """(score, rank, params, forecasts per origin) of each candidate that fits every origin."""
+    ranked = []
+    for g in grid:
+        if any(est._length_for({**g, **fixed}) > o for o in origins):
+            continue
+        preds = [clone(est).set_params(**g, **fixed).fit(values[:o]).predict(v) for o in origins]
+        if np.all(np.isfinite(preds)):
+            scores[_label(g)] = _validation_mae(values, origins, v, preds)
+            ranked.append((scores[_label(g)], len(ranked), g, preds))
+    return ranked
 
 
 def _validation_mae(values, origins, v, preds):

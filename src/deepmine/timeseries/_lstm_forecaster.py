@@ -65,8 +65,13 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         Whose forecasts :meth:`predict` returns (see :class:`WindowForecaster`).
     period_ : int
         Season length found (1: none).
+    ensemble_ : list of LSTMForecaster
+        The forecaster fitted with the second-best setting, whose forecasts are
+        averaged with this one's (empty when a naive forecast is used or every
+        setting was given).
     validation_scores_ : dict
-        Validation MAE of every candidate setting and of the naive forecasts.
+        Validation MAE of every candidate setting, of the mean of the two best
+        and of the naive forecasts.
     sequence_length_ : int
         Crop length used in training.
     mean_, scale_ : float
