@@ -192,9 +192,11 @@ def _print_ratios(out):
         base = min((-np.mean(r["scores"]) for r in rs if r["estimator"] == "NaiveForecaster"),
                    default=float("nan"))
         for r in rs:
-            if r["estimator"] in ("NaiveForecaster",) or not base > 0:
+            if r["estimator"] in ("NaiveForecaster",) or not base >= 0:
                 continue
-            ratio = -np.asarray(r["scores"]) / base
+            err = -np.asarray(r["scores"])
+            # a naive forecast without error (a series that stopped): equal is 1, anything else inf
+            ratio = err / base if base > 0 else np.where(err == 0, 1.0, np.inf)
             print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
                   f"{r['setting'][:40]:40s} {np.mean(ratio):6.2f} "
                   f"[{' '.join(f'{v:.2f}' for v in ratio)}]")

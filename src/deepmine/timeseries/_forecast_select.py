@@ -6,8 +6,9 @@ autocorrelation of the first-differenced series: the highest local peak above
 a 99% Bartlett band (Box & Jenkins 1970, 2.1.6). ``log="auto"`` logs a positive
 series whose spread grows with its level. Differencing and window are chosen by
 a forecast of the last part of the training series (a fixed, small candidate
-set), and the better of the naive and seasonal-naive forecasts stands in when
-no network beats it there (Hyndman & Athanasopoulos, *Forecasting: Principles
+set); the forecasts of the two best candidates are averaged, and the better of
+the naive and seasonal-naive forecasts stands in when that average does not
+beat it there (Hyndman & Athanasopoulos, *Forecasting: Principles
 and Practice*, 5.8: a method must beat the simple benchmarks to be worth it).
 """
 
@@ -29,6 +30,7 @@ _FREQ_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "S
                  "YE": 1, "BA": 1, "BY": 1}
 _PER_DAY = {"H": 24, "h": 24, "T": 1440, "min": 1440, "S": 86400, "s": 86400}
 N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
+N_COMBINED = 2             # the best candidates whose forecasts are averaged
 _Z_SEASON = 2.576          # two-sided 99% band: the peak must stand out among many lags
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
 
@@ -229,12 +231,21 @@ def validation_length(n, period):
 
 
 def select_and_fit(est, values, grid, *, period, log):
-    """Choose among ``grid`` by a forecast of the last part of ``values``; refit the winner on all of it.
+    """Choose among ``grid`` by a forecast of the last part of ``values``; refit the winners on all of it.
 
-    ``est`` gets ``selected_params_`` (the settings of the fitted network),
-    ``chosen_`` (``"network"``, ``"naive"`` or ``"seasonal naive"``: whose
-    forecasts ``predict`` returns), ``period_`` and ``validation_scores_``.
-    ``grid`` is a list of parameter dicts (concrete values, ``log`` excluded).
+    The forecasts of the ``N_COMBINED`` candidates with the lowest validation
+    error are averaged (a forecast combination, Bates & Granger 1969: the mean
+    of two noisy networks varies less than either, and the best of several
+    candidates on a short validation part is an optimistic pick); the
+    combination is scored on the same origins and must beat the better naive
+    forecast there to be used.
+
+    ``est`` gets ``selected_params_`` (the settings of its own network, the
+    best candidate), ``ensemble_`` (fitted forecasters with the other
+    combined settings), ``chosen_`` (``"network"``, ``"naive"`` or
+    ``"seasonal naive"``: whose forecasts ``predict`` returns), ``period_`` and
+    ``validation_scores_``. ``grid`` is a list of parameter dicts (concrete
+    values, ``log`` excluded).
     """
     n = len(values)
     v = validation_length(n, period)
@@ -242,34 +253,54 @@ def select_and_fit(est, values, grid, *, period, log):
     origins = [n - v * (k + 1) for k in range(N_ORIGINS)]
     shortest = min(est._length_for({**g, **fixed}) for g in grid)
     origins = [o for o in origins if o >= shortest] or [n - v]
-    scores = {}
+    scores, ranked = {}, []
     if len(grid) > 1 or est._auto_names():
-        for g in grid:
-            errors = []
-            for o in origins:
-                if est._length_for({**g, **fixed}) > o:
-                    break
-                pred = clone(est).set_params(**g, **fixed).fit(values[:o]).predict(v)
-                errors.append(float(np.mean(np.abs(values[o:o + v] - pred))))
-            if len(errors) == len(origins) and np.all(np.isfinite(errors)):
-                scores[_label(g)] = (float(np.mean(errors)), g)
-    naive = {"naive": float(np.mean([np.mean(np.abs(values[o:o + v] - values[o - 1]))
-                                     for o in origins]))}
+        ranked = _validate(est, values, grid, fixed, origins, v, scores)
+        if not ranked:                   # no candidate fits the origins: try the short fallbacks
+            ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v, scores)
+    ranked.sort(key=lambda t: t[:2])
+    top = ranked[:N_COMBINED]
+    naive = {"naive": _validation_mae(values, origins, v, [np.full(v, values[o - 1])
+                                                           for o in origins])}
     if period > 1 and min(origins) >= period:
-        naive["seasonal naive"] = float(np.mean([np.mean(np.abs(
-            values[o:o + v] - naive_forecast("seasonal naive", values[:o], v, period)))
-            for o in origins]))
-    if scores:
-        best_label = min(scores, key=lambda k: scores[k][0])
-        best_score, best = scores[best_label]
+        naive["seasonal naive"] = _validation_mae(values, origins, v, [
+            naive_forecast("seasonal naive", values[:o], v, period) for o in origins])
+    if len(top) > 1:
+        combined = [np.mean([t[3][k] for t in top], axis=0) for k in range(len(origins))]
+        best_score = _validation_mae(values, origins, v, combined)
+        scores["mean of " + " and ".join(f"({_label(t[2])})" for t in top)] = best_score
+    elif top:
+        best_score = top[0][0]
     else:
-        best_score, best = np.inf, _smallest_feasible(est, grid, fixed, n)
+        best_score = np.inf
+        top = [(np.inf, 0, _smallest_feasible(est, grid + est._fallback_grid(grid), fixed, n),
+                None)]
     base = min(naive, key=naive.get)
-    est.validation_scores_ = {**{k: s for k, (s, _) in scores.items()}, **naive}
+    est.validation_scores_ = {**scores, **naive}
     est.period_ = int(period)
     est.chosen_ = "network" if (best_score < naive[base] or not est._auto_names()) else base
-    est.selected_params_ = {**best, **fixed}
+    est.selected_params_ = {**top[0][2], **fixed}
     est._fit_network(values)
+    est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
+                     if est.chosen_ == "network" else [])
+
+
+def _validate(est, values, grid, fixed, origins, v, scores):
+    """(score, rank, params, forecasts per origin) of each candidate that fits every origin."""
+    ranked = []
+    for g in grid:
+        if any(est._length_for({**g, **fixed}) > o for o in origins):
+            continue
+        preds = [clone(est).set_params(**g, **fixed).fit(values[:o]).predict(v) for o in origins]
+        if np.all(np.isfinite(preds)):
+            scores[_label(g)] = _validation_mae(values, origins, v, preds)
+            ranked.append((scores[_label(g)], len(ranked), g, preds))
+    return ranked
+
+
+def _validation_mae(values, origins, v, preds):
+    """Mean absolute error of the forecasts ``preds`` (one per origin), averaged over the origins."""
+    return float(np.mean([np.mean(np.abs(values[o:o + v] - p)) for o, p in zip(origins, preds)]))
 
 
 def _smallest_feasible(est, grid, fixed, n):
@@ -321,7 +352,7 @@ class _AutoSettingsMixin:
         return [k for k in names if getattr(self, k) == "auto"]
 
     def fit(self, y, X=None):
-        for name in ("selected_params_", "chosen_", "period_", "validation_scores_"):
+        for name in ("selected_params_", "chosen_", "period_", "validation_scores_", "ensemble_"):
             self.__dict__.pop(name, None)
         return super().fit(y, X)
 
@@ -341,6 +372,10 @@ class _AutoSettingsMixin:
                    else [getattr(self, self._window_name)])
         return [{"seasonal_period": m, "difference": d, self._window_name: w}
                 for m in seasonal for d in diffs for w in windows]
+
+    def _fallback_grid(self, grid):
+        """Settings fitted (not validated) when the series is too short for every candidate."""
+        return []
 
     def _length_for(self, params):
         """Series length the concrete settings ``params`` need."""
@@ -374,4 +409,6 @@ class _AutoSettingsMixin:
     def _forecast(self, values, n_steps):
         if self.chosen_ != "network":
             return naive_forecast(self.chosen_, values, n_steps, self.period_)
-        return self._network_forecast(values, n_steps)
+        forecasts = [self._network_forecast(values, n_steps)]
+        forecasts += [m._network_forecast(values, n_steps) for m in getattr(self, "ensemble_", [])]
+        return np.mean(forecasts, axis=0)
