@@ -293,7 +293,8 @@ class SkipGram(_QueryMixin, EmbeddingEstimator):
         keep_p = _keep_probability(self.counts_.astype(np.float64), self.sample)
         table = torch.from_numpy(_noise_table(self.counts_)).to(self.device)
         gen = torch.Generator(device=self.device).manual_seed(int(self._rng.integers(2**31)))
-        rng, window, k, bs, dev = self._rng, self.window, self.negative, self.batch_size, self.device
+        rng, window, k, bs = self._rng, self.window, self.negative, self.batch_size
+        dev = self.device
         w_in, w_out = self._w_in, self._w_out.view(-1, self.vector_size)
         v = self._w_in.shape[0]
         total = self.epochs_ * len(ids)
