@@ -29,16 +29,22 @@ with the best mean selection score over the four graphs:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --defaults-grid --seeds 0 1 2
 
-``--suite`` runs every variant (classic, oa, e, p) with every ``*Walker`` class that
-``deepmine.embeddings`` exports, on MUTAG, AIFB, CORA and CITESEER, with fixed settings
-chosen before any run (``SUITE_*`` below: depth 4, 50 walks per entity and per WL iteration,
-2 WL iterations, other walker parameters at their defaults; 100-d, window 5, 10 epochs,
-min_count 1; ``light="auto"``), one seed after the other (a table after each graph), an
-SVC with C in 10^-3..10^3 by 5-fold CV on the train split; it prints mean ± sd test
-accuracy and fit CPU time beside the published figures (``PUBLISHED_SUITE``), and with
-``--suite-pyrdf2vec`` pyRDF2Vec's random walks with the same settings where it imports:
+``--suite`` is the standard evaluation (``_rdf2vec_suite.py``): the four variants (classic,
+oa, e, p) with random walks and every other ``*Walker`` class of ``deepmine.embeddings`` (WL,
+Anonymous, Walklet, NGram, Community, HALK, Split) with the classic variant, on MUTAG, AIFB,
+CORA and CITESEER, with settings fixed before any run (``SUITE_*``: depth 4, 50 walks per
+entity and per WL iteration, 2 WL iterations, other walker parameters at their defaults;
+100-d, window 5, 10 epochs, min_count 1, one worker; ``light="auto"``), one seed after the
+other, the order-aware rows last; an SVC with C in 10^-3..10^3 by 5-fold CV on the train
+split, scored on the test split. Every run is appended to ``--results`` (JSON lines) and
+skipped when it is already there, so an interrupted suite resumes. It prints mean ± sd test
+accuracy and mean fit CPU seconds (walks + embedding, graph already parsed) beside the
+published figures (``PUBLISHED_SUITE``), and with ``--suite-pyrdf2vec PYTHON`` pyRDF2Vec
+0.2.3's random and WL walks with the same settings on MUTAG and AIFB, run by that interpreter
+(``_rdf2vec_suite_pyrdf2vec.py`` says how to install it); ``--table-only`` reprints the table:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --suite --seeds 0 1 2 3 4 \
+        --results rdf2vec_suite.jsonl --suite-pyrdf2vec /tmp/pyrdf2vec-venv/bin/python \
         --markdown suite.md
 
 ``--sgns CORPUS`` trains deepmine's ``SkipGram`` and gensim's skip-gram (one worker, the
