@@ -173,12 +173,18 @@ def suite_table(records, graphs=SUITE_GRAPHS):
     df = df[df.settings.fillna(SUITE_SETTINGS) == SUITE_SETTINGS] if "settings" in df else df
     df["library"] = df["library"].fillna("deepmine") if "library" in df else "deepmine"
     graphs = [g for g in graphs if g in set(df.graph)]
-    agg = df.groupby(["library", "walker", "variant", "graph"]).agg(
-        mean=("accuracy", "mean"), sd=("accuracy", "std"), fit_s=("fit_s", "mean"),
-        n=("seed", "nunique"))
+    if "unfinished_after_wall_s" not in df:
+        df["unfinished_after_wall_s"] = float("nan")
+    df["accuracy"] = df["accuracy"].astype(float)
+    key = ["library", "walker", "variant", "graph"]
+    cut = df[df.accuracy.isna()].groupby(key).agg(
+        wall=("unfinished_after_wall_s", "max"), fit_s=("fit_s", "max"))
+    df = df[df.accuracy.notna()]
+    agg = df.groupby(key).agg(mean=("accuracy", "mean"), sd=("accuracy", "std"),
+                              fit_s=("fit_s", "mean"), n=("seed", "nunique"))
     most = int(agg.n.max())
     pipes = {p: i for i, p in enumerate(SUITE_PIPELINES)}
-    rows = sorted({k[:3] for k in agg.index},
+    rows = sorted({k[:3] for k in agg.index} | {k[:3] for k in cut.index},
                   key=lambda r: (r[0] != "deepmine", r[0], pipes.get(r[1:], 99), r[1]))
     lines = ["| library | walker | variant | " + " | ".join(g.upper() for g in graphs) + " |",
              "|---|---|---|" + "---|" * len(graphs)]
@@ -186,7 +192,10 @@ def suite_table(records, graphs=SUITE_GRAPHS):
         cells = []
         for g in graphs:
             if (lib, walker, variant, g) not in agg.index:
-                cells.append("")
+                c = cut.loc[(lib, walker, variant, g)] if (lib, walker, variant, g) in \
+                    cut.index else None
+                cells.append("" if c is None else f"not finished in {c['wall']:.0f} s wall "
+                                                  f"({c['fit_s']:.0f} CPU s)")
                 continue
             r = agg.loc[(lib, walker, variant, g)]
             sd = f" ± {r['sd']:.1f}" if r["n"] > 1 else ""

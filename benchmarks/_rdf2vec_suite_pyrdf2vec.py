@@ -20,6 +20,7 @@ import csv
 import gzip
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -67,13 +68,20 @@ def test_accuracy(X, y, split, seed):
     return grid.score(X[~tr], y[~tr])
 
 
+def _alarm(signum, frame):
+    raise TimeoutError
+
+
 def main():
+    signal.signal(signal.SIGALRM, _alarm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--results", required=True)
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--datasets", nargs="+", default=list(TASKS), choices=list(TASKS))
     ap.add_argument("--walkers", nargs="+", default=["RandomWalker", "WLWalker"])
+    ap.add_argument("--run-timeout", type=int, default=900,
+                    help="wall seconds per run; a run cut there is recorded as not finished")
     args = ap.parse_args()
     import pyrdf2vec
     from pyrdf2vec import RDF2VecTransformer
@@ -107,14 +115,24 @@ def main():
                         Word2Vec(epochs=SUITE_EPOCHS, vector_size=100, window=5, workers=1,
                                  sg=1, min_count=1, seed=seed),
                         walkers=[make[wname](seed)], verbose=0)
-                    X, _ = tr.fit_transform(kg, entities)
+                    record = dict(graph=name, walker=wname, variant="classic", seed=seed,
+                                  settings=SUITE_SETTINGS, parse_s=t1 - t0, light=True,
+                                  library=library, commit=commit)
+                    signal.alarm(args.run_timeout)
+                    try:
+                        X, _ = tr.fit_transform(kg, entities)
+                    except TimeoutError:  # its walk pool is terminated on the way out
+                        append_result(args.results, dict(
+                            record, accuracy=None, fit_s=cpu() - t1,
+                            unfinished_after_wall_s=args.run_timeout))
+                        print(f"[seed {seed}] {name} {library} {wname}: not finished after "
+                              f"{args.run_timeout} s wall, {cpu() - t1:.0f} CPU s", flush=True)
+                        continue
+                    finally:
+                        signal.alarm(0)
                     fit_s = cpu() - t1
                     test = test_accuracy(np.asarray(X), y, split, seed)
-                    append_result(args.results, dict(
-                        graph=name, walker=wname, variant="classic", seed=seed,
-                        settings=SUITE_SETTINGS, accuracy=100 * test, fit_s=fit_s,
-                        parse_s=t1 - t0, light=True, walks=len(tr._walks) if hasattr(
-                            tr, "_walks") else None, library=library, commit=commit))
+                    append_result(args.results, dict(record, accuracy=100 * test, fit_s=fit_s))
                     print(f"[seed {seed}] {name} {library} {wname}: {100 * test:.1f} %, fit "
                           f"{fit_s:.1f} CPU s (graph {t1 - t0:.1f} s)", flush=True)
     finally:

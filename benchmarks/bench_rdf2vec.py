@@ -293,7 +293,8 @@ def main():
         return sgns_compare(args)
     if args.suite and args.table_only:
         return print(_rdf2vec_suite.suite_table(_rdf2vec_suite.load_results(args.results),
-                                                args.datasets_suite))
+                                                args.datasets_suite), *_rdf2vec_suite.SUITE_NOTES,
+                     sep="\n")
     if args.suite:
         return _rdf2vec_suite.suite(args)
     if args.defaults_grid:
