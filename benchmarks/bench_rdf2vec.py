@@ -29,16 +29,22 @@ with the best mean selection score over the four graphs:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --defaults-grid --seeds 0 1 2
 
-``--suite`` runs every variant (classic, oa, e, p) with every ``*Walker`` class that
-``deepmine.embeddings`` exports, on MUTAG, AIFB, CORA and CITESEER, with fixed settings
-chosen before any run (``SUITE_*`` below: depth 4, 50 walks per entity and per WL iteration,
-2 WL iterations, other walker parameters at their defaults; 100-d, window 5, 10 epochs,
-min_count 1; ``light="auto"``), one seed after the other (a table after each graph), an
-SVC with C in 10^-3..10^3 by 5-fold CV on the train split; it prints mean ± sd test
-accuracy and fit CPU time beside the published figures (``PUBLISHED_SUITE``), and with
-``--suite-pyrdf2vec`` pyRDF2Vec's random walks with the same settings where it imports:
+``--suite`` is the standard evaluation (``_rdf2vec_suite.py``): the four variants (classic,
+oa, e, p) with random walks and every other ``*Walker`` class of ``deepmine.embeddings`` (WL,
+Anonymous, Walklet, NGram, Community, HALK, Split) with the classic variant, on MUTAG, AIFB,
+CORA and CITESEER, with settings fixed before any run (``SUITE_*``: depth 4, 50 walks per
+entity and per WL iteration, 2 WL iterations, other walker parameters at their defaults;
+100-d, window 5, 10 epochs, min_count 1, one worker; ``light="auto"``), one seed after the
+other, the order-aware rows last; an SVC with C in 10^-3..10^3 by 5-fold CV on the train
+split, scored on the test split. Every run is appended to ``--results`` (JSON lines) and
+skipped when it is already there, so an interrupted suite resumes. It prints mean ± sd test
+accuracy and mean fit CPU seconds (walks + embedding, graph already parsed) beside the
+published figures (``PUBLISHED_SUITE``), and with ``--suite-pyrdf2vec PYTHON`` pyRDF2Vec
+0.2.3's random and WL walks with the same settings on MUTAG and AIFB, run by that interpreter
+(``_rdf2vec_suite_pyrdf2vec.py`` says how to install it); ``--table-only`` reprints the table:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_rdf2vec.py --suite --seeds 0 1 2 3 4 \
+        --results rdf2vec_suite.jsonl --suite-pyrdf2vec /tmp/pyrdf2vec-venv/bin/python \
         --markdown suite.md
 
 ``--sgns CORPUS`` trains deepmine's ``SkipGram`` and gensim's skip-gram (one worker, the
@@ -58,11 +64,12 @@ import os
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+import _rdf2vec_suite
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rdf2vec"
 DATASETS = {
@@ -224,132 +231,6 @@ def sgns_compare(args):
     print(df.to_string(float_format=lambda v: f"{v:.3f}"))
 
 
-#: the fixed settings of ``--suite``, chosen before any run: every walker with depth 4 and
-#: SUITE_WALKS walks per entity (per WL iteration; WL with 2 iterations), its other parameters at
-#: their defaults; 100-d, window 5, SUITE_EPOCHS epochs, min_count 1; light="auto"
-SUITE_DEPTH, SUITE_WALKS, SUITE_EPOCHS, SUITE_WL_ITERATIONS = 4, 50, 10, 2
-#: published test accuracies of RDF2Vec with an SVM (percent); source in the second field
-PUBLISHED_SUITE = {
-    "mutag": [(67.2, "Ristoski & Paulheim 2016, best RDF2Vec + SVM")],
-    "aifb": [(88.9, "Ristoski & Paulheim 2016, best RDF2Vec + SVM")],
-}
-
-
-def suite_walkers():
-    """Every ``*Walker`` class that deepmine.embeddings exports, with the suite's settings."""
-    import inspect
-
-    import deepmine.embeddings as emb
-
-    fixed = {"depth": SUITE_DEPTH, "walks_per_entity": SUITE_WALKS, "max_walks": SUITE_WALKS,
-             "wl_iterations": SUITE_WL_ITERATIONS}
-    out = {}
-    for name in sorted(n for n in emb.__all__ if n.endswith("Walker")):
-        cls = getattr(emb, name)
-        params = inspect.signature(cls).parameters
-        out[name] = cls(**{k: v for k, v in fixed.items() if k in params})
-    return out
-
-
-def suite(args):
-    """Every variant x walker on the four graphs; SVC with C by 5-fold CV on the train split."""
-    from sklearn.base import clone
-
-    from deepmine.embeddings import KnowledgeGraph, RDF2Vec, SkipGram, Word2Vec
-
-    root = Path(args.data_dir)
-    walkers = suite_walkers()
-    if args.walkers:
-        walkers = {k: v for k, v in walkers.items() if k in args.walkers}
-    variants = args.variants or ["classic", "oa", "e", "p"]
-    records, graphs = [], {}
-    for seed in args.seeds:  # one complete table per seed, so a cut-short run is still usable
-        for name in args.datasets_suite:
-            task = planetoid_task if name in ("cora", "citeseer") else standard_task
-            path, entities, y, split, skip = task(root, name)
-            if name not in graphs:
-                graphs[name] = KnowledgeGraph.load(path).filtered(skip_predicates=skip)
-            for wname, walker in walkers.items():
-                for variant in variants:
-                    kw = dict(vector_size=100, window=5, min_count=1, epochs=SUITE_EPOCHS,
-                              random_state=seed)
-                    emb = SkipGram(**kw) if variant == "oa" else Word2Vec(workers=1, **kw)
-                    model = RDF2Vec(clone(walker), emb, variant=variant, light="auto",
-                                    random_state=seed)
-                    t0 = cpu()
-                    X = model.fit_transform(graphs[name], entities)
-                    fit_s = cpu() - t0
-                    _, test = select_and_test(X, y, split, seed)
-                    records.append(dict(graph=name, walker=wname, variant=variant, seed=seed,
-                                        accuracy=100 * test, fit_s=fit_s, light=model.light_,
-                                        walks=model.n_walks_))
-                    print(f"[seed {seed}] {name} {wname} {variant}: {100 * test:.1f} % "
-                          f"({model.n_walks_} walks, light={model.light_}), fit {fit_s:.1f} CPU s",
-                          flush=True)
-            suite_table(records, args)
-    if args.suite_pyrdf2vec:
-        records += suite_pyrdf2vec(args, root)
-        suite_table(records, args)
-
-
-def suite_table(records, args):
-    """Print (and with --markdown write) mean ± sd accuracy and fit time per configuration."""
-    df = pd.DataFrame(records)
-    agg = df.groupby(["graph", "walker", "variant"], sort=False).agg(
-        acc_mean=("accuracy", "mean"), acc_sd=("accuracy", "std"), fit_s=("fit_s", "mean"),
-        seeds=("seed", "count")).reset_index()
-    lines = ["| graph | pipeline | variant | test accuracy % (mean ± sd) | fit CPU s | seeds |",
-             "|---|---|---|---|---|---|"]
-    for r in agg.itertuples():
-        sd = "" if r.seeds < 2 else f" ± {r.acc_sd:.1f}"
-        lines.append(f"| {r.graph} | {r.walker} | {r.variant} | {r.acc_mean:.1f}{sd} | "
-                     f"{r.fit_s:.1f} | {r.seeds} |")
-    for name in args.datasets_suite:
-        for acc, source in PUBLISHED_SUITE.get(name, []):
-            lines.append(f"| {name} | published: {source} | classic | {acc:.1f} | | |")
-    table = "\n".join(lines)
-    print(table, flush=True)
-    if args.markdown:
-        Path(args.markdown).write_text(table + "\n")
-
-
-def suite_pyrdf2vec(args, root):
-    """pyRDF2Vec's RandomWalker with the suite's settings (skip-gram), MUTAG and AIFB only."""
-    try:
-        import pyrdf2vec  # noqa: F401
-    except ImportError as exc:
-        print(f"pyRDF2Vec not importable ({exc}); no pyRDF2Vec rows.")
-        return []
-    from pyrdf2vec import RDF2VecTransformer
-    from pyrdf2vec.embedders import Word2Vec as PyWord2Vec
-    from pyrdf2vec.graphs import KG
-    from pyrdf2vec.walkers import RandomWalker as PyRandomWalker
-
-    out, tmp = [], Path(tempfile.mkdtemp())
-    for name in [n for n in args.datasets_suite if n in DATASETS]:
-        path, entities, y, split, skip = standard_task(root, name)
-        nt = tmp / (name + ".nt")
-        with gzip.open(path, "rb") as src, open(nt, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        for seed in args.seeds:
-            t0 = cpu()
-            kg = KG(str(nt), skip_predicates=set(skip), fmt="nt")
-            tr = RDF2VecTransformer(
-                PyWord2Vec(epochs=SUITE_EPOCHS, vector_size=100, window=5, workers=1, sg=1,
-                           min_count=1, seed=seed),
-                walkers=[PyRandomWalker(SUITE_DEPTH, SUITE_WALKS, n_jobs=1, random_state=seed)],
-                verbose=0)
-            X, _ = tr.fit_transform(kg, entities)
-            fit_s = cpu() - t0
-            _, test = select_and_test(np.asarray(X), y, split, seed)
-            out.append(dict(graph=name, walker="pyRDF2Vec 0.2.3 RandomWalker", variant="classic",
-                            seed=seed, accuracy=100 * test, fit_s=fit_s, light=True, walks=0))
-            print(f"[seed {seed}] {name} pyRDF2Vec: {100 * test:.1f} %, {fit_s:.1f} CPU s",
-                  flush=True)
-    shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-
 def run_pyrdf2vec(nt_path, entities, skip, epochs, seed):
     from pyrdf2vec import RDF2VecTransformer
     from pyrdf2vec.embedders import Word2Vec
@@ -389,9 +270,10 @@ def main():
     ap.add_argument("--datasets-suite", nargs="+", default=["mutag", "aifb", "cora", "citeseer"])
     ap.add_argument("--walkers", nargs="+", help="--suite: only these walker classes")
     ap.add_argument("--variants", nargs="+", help="--suite: only these variants")
-    ap.add_argument("--suite-pyrdf2vec", action="store_true",
-                    help="--suite: add pyRDF2Vec's random walks (MUTAG, AIFB) when importable")
+    ap.add_argument("--table-only", action="store_true",
+                    help="--suite: only print the table of the --results file")
     ap.add_argument("--markdown", help="--suite: also write the table to this file")
+    _rdf2vec_suite.add_arguments(ap)
     ap.add_argument("--sgns", metavar="CORPUS",
                     help="compare SkipGram with gensim's skip-gram on a one-sentence-a-line corpus")
     ap.add_argument("--max-tokens", type=int, default=0, help="--sgns: read only this prefix")
@@ -409,8 +291,12 @@ def main():
 
     if args.sgns:
         return sgns_compare(args)
+    if args.suite and args.table_only:
+        return print(_rdf2vec_suite.suite_table(_rdf2vec_suite.load_results(args.results),
+                                                args.datasets_suite), *_rdf2vec_suite.SUITE_NOTES,
+                     sep="\n")
     if args.suite:
-        return suite(args)
+        return _rdf2vec_suite.suite(args)
     if args.defaults_grid:
         return defaults_grid(args)
     have_py = False
