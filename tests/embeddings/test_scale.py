@@ -115,7 +115,7 @@ def test_walk_writer_matches_python_formatting_and_counts(tmp_path):
         writer = WalkWriter(f, 1234)
         writer.write(ids[:20])
         writer.write(ids[20:])
-    expected = [" ".join(str(v) for v in row if v >= 0) for row in ids.tolist()]
+    expected = [" ".join(f"{v:04d}" for v in row if v >= 0) for row in ids.tolist()]
     assert path.read_text().splitlines() == [line for line in expected if line]
     assert writer.n_walks == int((cut > 0).sum()) and writer.n_tokens == int((ids >= 0).sum())
     np.testing.assert_array_equal(writer.counts, np.bincount(ids[ids >= 0], minlength=1234))

@@ -225,10 +225,10 @@ def reversed_graph(g):
 class WalkWriter:
     """Append id walks to a binary file as text, one walk a line, ids in decimal.
 
-    Each id has a fixed-width record of bytes (its digits right-aligned, zero bytes
-    before them, a space after); a chunk of walks is one gather from that table,
-    the last space of each walk becomes a newline and the zero bytes are dropped.
-    Only NumPy runs per token. ``counts`` accumulates how often each id was written.
+    Every id is written with the same number of digits (zero-padded, e.g. ``007``
+    among 1,000 ids) and a space, so a chunk of walks is one gather from a table of
+    these byte records; the last space of each walk becomes a newline. Only NumPy
+    runs per token. ``counts`` accumulates how often each id was written.
 
     Parameters
     ----------
@@ -239,12 +239,12 @@ class WalkWriter:
 
     def __init__(self, f, n_ids):
         self.f = f
-        width = len(str(max(int(n_ids) - 1, 0))) + 1
-        self.record = -(-width // 8) * 8
-        table = np.zeros((n_ids + 1, self.record), dtype=np.uint8)  # the last row: id -1, empty
+        digits = len(str(max(int(n_ids) - 1, 0)))
+        self.record = digits + 1
+        table = np.zeros((n_ids + 1, self.record), dtype=np.uint8)  # the last row: id -1, no bytes
         v = np.arange(n_ids, dtype=np.int64)
-        for j in range(width - 1):  # digit j (from the right) of every id with more than j digits
-            table[:n_ids, self.record - 2 - j] = np.where((v >= 10**j) | (j == 0), 48 + v // 10**j % 10, 0)
+        for j in range(digits):
+            table[:n_ids, digits - 1 - j] = 48 + v // 10**j % 10
         table[:n_ids, -1] = ord(" ")
         self.table = table.view(f"V{self.record}").ravel()
         self.counts = np.zeros(n_ids, dtype=np.int64)
@@ -259,16 +259,21 @@ class WalkWriter:
             ids, lengths = ids[lengths > 0], lengths[lengths > 0]
         text = self.table[ids].view(np.uint8).reshape(len(ids), -1)
         text[np.arange(len(ids)), lengths * self.record - 1] = ord("\n")
+        full = bool((lengths == ids.shape[1]).all())
         text = text.ravel()
-        self.f.write(text[text != 0].data)
-        full = lengths == ids.shape[1]
-        self.counts += np.bincount(ids.ravel() if full.all() else ids[ids >= 0],
-                                   minlength=len(self.counts))
+        self.f.write(text.data if full else text[text != 0].data)  # padding: the zero bytes
+        self.counts += np.bincount(ids.ravel() if full else ids[ids >= 0], minlength=len(self.counts))
         self.n_walks += len(ids)
 
     @property
     def n_tokens(self):
         return int(self.counts.sum())
+
+    def vocabulary(self):
+        """``{token: count}`` of the ids written, tokens as they are in the file."""
+        used = np.flatnonzero(self.counts)
+        width = self.record - 1
+        return {f"{i:0{width}d}": c for i, c in zip(used.tolist(), self.counts[used].tolist())}
 
 
 class WalkCorpus:
@@ -334,6 +339,8 @@ class WalkCorpus:
 
     def write(self, path, chunk_size=65536):
         """Write the walks as text, one walk a line, tokens as their ids (``table`` indices).
+
+        Ids are zero-padded to one width (:class:`WalkWriter`).
 
         Ids instead of the tokens themselves keep tokens with spaces intact and the
         file small; :func:`relabel_vectors` maps the trained vectors back. The text
@@ -419,9 +426,8 @@ def fit_on_walk_chunks(embedder, chunks, table, walks_path=None, *, owner="DeepW
             writer = WalkWriter(f, len(table))
             for ids in chunks:
                 writer.write(ids)
-        used = np.flatnonzero(writer.counts)
-        counts = dict(zip(map(str, used.tolist()), writer.counts[used].tolist()))
-        model = train_gensim_word2vec(embedder, path, owner=owner, counts=(counts, writer.n_walks))
+        model = train_gensim_word2vec(embedder, path, owner=owner,
+                                      counts=(writer.vocabulary(), writer.n_walks))
     finally:
         if walks_path is None:
             os.remove(path)
