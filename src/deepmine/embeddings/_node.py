@@ -107,10 +107,15 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         Whether an edge-list input (list, array or file) is directed.
     random_state : int, RandomState instance or None, default=None
     walks_path : str or path-like, default=None
-        Write the walks to this text file (one walk a line, tokens as node indices)
-        and train the embedder from the file, so no token list of the walks is built
-        in memory; with ``workers > 1`` word2vec then reads it in gensim's multi-core
-        corpus_file mode. The file is kept (overwritten on each fit).
+        Keep the walk file here (one walk a line, tokens as zero-padded node
+        indices, as :meth:`write_walks` writes it; overwritten on each fit). A
+        :class:`Word2Vec` embedder always trains from such a file, in gensim's
+        corpus_file mode with the vocabulary counted while the walks are written:
+        with None it is a temporary file (about 7 bytes a token, e.g. 5.6 GB for
+        1M nodes with the default walks), removed after the fit. The walks are
+        generated and written in chunks, so neither they nor a token list of them
+        is ever all in memory. Another embedder is fit on the file when given, else
+        on the walks in memory.
 
     Attributes
     ----------

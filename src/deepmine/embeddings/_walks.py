@@ -107,10 +107,12 @@ def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, weights=None, jump=None
     if biased and cum is not None:
         raise ValueError("walk_edges: node2vec p/q and per-edge weights cannot be combined.")
     degree = g.degree
+    # a walk can only stop at a node without out-edges: at its start, or later where the
+    # graph is directed and has such nodes (an undirected walk arrives over an edge back)
+    sinks = jump is not None or (g.directed and not degree.all())
     for t in range(n_steps):
         deg = degree[cur]
-        ok = deg > 0
-        if not ok.all():
+        if (t == 0 or sinks) and not (ok := deg > 0).all():
             alive = np.flatnonzero(ok) if alive is None else alive[ok]
             cur, deg = cur[ok], deg[ok]
             prev = None if prev is None else prev[ok]
