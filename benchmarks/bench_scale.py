@@ -8,15 +8,25 @@ Synthetic inputs, generated once and cached (``--cache``):
 * networkx ``gnm_random_graph(n, 5 n)`` graphs, embedded like DeepWalk (walks of
   ``--walk-length`` nodes, ``--walks-per-node`` per node, one word2vec epoch).
 
-Every size runs in its own process; after each phase the process reports the CPU
+The graphs are written once as pecanpy's tab-separated edge list; both libraries start
+from that file. ``--nodes``: the walk pipeline end to end, from the edge-list file to a
+corpus word2vec can read (deepmine: CSR, walks, the corpus file ``DeepWalk.fit``
+trains from; pecanpy: ``read_edg`` and ``simulate_walks``, which returns lists of str
+tokens, numba's JIT compilation included). ``--fit``: the full fit, walks and one
+gensim word2vec epoch (deepmine: ``DeepWalk.fit(path)``; pecanpy: its walks given to
+gensim's ``Word2Vec``).
+
+Every job runs in its own process; after each phase the process reports the CPU
 seconds of that phase (``time.process_time``: all threads) and its peak resident
-set so far (``resource.getrusage``). ``--pecanpy`` adds pecanpy's ``SparseOTF``
-walks and gensim training on the same graph where pecanpy is importable.
+set so far (``resource.getrusage``). pecanpy runs in the interpreter given by
+``--pecanpy-python`` (a separate virtual environment: it pins an older NumPy).
 
 Examples::
 
     python benchmarks/bench_scale.py --triples 1M --nodes 100k
-    python benchmarks/bench_scale.py --triples 5M,20M --nodes 1M --threads 2 --pecanpy
+    python benchmarks/bench_scale.py --triples 1M,5M,20M
+    python benchmarks/bench_scale.py --nodes 100k,1M --fit 100k --fit-walks-per-node 1 \\
+        --pecanpy-python /path/to/pecanpy-venv/bin/python
     python benchmarks/bench_scale.py --modes 100k     # list vs corpus_file word2vec input
 """
 
@@ -85,6 +95,19 @@ def gnm(n, seed=0):
     return nx.gnm_random_graph(n, 5 * n, seed=seed)
 
 
+def edge_file(cache, n):
+    return os.path.join(cache, f"gnm_{n}.edg")
+
+
+def write_edge_file(path, n):
+    """The gnm graph's edges as pecanpy's tab-separated edge list (isolated nodes are absent)."""
+    edges = np.asarray(gnm(n).edges(), dtype=np.int64)
+    with open(path + ".part", "w") as f:
+        for lo in range(0, len(edges), 1_000_000):
+            np.savetxt(f, edges[lo:lo + 1_000_000], fmt="%d", delimiter="\t")
+    os.replace(path + ".part", path)
+
+
 def child_kg(path, m, args):
     from deepmine.embeddings import KnowledgeGraph, RandomWalker, Word2Vec
 
@@ -99,45 +122,82 @@ def child_kg(path, m, args):
     ph.run("word2vec", lambda: w2v.fit(corpus.for_training()), walks=len(corpus))
 
 
-def child_graph(n, args):
+def _deepwalk(args, walks_per_node, threads=None):
     from deepmine.embeddings import DeepWalk, Word2Vec
+
+    emb = Word2Vec(vector_size=128, window=5, min_count=1, epochs=1,
+                   workers=threads or args.threads, random_state=0)
+    return DeepWalk(args.walk_length, walks_per_node, embedder=emb, random_state=0)
+
+
+def child_walks(n, args):
+    """deepmine's walk pipeline: edge-list file -> CSR -> walks -> corpus file for word2vec."""
     from deepmine.embeddings._node import as_csr_graph
 
-    ph = _Phases("deepwalk", n)
-    G = ph.run("networkx", lambda: gnm(n))
-    g = ph.run("to_csr", lambda: as_csr_graph(G))
-    del G
-    emb = Word2Vec(vector_size=128, window=5, min_count=1, epochs=1, workers=args.threads,
-                   random_state=0)
-    dw = DeepWalk(args.walk_length, args.walks_per_node, embedder=emb, random_state=0)
-    ph.run("walk", lambda: dw._walk_ids(g, 0))
-    ph.run("fit (walk+word2vec)", lambda: dw.fit(g), walks=n * args.walks_per_node)
+    ph = _Phases("deepmine", n)
+    g = ph.run("read edge list -> CSR", lambda: as_csr_graph(edge_file(args.cache, n)))
+    out = os.path.join(tempfile.mkdtemp(), "walks.txt")
+    dw = _deepwalk(args, args.walks_per_node)
+    ph.run("walks -> corpus file", lambda: dw.write_walks(g, out),
+           walks=g.n_nodes * args.walks_per_node)
+    os.remove(out)
+
+
+def child_walks_nx(n, args):
+    """The same pipeline from a networkx graph (its construction is the user's, not counted)."""
+    from deepmine.embeddings._node import as_csr_graph
+
+    ph = _Phases("deepmine-nx", n)
+    graph = [gnm(n)]
+    g = ph.run("networkx -> CSR", lambda: as_csr_graph(graph.pop()))
+    out = os.path.join(tempfile.mkdtemp(), "walks.txt")
+    ph.run("walks -> corpus file", lambda: _deepwalk(args, args.walks_per_node).write_walks(g, out),
+           walks=g.n_nodes * args.walks_per_node)
+    os.remove(out)
+
+
+def child_fit(n, args):
+    """deepmine's full fit from the edge-list file: walks and word2vec (``--fit-walks-per-node``)."""
+    ph = _Phases("deepmine", n)
+    dw = _deepwalk(args, args.fit_walks_per_node)
+    dw = ph.run("fit (read+walk+word2vec)", lambda: dw.fit(edge_file(args.cache, n)),
+                walks=n * args.fit_walks_per_node)
+    print(json.dumps({"kind": "deepmine", "size": n, "phase": "  of which walks (wall)",
+                      "cpu_s": None, "wall_s": round(dw.walk_seconds_, 2),
+                      "peak_rss_mb": None}), flush=True)
+
+
+def _pecanpy_graph(ph, n, args):
+    _numpy2_aliases()
+    from pecanpy import pecanpy as pp
+
+    def load():
+        g = pp.SparseOTF(p=1, q=1, workers=args.threads, verbose=False, random_state=0)
+        g.read_edg(edge_file(args.cache, n), weighted=False, directed=False)
+        return g
+
+    return ph.run("read_edg", load)
 
 
 def child_pecanpy(n, args):
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    _numpy2_aliases()
+    """pecanpy's walk pipeline: read_edg, then simulate_walks (lists of str tokens, for gensim)."""
+    ph = _Phases("pecanpy", n)
+    g = _pecanpy_graph(ph, n, args)
+    ph.run("simulate_walks (incl. JIT)", lambda: g.simulate_walks(
+        num_walks=args.walks_per_node, walk_length=args.walk_length),
+        walks=g.num_nodes * args.walks_per_node)
+
+
+def child_pecanpy_fit(n, args):
     from gensim.models import Word2Vec as GensimWord2Vec
-    from pecanpy import pecanpy as pp
 
     ph = _Phases("pecanpy", n)
-    G = ph.run("networkx", lambda: gnm(n))
-    edg = os.path.join(args.cache, f"gnm_{n}.edg")
-    if not os.path.exists(edg):
-        np.savetxt(edg, np.asarray(G.edges(), dtype=np.int64), fmt="%d", delimiter="\t")
-    del G
-
-    def load():
-        g = pp.SparseOTF(p=1, q=1, workers=args.threads, verbose=False)
-        g.read_edg(edg, weighted=False, directed=False)
-        return g
-
-    g = ph.run("load", load)
-    walks = ph.run("walk", lambda: g.simulate_walks(num_walks=args.walks_per_node,
-                                                    walk_length=args.walk_length))
-    ph.run("word2vec", lambda: GensimWord2Vec(walks, vector_size=128, window=5, min_count=0, sg=1,
-                                              workers=args.threads, epochs=1, seed=0),
-           walks=len(walks))
+    g = _pecanpy_graph(ph, n, args)
+    walks = ph.run("simulate_walks (incl. JIT)", lambda: g.simulate_walks(
+        num_walks=args.fit_walks_per_node, walk_length=args.walk_length))
+    ph.run("word2vec (gensim, lists)", lambda: GensimWord2Vec(
+        walks, vector_size=128, window=5, min_count=0, sg=1, workers=args.threads, epochs=1,
+        seed=0), walks=len(walks))
 
 
 def _numpy2_aliases():
@@ -189,16 +249,25 @@ def child_modes(n, args):
     os.remove(path)
 
 
+CHILDREN = {"rdf2vec": None, "walks": child_walks, "walks-nx": child_walks_nx, "fit": child_fit,
+            "pecanpy": child_pecanpy, "pecanpy-fit": child_pecanpy_fit, "modes": child_modes}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--triples", default="", help="comma-separated N-Triples sizes, e.g. 1M,5M,20M")
     ap.add_argument("--nodes", default="", help="comma-separated gnm graph sizes, e.g. 100k,1M")
+    ap.add_argument("--fit", default="", help="gnm sizes for the full DeepWalk fit (with word2vec)")
+    ap.add_argument("--nx", action="store_true", help="also walk from a networkx graph")
     ap.add_argument("--modes", default="", help="gnm sizes for the word2vec input comparison")
     ap.add_argument("--threads", type=int, default=1, help="word2vec (and pecanpy) threads")
     ap.add_argument("--walks-per-entity", type=int, default=100)
     ap.add_argument("--walks-per-node", type=int, default=10)
+    ap.add_argument("--fit-walks-per-node", type=int, default=10,
+                    help="walks per node of the full fits (word2vec dominates their time)")
     ap.add_argument("--walk-length", type=int, default=80)
-    ap.add_argument("--pecanpy", action="store_true", help="also run pecanpy on the gnm graphs")
+    ap.add_argument("--pecanpy-python", default=None,
+                    help="a Python interpreter with pecanpy installed: also run pecanpy")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "deepmine_bench_scale"))
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -209,36 +278,72 @@ def main():
             path = os.path.join(args.cache, f"triples_{size}.nt")
             write_triples(path + ".part", size)
             os.replace(path + ".part", path)
+        elif kind == "edges":
+            write_edge_file(edge_file(args.cache, size), size)
         elif kind == "rdf2vec":
             child_kg(os.path.join(args.cache, f"triples_{size}.nt"), size, args)
         else:
-            {"deepwalk": child_graph, "pecanpy": child_pecanpy, "modes": child_modes}[kind](size, args)
+            if kind.startswith("pecanpy"):
+                os.environ["NUMBA_NUM_THREADS"] = str(args.threads)
+            CHILDREN[kind](size, args)
         return
+    here = os.path.abspath(__file__)
+    prep = []  # in children: ru_maxrss would carry over to later children
     jobs = []
     for m in filter(None, args.triples.split(",")):
         m = _size(m)
-        path = os.path.join(args.cache, f"triples_{m}.nt")
-        if not os.path.exists(path):  # in a child: ru_maxrss would carry over to later children
-            subprocess.run([sys.executable, os.path.abspath(__file__), "--cache", args.cache,
-                            "--child", "generate", str(m)], check=True)
-        jobs.append(("rdf2vec", m))
-    for n in filter(None, args.nodes.split(",")):
-        jobs.append(("deepwalk", _size(n)))
-        if args.pecanpy:
-            jobs.append(("pecanpy", _size(n)))
-    jobs += [("modes", _size(n)) for n in filter(None, args.modes.split(","))]
-    print(f"{'kind':<10} {'size':>10} {'phase':<22} {'CPU s':>8} {'wall s':>8} {'peak RSS MB':>12}")
+        if not os.path.exists(os.path.join(args.cache, f"triples_{m}.nt")):
+            prep.append(("generate", m))
+        jobs.append(("rdf2vec", m, sys.executable))
+    for spec, kinds in [(args.nodes, ["walks"] + ["walks-nx"] * args.nx + ["pecanpy"]),
+                        (args.fit, ["fit", "pecanpy-fit"])]:
+        for n in filter(None, spec.split(",")):
+            n = _size(n)
+            if not os.path.exists(edge_file(args.cache, n)) and ("edges", n) not in prep:
+                prep.append(("edges", n))
+            for kind in kinds:
+                if kind.startswith("pecanpy"):
+                    if args.pecanpy_python:
+                        jobs.append((kind, n, args.pecanpy_python))
+                else:
+                    jobs.append((kind, n, sys.executable))
+    jobs += [("modes", _size(n), sys.executable) for n in filter(None, args.modes.split(","))]
+    for kind, size in prep:
+        subprocess.run([sys.executable, here, "--cache", args.cache, "--child", kind, str(size)],
+                       check=True)
+    print(f"{'kind':<12} {'size':>10} {'phase':<28} {'CPU s':>8} {'wall s':>8} {'peak RSS MB':>12}")
     passthrough = [a for a in sys.argv[1:]]
-    for kind, size in jobs:
-        cmd = [sys.executable, os.path.abspath(__file__), *passthrough, "--child", kind, str(size)]
+    totals = {}
+    for kind, size, python in jobs:
+        cmd = [python, here, *passthrough, "--child", kind, str(size)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         for line in proc.stdout.splitlines():
             r = json.loads(line)
-            more = f"  ({r['walks']} walks)" if "walks" in r else ""
-            print(f"{r['kind']:<10} {r['size']:>10,} {r['phase']:<22} {r['cpu_s']:>8.2f} "
-                  f"{r['wall_s']:>8.2f} {r['peak_rss_mb']:>12,}{more}", flush=True)
+            more = f"  ({r['walks']:,} walks)" if "walks" in r else ""
+            cpu = "" if r["cpu_s"] is None else f"{r['cpu_s']:.2f}"
+            rss = "" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:,}"
+            print(f"{r['kind']:<12} {r['size']:>10,} {r['phase']:<28} {cpu:>8} "
+                  f"{r['wall_s']:>8.2f} {rss:>12}{more}", flush=True)
+            if r["cpu_s"] is not None:
+                t = totals.setdefault((kind, size), [0.0, 0.0, 0, 0])
+                t[0] += r["cpu_s"]
+                t[1] += r["wall_s"]
+                t[2] = max(t[2], r["peak_rss_mb"])
+                t[3] = max(t[3], r.get("walks", 0))
         if proc.returncode:
             print(f"{kind} {size}: failed: {proc.stderr.strip().splitlines()[-1:]}", flush=True)
+    for ours, theirs, what in [("walks", "pecanpy", "walk pipeline (file -> corpus)"),
+                               ("fit", "pecanpy-fit", "full fit (walks + word2vec)")]:
+        for (kind, size), (cpu, wall, rss, walks) in sorted(totals.items()):
+            if kind != ours:
+                continue
+            line = (f"{what}, {size:,} nodes: deepmine {cpu:.1f} CPU s ({walks / cpu:,.0f} walks/s), "
+                    f"peak {rss:,} MB")
+            other = totals.get((theirs, size))
+            if other:
+                line += (f"; pecanpy {other[0]:.1f} CPU s ({other[3] / other[0]:,.0f} walks/s), "
+                         f"peak {other[2]:,} MB; deepmine {other[0] / cpu:.2f}x pecanpy's walks/s")
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

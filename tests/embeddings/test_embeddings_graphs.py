@@ -100,7 +100,9 @@ def test_node2vec_edge_list_input_and_params():
     np.testing.assert_array_equal(a, b)
     with pytest.raises(InvalidParameterError, match="'q' parameter"):
         Node2Vec(q=0).fit(edges)
-    with pytest.raises(DataError, match="networkx graph or a list of edges"):
+    with pytest.raises(DataError, match="networkx graph, a list of edges"):
+        Node2Vec().fit(42)
+    with pytest.raises(FileNotFoundError, match="Edge list 'graph.txt' does not exist"):
         Node2Vec().fit("graph.txt")
 
 

@@ -7,6 +7,7 @@ import pytest
 from deepmine.embeddings import DeepWalk, KnowledgeGraph, RDF2Vec, RandomWalker, Word2Vec
 from deepmine.embeddings._graph import CSRGraph
 from deepmine.embeddings._walks import WalkCorpus, random_walks, walk_edges
+from deepmine.exceptions import DataError
 
 NT = """<http://x/a> <http://x/knows> <http://x/b> .
 <http://x/b> <http://x/knows> <http://x/c> .
@@ -100,3 +101,70 @@ def test_word2vec_reads_a_file_with_several_workers(tmp_path):
     w2v = Word2Vec(vector_size=4, min_count=1, epochs=2, workers=2, random_state=0).fit(path)
     assert w2v.corpus_total_words_ == 600
     assert sorted(w2v.wv_.index_to_key) == ["a", "b", "c", "d", "e"]
+
+
+def test_walk_writer_matches_python_formatting_and_counts(tmp_path):
+    from deepmine.embeddings._walks import WalkWriter
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 1234, size=(50, 7))
+    cut = rng.integers(0, 8, size=50)  # 0: an empty walk, skipped
+    ids[np.arange(7) >= cut[:, None]] = -1
+    path = tmp_path / "w.txt"
+    with open(path, "wb") as f:
+        writer = WalkWriter(f, 1234)
+        writer.write(ids[:20])
+        writer.write(ids[20:])
+    expected = [" ".join(f"{v:04d}" for v in row if v >= 0) for row in ids.tolist()]
+    assert path.read_text().splitlines() == [line for line in expected if line]
+    assert writer.n_walks == int((cut > 0).sum()) and writer.n_tokens == int((ids >= 0).sum())
+    np.testing.assert_array_equal(writer.counts, np.bincount(ids[ids >= 0], minlength=1234))
+
+
+def test_read_edge_list_equals_the_edge_list_graph(tmp_path):
+    path = tmp_path / "g.edg"
+    path.write_text("# comment\n1\t2\t0.5\n2 3  2.0\n3\t1\t1.0\n7\t7\t1.0\n")
+    g = CSRGraph.read_edge_list(path)
+    listed = CSRGraph.from_edge_list([(1, 2, 0.5), (2, 3, 2.0), (3, 1, 1.0), (7, 7, 1.0)])
+    _same_csr(g, listed)
+    assert [type(v) for v in g.labels] == [int] * 4
+    named = tmp_path / "named.edg"
+    named.write_text("a 1\n1 b\n")  # one column all digits: every label is a string
+    assert list(CSRGraph.read_edge_list(named, directed=True).labels) == ["a", "1", "b"]
+    bad = tmp_path / "bad.edg"
+    bad.write_text("1 2 3 4\n")
+    with pytest.raises(DataError, match="'u v' or 'u v weight', got 4 columns"):
+        CSRGraph.read_edge_list(bad)
+
+
+def test_deepwalk_from_an_edge_file_equals_the_edge_list(tmp_path):
+    edges = [(i, (i * 7 + 3) % 40) for i in range(40)] + [(i, i + 1) for i in range(39)]
+    path = tmp_path / "g.edg"
+    path.write_text("".join(f"{u}\t{v}\n" for u, v in edges))
+    emb = Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1)
+    kw = dict(walk_length=6, walks_per_node=2, embedder=emb, random_state=0)
+    from_file = DeepWalk(**kw).fit(path)
+    from_list = DeepWalk(**kw).fit(edges)
+    from_array = DeepWalk(**kw).fit(np.array(edges))
+    assert list(from_file.nodes_) == list(from_list.nodes_)
+    np.testing.assert_array_equal(from_file.embedding_, from_list.embedding_)
+    np.testing.assert_array_equal(from_array.embedding_, from_list.embedding_)
+
+
+def test_write_walks_is_the_walk_file_of_fit(tmp_path, monkeypatch):
+    import tempfile
+
+    G = nx.karate_club_graph()
+    dw = DeepWalk(walk_length=5, walks_per_node=2, random_state=3,
+                  embedder=Word2Vec(vector_size=4, min_count=1, epochs=1))
+    labels = dw.write_walks(G, tmp_path / "walks.txt")
+    lines = (tmp_path / "walks.txt").read_text().splitlines()
+    assert [[labels[int(t)] for t in line.split()] for line in lines] == dw.generate_walks(G)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    fitted = dw.fit(G)  # trains from a temporary walk file, removed afterwards
+    assert list(temp.iterdir()) == []
+    counts = {int(k): fitted.wv_.get_vecattr(k, "count") for k in fitted.wv_.index_to_key}
+    seen = np.bincount([int(t) for line in lines for t in line.split()], minlength=34)
+    assert counts == {labels[i]: int(c) for i, c in enumerate(seen)}

@@ -6,6 +6,8 @@ binary search over ``edge_keys`` (``source * n + target``). Optional per-edge
 ``weights`` (for weighted sampling) and ``edge_types`` (RDF predicates).
 """
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +24,8 @@ def id_dtype(n):
 class CSRGraph:
     """A directed multigraph in compressed sparse row form.
 
-    Build it with :meth:`from_edges`, :meth:`from_networkx` or :meth:`from_edge_list`;
+    Build it with :meth:`from_edges`, :meth:`from_networkx`, :meth:`from_edge_list` or
+    :meth:`read_edge_list`;
     an undirected graph stores each edge in both directions.
 
     Parameters
@@ -115,6 +118,9 @@ class CSRGraph:
         nodes : iterable, default=None
             Extra (possibly isolated) nodes; they come first in the numbering.
         """
+        if isinstance(edges, np.ndarray) and edges.ndim == 2 and edges.shape[1] in (2, 3):
+            return cls._from_columns(edges[:, 0], edges[:, 1],
+                                     edges[:, 2] if edges.shape[1] == 3 else None, directed, nodes)
         rows = list(edges)
         if not rows and nodes is None:
             raise DataError("The graph has no edges and no nodes.")
@@ -130,6 +136,64 @@ class CSRGraph:
         k = len(head)
         return cls.from_edges(codes[k:k + m], codes[k + m:], uniques.to_numpy(dtype=object),
                               weights=weights, directed=directed)
+
+    @classmethod
+    def _from_columns(cls, us, vs, weights, directed, nodes):
+        """Number the labels of two edge columns (first appearance, ``nodes`` first) in bulk."""
+        head = np.asarray(list(nodes) if nodes is not None else [], dtype=object)
+        if not len(us) and not len(head):
+            raise DataError("The graph has no edges and no nodes.")
+        ends = np.concatenate([us, vs])
+        if len(head):
+            ends = np.concatenate([head, ends.astype(object)])
+        codes, uniques = pd.factorize(ends, sort=False)
+        k, m = len(head), len(us)
+        labels = np.empty(len(uniques), dtype=object)
+        labels[:] = np.asarray(uniques).tolist()  # Python ints/strs, as from a list of edges
+        return cls.from_edges(codes[k:k + m], codes[k + m:], labels, weights=weights,
+                              directed=directed)
+
+    @classmethod
+    def read_edge_list(cls, path, *, directed=False):
+        """Read a text edge list: one ``u v`` or ``u v weight`` a line, whitespace-separated.
+
+        Lines starting with ``#`` are comments. Node labels that are all integers are
+        read as ints, else as strings. Parsing is pandas' C reader, in bulk.
+
+        Parameters
+        ----------
+        path : str or path-like
+        directed : bool, default=False
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "g.edg")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write("# u v\\n1\\t2\\n2\\t3\\n")
+        >>> g = CSRGraph.read_edge_list(path)
+        >>> g.n_nodes, g.n_edges, list(g.neighbors(2))
+        (3, 4, [1, 3])
+        """
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"Edge list {path!r} does not exist; pass the path of a text "
+                                    f"file with one 'u v' or 'u v weight' a line.")
+        try:
+            frame = pd.read_csv(path, sep=r"\s+", header=None, comment="#", engine="c")
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{path}: the edge list is empty.") from None
+        except pd.errors.ParserError as exc:
+            raise DataError(f"{path}: not an edge list ({str(exc).strip()}); each line must be "
+                            f"'u v' or 'u v weight'.") from None
+        if frame.shape[1] not in (2, 3):
+            raise DataError(f"{path}: each line must be 'u v' or 'u v weight', got "
+                            f"{frame.shape[1]} columns.")
+        cols = [frame[c].to_numpy() for c in frame.columns]
+        if cols[0].dtype != cols[1].dtype:  # e.g. one column all digits: labels are strings then
+            cols[0], cols[1] = cols[0].astype(str).astype(object), cols[1].astype(str).astype(object)
+        return cls._from_columns(cols[0], cols[1], cols[2] if len(cols) == 3 else None, directed,
+                                 None)
 
     @classmethod
     def from_networkx(cls, graph, *, weight="weight"):

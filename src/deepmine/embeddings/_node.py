@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._graph import CSRGraph
-from deepmine.embeddings._walks import WalkCorpus, fit_on_walks, random_walks
+from deepmine.embeddings._walks import WalkCorpus, WalkWriter, fit_on_walk_chunks, random_walks
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
@@ -36,25 +36,46 @@ def default_embedder():
 
 
 def as_csr_graph(graph, *, weight="weight", directed=False):
-    """A :class:`CSRGraph` from a networkx graph, an edge list or a CSRGraph.
+    """A :class:`CSRGraph` from a networkx graph, an edge list, an edge-list file or a CSRGraph.
 
     Parameters
     ----------
-    graph : networkx.Graph, CSRGraph, or sequence of (u, v) / (u, v, weight)
+    graph : networkx.Graph, CSRGraph, sequence or array of (u, v) / (u, v, weight), or path
+        A path is read by :meth:`CSRGraph.read_edge_list` (one ``u v [weight]`` a line).
     weight : str or None, default="weight"
         Edge attribute of networkx graphs used as weight (None: unweighted).
     directed : bool, default=False
-        Whether an edge list is directed (networkx graphs say it themselves).
+        Whether an edge list (or file) is directed (networkx graphs say it themselves).
     """
     if isinstance(graph, CSRGraph):
         return graph
     if hasattr(graph, "is_directed") and hasattr(graph, "edges"):
         return CSRGraph.from_networkx(graph, weight=weight)
+    if isinstance(graph, (str, os.PathLike)):
+        return CSRGraph.read_edge_list(graph, directed=directed)
     if isinstance(graph, np.ndarray) and graph.ndim == 2 and graph.shape[1] in (2, 3):
-        graph = [tuple(r) for r in graph.tolist()]
+        return CSRGraph.from_edge_list(graph, directed=directed)
     if isinstance(graph, (list, tuple)):
         return CSRGraph.from_edge_list(graph, directed=directed)
-    raise DataError(f"Expected a networkx graph or a list of edges, got {type(graph).__name__}.")
+    raise DataError(f"Expected a networkx graph, a list of edges or the path of an edge-list "
+                    f"file, got {type(graph).__name__}.")
+
+
+class _Clock:
+    """Wall seconds spent inside a generator (the walks), apart from what its consumer does."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def timed(self, items):
+        items = iter(items)
+        while True:
+            start = time.perf_counter()
+            item = next(items, None)
+            self.seconds += time.perf_counter() - start
+            if item is None:
+                return
+            yield item
 
 
 def _node_tokens(labels):
@@ -83,13 +104,18 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
     weight : str or None, default="weight"
         Edge attribute of networkx graphs giving transition weights (None: uniform).
     directed : bool, default=False
-        Whether an edge-list input is directed.
+        Whether an edge-list input (list, array or file) is directed.
     random_state : int, RandomState instance or None, default=None
     walks_path : str or path-like, default=None
-        Write the walks to this text file (one walk a line, tokens as node indices)
-        and train the embedder from the file, so no token list of the walks is built
-        in memory; with ``workers > 1`` word2vec then reads it in gensim's multi-core
-        corpus_file mode. The file is kept (overwritten on each fit).
+        Keep the walk file here (one walk a line, tokens as zero-padded node
+        indices, as :meth:`write_walks` writes it; overwritten on each fit). A
+        :class:`Word2Vec` embedder always trains from such a file, in gensim's
+        corpus_file mode with the vocabulary counted while the walks are written:
+        with None it is a temporary file (about 7 bytes a token, e.g. 5.6 GB for
+        1M nodes with the default walks), removed after the fit. The walks are
+        generated and written in chunks, so neither they nor a token list of them
+        is ever all in memory. Another embedder is fit on the file when given, else
+        on the walks in memory.
 
     Attributes
     ----------
@@ -137,17 +163,21 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
     def _bias(self):
         return 1.0, 1.0
 
-    def _walk_ids(self, g, seed):
-        starts = np.tile(np.arange(g.n_nodes, dtype=np.int64), self.walks_per_node)
+    def _walk_chunks(self, g, seed, size=2**17):
+        """The walks in rounds over the nodes, at most ``size`` walks (one int matrix) at a time."""
+        rng = np.random.default_rng(seed)
         p, q = self._bias()
-        return random_walks(g, starts, self.walk_length, np.random.default_rng(seed), p=p, q=q)
+        for _ in range(self.walks_per_node):
+            for lo in range(0, g.n_nodes, size):
+                starts = np.arange(lo, min(lo + size, g.n_nodes), dtype=np.int64)
+                yield random_walks(g, starts, self.walk_length, rng, p=p, q=q)
 
     def generate_walks(self, graph):
         """The walks themselves, as lists of node labels (for export or another embedder).
 
         Parameters
         ----------
-        graph : networkx.Graph or edge list
+        graph : networkx.Graph, edge list, CSRGraph or path of an edge-list file
 
         Returns
         -------
@@ -156,14 +186,54 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         """
         self._check_params()
         g = as_csr_graph(graph, weight=self.weight, directed=self.directed)
-        return WalkCorpus(self._walk_ids(g, resolve_seed(self.random_state)), g.labels).to_list()
+        ids = np.concatenate(list(self._walk_chunks(g, resolve_seed(self.random_state))))
+        return WalkCorpus(ids, g.labels).to_list()
+
+    def write_walks(self, graph, path):
+        """Write the walks to a text file for word2vec tools, one walk a line.
+
+        The file is the one ``walks_path`` names in :meth:`fit`: tokens are node
+        indices (decimal), written chunk by chunk, so the walks need not fit in
+        memory. Token ``i`` is node ``labels[i]`` of the returned array.
+
+        Parameters
+        ----------
+        graph : networkx.Graph, edge list, CSRGraph or path of an edge-list file
+        path : str or path-like
+
+        Returns
+        -------
+        labels : ndarray of object
+            The node of each token.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import networkx as nx
+        >>> path = os.path.join(tempfile.mkdtemp(), "walks.txt")
+        >>> labels = DeepWalk(walk_length=4, walks_per_node=1, random_state=0).write_walks(
+        ...     nx.path_graph(["a", "b", "c"]), path)
+        >>> with open(path) as f:
+        ...     lines = f.read().splitlines()
+        >>> len(lines[0].split()), labels.tolist()
+        (4, ['a', 'b', 'c'])
+        """
+        self._check_params()
+        g = as_csr_graph(graph, weight=self.weight, directed=self.directed)
+        with open(os.fspath(path), "wb") as f:
+            writer = WalkWriter(f, g.n_nodes)
+            for ids in self._walk_chunks(g, resolve_seed(self.random_state)):
+                writer.write(ids)
+        return g.labels
 
     def fit(self, X, y=None):
         """Walk the graph ``X`` and learn a vector per node.
 
         Parameters
         ----------
-        X : networkx.Graph, list of edges or CSRGraph
+        X : networkx.Graph, list or array of edges, CSRGraph, or path of an edge-list file
+            A path is read in bulk (whitespace-separated ``u v`` or ``u v weight``
+            lines, ``#`` comments), without building a networkx graph.
         y : None
             Ignored.
 
@@ -174,16 +244,17 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         self._check_params()
         g = as_csr_graph(X, weight=self.weight, directed=self.directed)
         seed = resolve_seed(self.random_state)
-        start = time.perf_counter()
-        ids = self._walk_ids(g, seed)
-        self.walk_seconds_ = time.perf_counter() - start
         tokens = _node_tokens(g.labels)
         embedder = clone(self.embedder if self.embedder is not None else default_embedder())
         if embedder.get_params().get("random_state", 0) is None:
             embedder.set_params(random_state=seed)
+        clock = _Clock()
+        chunks = clock.timed(self._walk_chunks(g, seed))
         start = time.perf_counter()
-        self.wv_ = fit_on_walks(embedder, WalkCorpus(ids, tokens), self.walks_path)
-        self.embed_seconds_ = time.perf_counter() - start
+        self.wv_ = fit_on_walk_chunks(embedder, chunks, tokens, self.walks_path,
+                                      owner=f"{type(self).__name__}.fit")
+        self.walk_seconds_ = clock.seconds
+        self.embed_seconds_ = time.perf_counter() - start - clock.seconds
         self.graph_ = g
         self.nodes_ = g.labels
         self.embedding_ = self._lookup(np.arange(g.n_nodes), tokens)

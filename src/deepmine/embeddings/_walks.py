@@ -18,16 +18,19 @@ import numpy as np
 
 from deepmine.embeddings._graph import CSRGraph
 
-__all__ = ["walk_edges", "random_walks", "WalkCorpus", "relabel_vectors", "fit_on_walks"]
+__all__ = ["walk_edges", "random_walks", "WalkCorpus", "WalkWriter", "relabel_vectors",
+           "fit_on_walks", "fit_on_walk_chunks"]
 
 
-def _sample_edges(g, cur, rng, cum=None):
+def _sample_edges(g, cur, rng, cum=None, start=None, deg=None):
     """One out-edge of each node in ``cur`` (all must have out-degree > 0).
 
-    ``cum`` (running sum of per-edge weights) overrides the graph's own weights.
+    ``cum`` (running sum of per-edge weights) overrides the graph's own weights;
+    ``start``/``deg`` (``indptr[cur]`` and the degrees of ``cur``) when already known.
     """
-    start = g.indptr[cur]
-    deg = g.indptr[cur + 1] - start
+    if start is None:
+        start = g.indptr[cur]
+        deg = g.indptr[cur + 1] - start
     if cum is None:
         cum = g.cumulative_weights
     if cum is None:
@@ -91,35 +94,47 @@ def walk_edges(g, starts, n_steps, rng, *, p=1.0, q=1.0, weights=None, jump=None
     """
     starts = np.asarray(starts, dtype=np.int64)
     m = len(starts)
-    nodes = np.full((m, n_steps + 1), -1, dtype=g.indices.dtype)
+    # built step-major (one contiguous row per step), returned walk-major
+    nodes = np.full((n_steps + 1, m), -1, dtype=g.indices.dtype)
     keep_edges = edges
-    edges = np.full((m, n_steps), -1, dtype=np.int64) if keep_edges else None
-    nodes[:, 0] = starts
-    alive = np.arange(m)
+    edges = np.full((n_steps, m), -1, dtype=np.int64) if keep_edges else None
+    nodes[0] = starts
+    alive = None  # None: every walk is still going
     cur = starts
     prev = None
     biased = p != 1.0 or q != 1.0
     cum = None if weights is None else np.cumsum(np.asarray(weights, dtype=np.float64))
     if biased and cum is not None:
         raise ValueError("walk_edges: node2vec p/q and per-edge weights cannot be combined.")
+    degree = g.degree
+    # a walk can only stop at a node without out-edges: at its start, or later where the
+    # graph is directed and has such nodes (an undirected walk arrives over an edge back)
+    sinks = jump is not None or (g.directed and not degree.all())
     for t in range(n_steps):
-        ok = g.indptr[cur + 1] > g.indptr[cur]
-        if not ok.all():
-            alive, cur = alive[ok], cur[ok]
+        deg = degree[cur]
+        if (t == 0 or sinks) and not (ok := deg > 0).all():
+            alive = np.flatnonzero(ok) if alive is None else alive[ok]
+            cur, deg = cur[ok], deg[ok]
             prev = None if prev is None else prev[ok]
-        if len(alive) == 0:
-            break
+            if len(cur) == 0:
+                break
         if biased and prev is not None:
             e = _biased_edges(g, prev, cur, p, q, rng)
         else:
-            e = _sample_edges(g, cur, rng, cum)
+            e = _sample_edges(g, cur, rng, cum, g.indptr[cur], deg)
         prev, cur = cur, g.indices[e]
         if jump is not None:
             cur = jump(cur, rng)
-        if keep_edges:
-            edges[alive, t] = e
-        nodes[alive, t + 1] = cur
-    return (nodes, edges) if keep_edges else nodes
+        if alive is None:
+            if keep_edges:
+                edges[t] = e
+            nodes[t + 1] = cur
+        else:
+            if keep_edges:
+                edges[t, alive] = e
+            nodes[t + 1, alive] = cur
+    nodes = np.ascontiguousarray(nodes.T)
+    return (nodes, np.ascontiguousarray(edges.T)) if keep_edges else nodes
 
 
 def random_walks(g, starts, length, rng, *, p=1.0, q=1.0):
@@ -209,6 +224,60 @@ def reversed_graph(g):
     return rev
 
 
+class WalkWriter:
+    """Append id walks to a binary file as text, one walk a line, ids in decimal.
+
+    Every id is written with the same number of digits (zero-padded, e.g. ``007``
+    among 1,000 ids) and a space, so a chunk of walks is one gather from a table of
+    these byte records; the last space of each walk becomes a newline. Only NumPy
+    runs per token. ``counts`` accumulates how often each id was written.
+
+    Parameters
+    ----------
+    f : binary file object
+    n_ids : int
+        Ids are ``0..n_ids-1``; ``-1`` pads a walk at its end.
+    """
+
+    def __init__(self, f, n_ids):
+        self.f = f
+        digits = len(str(max(int(n_ids) - 1, 0)))
+        self.record = digits + 1
+        table = np.zeros((n_ids + 1, self.record), dtype=np.uint8)  # the last row: id -1, no bytes
+        v = np.arange(n_ids, dtype=np.int64)
+        for j in range(digits):
+            table[:n_ids, digits - 1 - j] = 48 + v // 10**j % 10
+        table[:n_ids, -1] = ord(" ")
+        self.table = table.view(f"V{self.record}").ravel()
+        self.counts = np.zeros(n_ids, dtype=np.int64)
+        self.n_walks = 0
+
+    def write(self, ids):
+        """Write the rows of ``ids`` (shape (n_walks, length), ``-1`` padded); empty rows are skipped."""
+        if ids.size == 0:
+            return
+        lengths = (ids >= 0).sum(axis=1)
+        if lengths.min() == 0:
+            ids, lengths = ids[lengths > 0], lengths[lengths > 0]
+        text = self.table[ids].view(np.uint8).reshape(len(ids), -1)
+        text[np.arange(len(ids)), lengths * self.record - 1] = ord("\n")
+        full = bool((lengths == ids.shape[1]).all())
+        text = text.ravel()
+        self.f.write(text.data if full else text[text != 0].data)  # padding: the zero bytes
+        self.counts += np.bincount(ids.ravel() if full else ids[ids >= 0], minlength=len(self.counts))
+        self.n_walks += len(ids)
+
+    @property
+    def n_tokens(self):
+        return int(self.counts.sum())
+
+    def vocabulary(self):
+        """``{token: count}`` of the ids written, tokens as they are in the file."""
+        used = np.flatnonzero(self.counts)
+        width = self.record - 1
+        return {f"{i:0{width}d}": c for i, c in zip(used.tolist(), self.counts[used].tolist())}
+
+
 class WalkCorpus:
     """Walks as a restartable corpus of token lists, converted chunk by chunk.
 
@@ -273,20 +342,23 @@ class WalkCorpus:
     def write(self, path, chunk_size=65536):
         """Write the walks as text, one walk a line, tokens as their ids (``table`` indices).
 
+        Ids are zero-padded to one width (:class:`WalkWriter`).
+
         Ids instead of the tokens themselves keep tokens with spaces intact and the
-        file small; :func:`relabel_vectors` maps the trained vectors back. Rows are
-        formatted chunk by chunk, so no list of all walks is built.
+        file small; :func:`relabel_vectors` maps the trained vectors back. The text
+        is assembled as bytes with NumPy, ``chunk_size`` walks at a time, so no
+        Python string is built per token.
         """
-        width = self.ids.shape[1]
-        digits = np.array([str(i) for i in range(len(self.table))] + [""], dtype=object)
-        lengths = self.lengths()
-        with open(path, "w", encoding="ascii") as f:
+        with open(path, "wb") as f:
+            writer = WalkWriter(f, len(self.table))
             for lo in range(0, len(self.ids), chunk_size):
-                rows = digits[self.ids[lo:lo + chunk_size]].tolist()
-                lens = lengths[lo:lo + chunk_size].tolist()
-                f.write("".join(" ".join(r if n == width else r[:n]) + "\n"
-                                for r, n in zip(rows, lens)))
+                writer.write(self.ids[lo:lo + chunk_size])
         return path
+
+    def token_counts(self):
+        """How often each id occurs in the walks (ndarray of int64, one per ``table`` entry)."""
+        ids = self.ids[self.ids >= 0]
+        return np.bincount(ids, minlength=len(self.table))
 
     def for_training(self, max_tokens=10_000_000):
         """The walks as a list when small (gensim trains about 25 % faster on one), else ``self``."""
@@ -318,3 +390,48 @@ def fit_on_walks(embedder, corpus, walks_path=None):
     table = corpus.table
     embedder.fit(path)
     return relabel_vectors(embedder.wv_, table)
+
+
+def fit_on_walk_chunks(embedder, chunks, table, walks_path=None, *, owner="DeepWalk.fit"):
+    """Fit ``embedder`` on id walks that arrive in chunks; return its ``wv_`` keyed by ``table``.
+
+    A :class:`~deepmine.embeddings.Word2Vec` embedder gets the walks as a text file
+    (``walks_path``, else a temporary file removed afterwards), written chunk by
+    chunk by :class:`WalkWriter`, and trains on it in gensim's corpus_file mode
+    with the vocabulary counted while writing: no Python object is made per token
+    and the walks are never all in memory. Another embedder gets ``walks_path``
+    when given, else the walks as a :class:`WalkCorpus`.
+    """
+    import os
+    import tempfile
+
+    from deepmine.embeddings._word2vec import Word2Vec, train_gensim_word2vec
+
+    if not isinstance(embedder, Word2Vec):
+        if walks_path is None:
+            return fit_on_walks(embedder, WalkCorpus(np.concatenate(list(chunks)), table))
+        path = os.fspath(walks_path)
+        with open(path, "wb") as f:
+            writer = WalkWriter(f, len(table))
+            for ids in chunks:
+                writer.write(ids)
+        embedder.fit(path)
+        return relabel_vectors(embedder.wv_, table)
+    embedder._check_params()
+    if walks_path is None:
+        fd, path = tempfile.mkstemp(prefix="deepmine-walks-", suffix=".txt")
+        os.close(fd)
+    else:
+        path = os.fspath(walks_path)
+    try:
+        with open(path, "wb") as f:
+            writer = WalkWriter(f, len(table))
+            for ids in chunks:
+                writer.write(ids)
+        model = train_gensim_word2vec(embedder, path, owner=owner,
+                                      counts=(writer.vocabulary(), writer.n_walks))
+    finally:
+        if walks_path is None:
+            os.remove(path)
+    embedder.wv_ = relabel_vectors(model.wv, table)
+    return embedder.wv_

@@ -41,15 +41,23 @@ def resolve_epochs(epochs, n_tokens):
     return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, wanted)))
 
 
-def train_gensim_word2vec(est, corpus, *, owner):
-    """Build the vocabulary and train a gensim Word2Vec with ``est``'s hyperparameters."""
+def train_gensim_word2vec(est, corpus, *, owner, counts=None):
+    """Build the vocabulary and train a gensim Word2Vec with ``est``'s hyperparameters.
+
+    ``counts`` (with ``corpus`` a file path) is ``(token -> count dict, sentences)``
+    of that file, known to whoever wrote it: the vocabulary is then built from it
+    instead of a pass of gensim's Python reader over the file.
+    """
     GensimWord2Vec = optional_from("gensim.models", "Word2Vec", feature="Word2Vec")
 
     kw = word2vec_kwargs(est)
     kw["epochs"] = resolve_epochs(est.epochs, 0)  # "auto" is resolved once the corpus is counted
     model = GensimWord2Vec(**kw)
     start = time.perf_counter()
-    if isinstance(corpus, str):  # a plain text file: gensim's multi-core corpus_file mode
+    if counts is not None:
+        model.build_vocab_from_freq(counts[0], corpus_count=counts[1])
+        model.corpus_total_words = sum(counts[0].values())
+    elif isinstance(corpus, str):  # a plain text file: gensim's multi-core corpus_file mode
         model.build_vocab(corpus_file=corpus)
     else:
         model.build_vocab(corpus)
