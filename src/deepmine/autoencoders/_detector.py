@@ -31,6 +31,8 @@ from deepmine.utils.validation import check_is_fitted, check_table
 
 #: Rows kept (at most) as the reference codes of the code-space neighbour distance.
 REFERENCE_ROWS = 2048
+#: Training rows (the first ones, at most) whose median error sets each member's scale.
+SCALE_ROWS = 4096
 
 
 def detector_robust_scaler(X):
@@ -335,7 +337,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
             warnings.filterwarnings("ignore", category=ConvergenceWarning)
             self._fit(X, None, partial=False, context=FitContext(sample_weight=sample_weight))
         module = self.module_
-        Xs = torch.as_tensor(self._validate_predict(X)[:4096], device=self.device_)
+        Xs = torch.as_tensor(self._validate_predict(X)[:SCALE_ROWS], device=self.device_)
         with torch.no_grad():
             module.member_scale.fill_(1.0)
             typical = module.errors(Xs).mean(dim=2).median(dim=1).values  # (K,)
