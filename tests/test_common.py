@@ -199,12 +199,14 @@ OTHER_CASES = {
     "DeepWalk": (
         DeepWalk(walk_length=5, walks_per_node=2, embedder=_tiny_w2v(), random_state=0), (EDGES,),
         {"transform": ([0, 1],)},
-        {"generate_walks": "walks depend on the graph passed and the parameters only"}),
+        {"generate_walks": "walks depend on the graph passed and the parameters only",
+         "write_walks": "the file holds generate_walks' walks (tests/embeddings/test_scale.py)"}),
     "Node2Vec": (
         Node2Vec(p=0.5, q=2.0, walk_length=5, walks_per_node=2, embedder=_tiny_w2v(),
                  random_state=0), (EDGES,),
         {"transform": ([0, 1],)},
-        {"generate_walks": "walks depend on the graph passed and the parameters only"}),
+        {"generate_walks": "walks depend on the graph passed and the parameters only",
+         "write_walks": "the file holds generate_walks' walks (tests/embeddings/test_scale.py)"}),
     "Graph2Vec": (
         Graph2Vec(vector_size=4, min_count=1, epochs=1, random_state=0), (GRAPHS,),
         {"transform": (GRAPHS[:2],), "get_feature_names_out": ()}, {}),
