@@ -241,8 +241,7 @@ class KnowledgeGraph:
         fmt = _FORMATS.get(key)
         if fmt is not None:  # never re-parsed by rdflib: its error has no line and takes minutes
             return cls(*_oxigraph_ids(path, fmt))
-        rdflib = import_optional("rdflib.util", "Reading RDF")
-        rdflib = import_optional("rdflib", "Reading RDF")
+        rdflib = import_optional("rdflib", "Reading RDF")  # its __init__ imports rdflib.util
 
         opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
         with opener(path, "rb") as f:

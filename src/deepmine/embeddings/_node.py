@@ -15,7 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._graph import CSRGraph
-from deepmine.embeddings._walks import WalkCorpus, WalkWriter, fit_on_walk_chunks, random_walks
+from deepmine.embeddings._walks import (WalkCorpus, fit_on_walk_chunks, random_walks,
+                                       write_walk_file)
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
@@ -193,7 +194,7 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         """Write the walks to a text file for word2vec tools, one walk a line.
 
         The file is the one ``walks_path`` names in :meth:`fit`: tokens are node
-        indices (decimal), written chunk by chunk, so the walks need not fit in
+        indices (decimal, zero-padded to one width), written chunk by chunk, so the walks need not fit in
         memory. Token ``i`` is node ``labels[i]`` of the returned array.
 
         Parameters
@@ -220,10 +221,7 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
         """
         self._check_params()
         g = as_csr_graph(graph, weight=self.weight, directed=self.directed)
-        with open(os.fspath(path), "wb") as f:
-            writer = WalkWriter(f, g.n_nodes)
-            for ids in self._walk_chunks(g, resolve_seed(self.random_state)):
-                writer.write(ids)
+        write_walk_file(path, self._walk_chunks(g, resolve_seed(self.random_state)), g.n_nodes)
         return g.labels
 
     def fit(self, X, y=None):

@@ -12,14 +12,15 @@ over the sorted edge keys) and ``1/q`` otherwise. No transition table is stored,
 so memory stays O(edges) on any graph.
 """
 
+import os
 import weakref
 
 import numpy as np
 
 from deepmine.embeddings._graph import CSRGraph
 
-__all__ = ["walk_edges", "random_walks", "WalkCorpus", "WalkWriter", "relabel_vectors",
-           "fit_on_walks", "fit_on_walk_chunks"]
+__all__ = ["walk_edges", "random_walks", "WalkCorpus", "WalkWriter", "write_walk_file",
+           "relabel_vectors", "fit_on_walks", "fit_on_walk_chunks"]
 
 
 def _sample_edges(g, cur, rng, cum=None, start=None, deg=None):
@@ -278,6 +279,19 @@ class WalkWriter:
         return {f"{i:0{width}d}": c for i, c in zip(used.tolist(), self.counts[used].tolist())}
 
 
+def write_walk_file(path, chunks, n_ids):
+    """Write id walks that arrive in chunks to ``path`` (:class:`WalkWriter`'s format).
+
+    Returns the writer, whose ``counts``, ``n_walks`` and :meth:`~WalkWriter.vocabulary`
+    describe the file.
+    """
+    with open(os.fspath(path), "wb") as f:
+        writer = WalkWriter(f, n_ids)
+        for ids in chunks:
+            writer.write(ids)
+    return writer
+
+
 class WalkCorpus:
     """Walks as a restartable corpus of token lists, converted chunk by chunk.
 
@@ -349,10 +363,8 @@ class WalkCorpus:
         is assembled as bytes with NumPy, ``chunk_size`` walks at a time, so no
         Python string is built per token.
         """
-        with open(path, "wb") as f:
-            writer = WalkWriter(f, len(self.table))
-            for lo in range(0, len(self.ids), chunk_size):
-                writer.write(self.ids[lo:lo + chunk_size])
+        write_walk_file(path, (self.ids[lo:lo + chunk_size]
+                               for lo in range(0, len(self.ids), chunk_size)), len(self.table))
         return path
 
     def token_counts(self):
@@ -402,7 +414,6 @@ def fit_on_walk_chunks(embedder, chunks, table, walks_path=None, *, owner="DeepW
     and the walks are never all in memory. Another embedder gets ``walks_path``
     when given, else the walks as a :class:`WalkCorpus`.
     """
-    import os
     import tempfile
 
     from deepmine.embeddings._word2vec import Word2Vec, train_gensim_word2vec
@@ -410,12 +421,8 @@ def fit_on_walk_chunks(embedder, chunks, table, walks_path=None, *, owner="DeepW
     if not isinstance(embedder, Word2Vec):
         if walks_path is None:
             return fit_on_walks(embedder, WalkCorpus(np.concatenate(list(chunks)), table))
-        path = os.fspath(walks_path)
-        with open(path, "wb") as f:
-            writer = WalkWriter(f, len(table))
-            for ids in chunks:
-                writer.write(ids)
-        embedder.fit(path)
+        write_walk_file(walks_path, chunks, len(table))
+        embedder.fit(os.fspath(walks_path))
         return relabel_vectors(embedder.wv_, table)
     embedder._check_params()
     if walks_path is None:
@@ -424,10 +431,7 @@ def fit_on_walk_chunks(embedder, chunks, table, walks_path=None, *, owner="DeepW
     else:
         path = os.fspath(walks_path)
     try:
-        with open(path, "wb") as f:
-            writer = WalkWriter(f, len(table))
-            for ids in chunks:
-                writer.write(ids)
+        writer = write_walk_file(path, chunks, len(table))
         model = train_gensim_word2vec(embedder, path, owner=owner,
                                       counts=(writer.vocabulary(), writer.n_walks))
     finally:
