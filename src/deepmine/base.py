@@ -161,6 +161,8 @@ class BaseDeepEstimator(BaseEstimator):
 
     #: See :class:`deepmine.nn.Trainer`; None for losses that may grow legitimately.
     _max_loss_growth = 1e4
+    #: ConvergenceWarning when max_epochs ends while the loss still improves (the engine's).
+    _warn_convergence = True
 
     def _discard_fitted_state(self):
         """Forget every fitted attribute (after a failed fit, the estimator is unfitted)."""
@@ -217,6 +219,7 @@ class BaseDeepEstimator(BaseEstimator):
                 random_state=seed + len(self.history_), description=type(self).__name__,
                 max_loss_growth=self._max_loss_growth)
             trainer.estimator = self  # for callbacks that score it (EpochScoring)
+            trainer.warn_convergence = self._warn_convergence
             trainer.validation_data = validation_data(raw, valid, dataset, context)
             try:
                 trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),

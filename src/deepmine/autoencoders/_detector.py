@@ -11,13 +11,11 @@ them; columns can also be scaled by robust statistics (median and MAD).
 """
 
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import OutlierMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from deepmine.autoencoders._base import fit_scaler, robust_scaler
@@ -228,6 +226,8 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     array([-1])
     """
 
+    _warn_convergence = False  # the short training is the design (Notes), not a lapse
+
     _parameter_constraints = {
         **BaseDeepEstimator._parameter_constraints,
         "encoder_layer_sizes": [StrOptions({"auto"}), tuple, list],
@@ -333,9 +333,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         -------
         self
         """
-        with warnings.catch_warnings():  # short training is the design (Notes), not a lapse
-            warnings.filterwarnings("ignore", category=ConvergenceWarning)
-            self._fit(X, None, partial=False, context=FitContext(sample_weight=sample_weight))
+        self._fit(X, None, partial=False, context=FitContext(sample_weight=sample_weight))
         module = self.module_
         Xs = torch.as_tensor(self._validate_predict(X)[:SCALE_ROWS], device=self.device_)
         with torch.no_grad():

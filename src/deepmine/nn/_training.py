@@ -111,6 +111,9 @@ class Trainer:
     True
     """
 
+    #: An estimator whose short training is its design (not a lapse) turns the warning off.
+    warn_convergence = True
+
     def __init__(self, *, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=64, max_epochs=100, shuffle=True,
                  early_stopping=False, patience=10, tol=1e-4, callbacks=None, verbose=0,
@@ -322,7 +325,8 @@ class Trainer:
 
     def _warn_if_improving(self, rows):
         """ConvergenceWarning when all ``max_epochs`` ran and the loss still improved at the end."""
-        if self.stop_training or self.interrupted or self.max_epochs < 2 or len(rows) < 2:
+        if (not self.warn_convergence or self.stop_training or self.interrupted
+                or self.max_epochs < 2 or len(rows) < 2):
             return
         key = "valid_loss" if rows[-1].get("valid_loss") is not None else "train_loss"
         values = [r[key] for r in rows if r.get(key) is not None]

@@ -100,6 +100,8 @@ class LSTMNet(nn.Module):
         super().__init__()
         self.lstm = nn.LSTM(n_channels, hidden_size, num_layers=num_layers, batch_first=True,
                             dropout=dropout if num_layers > 1 else 0.0)
+        if init not in ("torch", "keras"):
+            raise ValueError(f"LSTMNet init must be 'torch' or 'keras', got {init!r}.")
         if init == "keras":
             keras_lstm_init(self.lstm)
         self.head = nn.Linear(hidden_size, n_out)
