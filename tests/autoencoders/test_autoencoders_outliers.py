@@ -30,9 +30,7 @@ def _det(**kw):
 def test_planted_outliers_rank_first_and_are_explained():
     """Planted outliers get the lowest scores and are flagged, and explain() blames the perturbed column."""
     X, y = _planted()
-    # the default dropped connections blur a one-column outlier on 6 columns (ROC-AUC 0.96,
-    # 10 of 15 flagged: Notes); this test is about flagging and explaining
-    det = _det(max_samples="auto", connection_keep=1.0).fit(X)
+    det = _det(max_samples="auto").fit(X)
     assert roc_auc_score(y, -det.score_samples(X)) > 0.95
     shares = det.explain(X[y == 1])
     assert list(shares.columns) == [f"x{i}" for i in range(6)]
@@ -130,19 +128,16 @@ def test_trimming_keeps_a_cluster_of_outliers_unlearned():
 
     Measured on the reconstruction error alone (n_neighbors=0): the cluster has
     more rows than ``n_neighbors``, so its codes are each other's neighbours and
-    the code-space distance does not flag it; the default score with all
-    connections kept still ranks it.
+    the code-space distance does not flag it; the default score still ranks it.
     """
     for seed in (0, 1):
         X, y = _clustered(seed=seed)
-        whole = {"max_features": 1.0, "connection_keep": 1.0, "n_estimators": 8}  # the trimming alone
-        plain = _det(trim_fraction=0.0, n_neighbors=0, **whole).fit(X)
-        trimmed = _det(n_neighbors=0, **whole).fit(X)
+        plain = _det(trim_fraction=0.0, n_neighbors=0).fit(X)
+        trimmed = _det(n_neighbors=0).fit(X)
         auc_plain = roc_auc_score(y, -plain.score_samples(X))
         auc_trimmed = roc_auc_score(y, -trimmed.score_samples(X))
         assert auc_trimmed > auc_plain + 0.01 and auc_trimmed > 0.93
-        # with the default dropped connections: 0.85 and 0.92 on seeds 0 and 1
-        assert roc_auc_score(y, -_det(connection_keep=1.0).fit(X).score_samples(X)) > 0.9
+        assert roc_auc_score(y, -_det().fit(X).score_samples(X)) > 0.9
 
 
 def test_robust_scaling_resists_extreme_rows_within_its_floor():
