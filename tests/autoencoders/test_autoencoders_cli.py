@@ -12,7 +12,7 @@ def _table(tmp_path):
     z = rng.normal(size=n)
     df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "a": z, "b": 2 * z + 0.05 * rng.normal(size=n),
                        "c": rng.choice(["x", "y"], n), "note": "same"})
-    df.loc[7, "b"] = -8.0  # breaks the a-b relation
+    df.loc[7, "b"] = -10.0  # breaks the a-b relation
     path = tmp_path / "data.csv"
     df.to_csv(path, index=False)
     return path

@@ -103,7 +103,7 @@ def test_trimmed_loss_leaves_out_each_members_worst_rows():
     """With trim_fraction=0.25 on 4 rows, each member's loss is the mean error of its 3 best rows."""
     import torch
 
-    det = _det(n_estimators=2, max_epochs=1, trim_fraction=0.25).fit(_planted(50, 2)[0])
+    det = _det(n_estimators=2, max_epochs=1, trim_fraction=0.25, max_features=1.0).fit(_planted(50, 2)[0])
     X = torch.randn(4, 6)
     X[0] += 50.0  # by far the worst row of both members
     W = torch.ones(4, 2)
@@ -235,7 +235,7 @@ def test_code_space_distance_flags_outliers_between_clusters():
         auc_default = roc_auc_score(y, -default.score_samples(X))
         auc_recon = roc_auc_score(y, -recon.score_samples(X))
         assert auc_default > 0.95 and auc_default > auc_recon + 0.1, (auc_default, auc_recon)
-        assert default.reference_codes_.shape == (8, 206, 2)
+        assert default.reference_codes_.shape == (default.n_estimators, 206, 2)
 
 
 def test_scores_of_new_rows_match_scores_of_the_same_rows_in_training():
@@ -256,3 +256,57 @@ def test_default_short_training_does_not_warn_about_convergence():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         AutoEncoderOutlierDetector(max_samples=256, device="cpu", random_state=0).fit(X)
+
+
+def test_column_subsets_are_drawn_from_random_state():
+    """Each member sees its own max_features share of the columns; a seed fixes the subsets."""
+    X, _ = _planted(120, 5)  # 6 columns
+    a, b, c = (_det(max_features=0.5, max_epochs=1, random_state=s).fit(X) for s in (0, 0, 1))
+    masks = a.module_.feature_mask.numpy()
+    assert masks.shape == (a.n_estimators, 6) and set(np.unique(masks)) == {0.0, 1.0}
+    assert (masks.sum(axis=1) == 3).all() and len({tuple(m) for m in masks}) > 1
+    np.testing.assert_array_equal(masks, b.module_.feature_mask.numpy())
+    np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))
+    assert not np.array_equal(masks, c.module_.feature_mask.numpy())
+    assert (_det(max_features=1.0, max_epochs=1).fit(X).module_.feature_mask == 1).all()
+    assert (_det(max_features=2, code_size=2, max_epochs=1).fit(X).module_.feature_mask.sum(1) == 3).all()
+
+
+def test_dropped_connections_are_fixed_per_member_and_reproducible():
+    """connection_keep masks every layer's weights; a seed fixes the masks; 1.0 keeps all."""
+    X, _ = _planted(120, 5)
+    a, b = (_det(connection_keep=0.5, max_epochs=1).fit(X) for _ in range(2))
+    masks = [m.mask.numpy() for m in a.module_.layers if hasattr(m, "mask")]
+    assert len(masks) == 4 and 0.4 < np.mean(np.concatenate([m.ravel() for m in masks])) < 0.6
+    np.testing.assert_array_equal(masks[0], b.module_.layers[0].mask.numpy())
+    assert not np.array_equal(masks[0][0], masks[0][1])  # each member its own
+    full = _det(connection_keep=1.0, max_epochs=1).fit(X)
+    assert not any(hasattr(m, "mask") for m in full.module_.layers)
+
+
+def test_a_member_ignores_the_columns_it_does_not_see():
+    """A member's reconstruction and error do not change with a column outside its subset."""
+    import torch
+
+    det = _det(max_features=0.5, n_estimators=2, max_epochs=1).fit(_planted(60, 2)[0])
+    mask = det.module_.feature_mask
+    hidden = int(np.flatnonzero(mask[0].numpy() == 0)[0])
+    X = torch.randn(5, 6)
+    X2 = X.clone()
+    X2[:, hidden] += 50.0
+    with torch.no_grad():
+        torch.testing.assert_close(det.module_.errors(X)[0], det.module_.errors(X2)[0])
+        torch.testing.assert_close(det.module_(X)[0], det.module_(X2)[0])
+
+
+def test_outlier_in_a_few_of_many_columns_is_flagged_with_column_subsets():
+    """Rows off the inliers' plane in 2 of 24 columns rank first with the default column subsets."""
+    rng = np.random.RandomState(0)
+    n, d = 300, 24
+    X = rng.normal(size=(n, 2)) @ rng.normal(size=(2, d)) + 0.1 * rng.normal(size=(n, d))
+    out = rng.choice(n, 10, replace=False)
+    X[np.ix_(out, [4, 17])] += 3.0 * X[:, [4, 17]].std(axis=0)
+    y = np.isin(np.arange(n), out).astype(int)
+    det = AutoEncoderOutlierDetector(random_state=0, device="cpu").fit(X)
+    assert det.module_.feature_mask.sum(1).max() < d  # the default draws subsets
+    assert roc_auc_score(y, -det.score_samples(X)) > 0.95
