@@ -7,9 +7,11 @@ a 99% Bartlett band (Box & Jenkins 1970, 2.1.6). ``log="auto"`` logs a positive
 series whose spread grows with its level. Differencing and window are chosen by
 a forecast of the last part of the training series (a fixed, small candidate
 set); the forecasts of the two best candidates are averaged, and the better of
-the naive and seasonal-naive forecasts stands in when that average does not
-beat it there (Hyndman & Athanasopoulos, *Forecasting: Principles
-and Practice*, 5.8: a method must beat the simple benchmarks to be worth it).
+the naive and seasonal-naive forecasts stands in unless that average beats it
+there by at least 10% (Hyndman & Athanasopoulos, *Forecasting: Principles
+and Practice*, 5.8: a method must beat the simple benchmarks to be worth it;
+the margin offsets the optimism of scoring the two best of several candidates
+on the values that chose them).
 """
 
 import re
@@ -31,6 +33,7 @@ _FREQ_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "S
 _PER_DAY = {"H": 24, "h": 24, "T": 1440, "min": 1440, "S": 86400, "s": 86400}
 N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
 N_COMBINED = 2             # the best candidates whose forecasts are averaged
+MARGIN = 0.1               # the average must beat the better naive forecast by this fraction
 _Z_SEASON = 2.576          # two-sided 99% band: the peak must stand out among many lags
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
 
@@ -237,8 +240,9 @@ def select_and_fit(est, values, grid, *, period, log):
     error are averaged (a forecast combination, Bates & Granger 1969: the mean
     of two noisy networks varies less than either, and the best of several
     candidates on a short validation part is an optimistic pick); the
-    combination is scored on the same origins and must beat the better naive
-    forecast there to be used.
+    combination is scored on the same origins and must have an error at least
+    ``MARGIN`` (10%) below that of the better naive forecast there to be used:
+    it was picked on those values, so its score there is optimistic.
 
     ``est`` gets ``selected_params_`` (the settings of its own network, the
     best candidate), ``ensemble_`` (fitted forecasters with the other
@@ -278,7 +282,8 @@ def select_and_fit(est, values, grid, *, period, log):
     base = min(naive, key=naive.get)
     est.validation_scores_ = {**scores, **naive}
     est.period_ = int(period)
-    est.chosen_ = "network" if (best_score < naive[base] or not est._auto_names()) else base
+    est.chosen_ = ("network" if (best_score < (1 - MARGIN) * naive[base] or not est._auto_names())
+                   else base)
     est.selected_params_ = {**top[0][2], **fixed}
     est._fit_network(values)
     est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
