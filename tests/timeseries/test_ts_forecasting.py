@@ -208,27 +208,28 @@ def test_network_is_used_only_when_it_beats_the_better_naive_by_the_margin(kind)
         y = 10 + 0.05 * np.arange(84) + np.tile(rng.normal(size=7), 12) + 0.1 * rng.normal(size=84)
     f = WindowForecaster(Ridge(), random_state=0).fit(y)
     scores = f.validation_scores_
-    combined = next(v for k, v in scores.items() if k.startswith("mean of"))
+    combined = next(v for k, v in scores.items() if k.startswith("median of"))
     naive = min(scores["naive"], scores.get("seasonal naive", np.inf))
     assert f.chosen_ == ("naive" if kind == "random walk" else "network")
     assert (f.chosen_ == "network") == (combined < 0.9 * naive)
 
 
-def test_auto_settings_average_the_two_best_candidates():
-    """The forecast is the mean of the two best validated settings' forecasts, both fitted on all values."""
+def test_auto_settings_take_the_median_of_the_three_best_candidates():
+    """The forecast is the median of the three best validated settings' forecasts, each fitted on
+    all values, so one diverging forecast cannot carry it."""
     rng = np.random.default_rng(0)
     y = 10 + 0.05 * np.arange(84) + np.tile(rng.normal(size=7), 12) + 0.1 * rng.normal(size=84)
     f = WindowForecaster(Ridge(), random_state=0).fit(y)
-    assert f.chosen_ == "network" and len(f.ensemble_) == 1
-    second = f.ensemble_[0].selected_params_
+    assert f.chosen_ == "network" and len(f.ensemble_) == 2
+    members = [f.selected_params_] + [m.selected_params_ for m in f.ensemble_]
     ranked = sorted((s, k) for k, s in f.validation_scores_.items() if k.startswith("seasonal_"))
     labels = [", ".join(f"{k}={p[k]}" for k in ("seasonal_period", "difference", "window"))
-              for p in (f.selected_params_, second)]
-    assert labels == [k for _, k in ranked[:2]]
+              for p in members]
+    assert labels == [k for _, k in ranked[:3]]
     alone = [clone(f).set_params(**{k: p[k] for k in ("seasonal_period", "difference", "window",
                                                       "log")}).fit(y).predict(5)
-             for p in (f.selected_params_, second)]
-    np.testing.assert_allclose(f.predict(5), np.mean(alone, axis=0))
+             for p in members]
+    np.testing.assert_allclose(f.predict(5), np.median(alone, axis=0))
     np.testing.assert_allclose(pickle.loads(pickle.dumps(f)).predict(5), f.predict(5))
 
 
