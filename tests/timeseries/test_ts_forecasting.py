@@ -196,21 +196,40 @@ def test_falls_back_to_seasonal_naive_when_no_network_beats_it():
     assert f.validation_scores_["seasonal naive"] <= min(f.validation_scores_.values())
 
 
-def test_auto_settings_average_the_two_best_candidates():
-    """The forecast is the mean of the two best validated settings' forecasts, both fitted on all values."""
+@pytest.mark.parametrize("kind", ["random walk", "seasonal with trend"])
+def test_network_is_used_only_when_it_beats_the_better_naive_by_the_margin(kind):
+    """A random walk gets the naive forecast here (on 2 of 4 seeds Ridge's level model still wins the
+    short validation by more); a trending seasonal series keeps the network; in both the network
+    is used exactly when its validation error is 10% below the better naive one's."""
     rng = np.random.default_rng(0)
-    y = 10 + np.tile(rng.normal(size=7), 12) + 0.1 * rng.normal(size=84)
+    if kind == "random walk":
+        y = 100 + np.cumsum(rng.normal(size=120))
+    else:
+        y = 10 + 0.05 * np.arange(84) + np.tile(rng.normal(size=7), 12) + 0.1 * rng.normal(size=84)
     f = WindowForecaster(Ridge(), random_state=0).fit(y)
-    assert f.chosen_ == "network" and len(f.ensemble_) == 1
-    second = f.ensemble_[0].selected_params_
+    scores = f.validation_scores_
+    combined = next(v for k, v in scores.items() if k.startswith("median of"))
+    naive = min(scores["naive"], scores.get("seasonal naive", np.inf))
+    assert f.chosen_ == ("naive" if kind == "random walk" else "network")
+    assert (f.chosen_ == "network") == (combined < 0.9 * naive)
+
+
+def test_auto_settings_take_the_median_of_the_three_best_candidates():
+    """The forecast is the median of the three best validated settings' forecasts, each fitted on
+    all values, so one diverging forecast cannot carry it."""
+    rng = np.random.default_rng(0)
+    y = 10 + 0.05 * np.arange(84) + np.tile(rng.normal(size=7), 12) + 0.1 * rng.normal(size=84)
+    f = WindowForecaster(Ridge(), random_state=0).fit(y)
+    assert f.chosen_ == "network" and len(f.ensemble_) == 2
+    members = [f.selected_params_] + [m.selected_params_ for m in f.ensemble_]
     ranked = sorted((s, k) for k, s in f.validation_scores_.items() if k.startswith("seasonal_"))
     labels = [", ".join(f"{k}={p[k]}" for k in ("seasonal_period", "difference", "window"))
-              for p in (f.selected_params_, second)]
-    assert labels == [k for _, k in ranked[:2]]
+              for p in members]
+    assert labels == [k for _, k in ranked[:3]]
     alone = [clone(f).set_params(**{k: p[k] for k in ("seasonal_period", "difference", "window",
                                                       "log")}).fit(y).predict(5)
-             for p in (f.selected_params_, second)]
-    np.testing.assert_allclose(f.predict(5), np.mean(alone, axis=0))
+             for p in members]
+    np.testing.assert_allclose(f.predict(5), np.median(alone, axis=0))
     np.testing.assert_allclose(pickle.loads(pickle.dumps(f)).predict(5), f.predict(5))
 
 
@@ -232,7 +251,7 @@ def test_lstm_default_is_validated_and_too_short_series_are_clear_errors():
 
 def test_default_window_forecaster_on_airline_as_a_plain_array():
     """No arguments, no index: the ACF finds 12, log is chosen, and the forecast has less than half
-    the seasonal-naive error (71.3; seeds 0-4 give 17-34, median 20.7, Holt-Winters 29.0)."""
+    the seasonal-naive error (71.3; seeds 0-4 give 18.5-30.4, median 24.0, Holt-Winters 29.0)."""
     y_train, y_test = temporal_train_test_split(load_airline().to_numpy(), test_size=24)
     f = WindowForecaster(random_state=0).fit(y_train)
     assert f.period_ == 12 and f.selected_params_["log"] and f.chosen_ == "network"

@@ -6,10 +6,12 @@ autocorrelation of the first-differenced series: the highest local peak above
 a 99% Bartlett band (Box & Jenkins 1970, 2.1.6). ``log="auto"`` logs a positive
 series whose spread grows with its level. Differencing and window are chosen by
 a forecast of the last part of the training series (a fixed, small candidate
-set); the forecasts of the two best candidates are averaged, and the better of
-the naive and seasonal-naive forecasts stands in when that average does not
-beat it there (Hyndman & Athanasopoulos, *Forecasting: Principles
-and Practice*, 5.8: a method must beat the simple benchmarks to be worth it).
+set); the forecast is the median of the three best candidates' forecasts, and
+the better of the naive and seasonal-naive forecasts stands in unless that
+median beats it there by at least 10% (Hyndman & Athanasopoulos,
+*Forecasting: Principles and Practice*, 5.8: a method must beat the simple
+benchmarks to be worth it; the margin offsets the optimism of scoring the
+best of several candidates on the values that chose them).
 """
 
 import re
@@ -30,7 +32,8 @@ _FREQ_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "S
                  "YE": 1, "BA": 1, "BY": 1}
 _PER_DAY = {"H": 24, "h": 24, "T": 1440, "min": 1440, "S": 86400, "s": 86400}
 N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
-N_COMBINED = 2             # the best candidates whose forecasts are averaged
+N_COMBINED = 3             # the best candidates whose forecasts are combined (median)
+MARGIN = 0.1               # the median must beat the better naive forecast by this fraction
 _Z_SEASON = 2.576          # two-sided 99% band: the peak must stand out among many lags
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
 
@@ -233,12 +236,14 @@ def validation_length(n, period):
 def select_and_fit(est, values, grid, *, period, log):
     """Choose among ``grid`` by a forecast of the last part of ``values``; refit the winners on all of it.
 
-    The forecasts of the ``N_COMBINED`` candidates with the lowest validation
-    error are averaged (a forecast combination, Bates & Granger 1969: the mean
-    of two noisy networks varies less than either, and the best of several
-    candidates on a short validation part is an optimistic pick); the
-    combination is scored on the same origins and must beat the better naive
-    forecast there to be used.
+    The pointwise median of the forecasts of the ``N_COMBINED`` candidates with
+    the lowest validation error is the forecast (a forecast combination, Bates
+    & Granger 1969: the best of several candidates on a short validation part
+    is a noisy pick; the median of three, unlike their mean, is not carried
+    away by one network whose forecast diverges); the combination is scored on
+    the same origins and must have an error at least
+    ``MARGIN`` (10%) below that of the better naive forecast there to be used:
+    it was picked on those values, so its score there is optimistic.
 
     ``est`` gets ``selected_params_`` (the settings of its own network, the
     best candidate), ``ensemble_`` (fitted forecasters with the other
@@ -266,9 +271,10 @@ def select_and_fit(est, values, grid, *, period, log):
         naive["seasonal naive"] = _validation_mae(values, origins, v, [
             naive_forecast("seasonal naive", values[:o], v, period) for o in origins])
     if len(top) > 1:
-        combined = [np.mean([t[3][k] for t in top], axis=0) for k in range(len(origins))]
+        combined = [np.median([t[3][k] for t in top], axis=0) for k in range(len(origins))]
         best_score = _validation_mae(values, origins, v, combined)
-        scores["mean of " + " and ".join(f"({_label(t[2])})" for t in top)] = best_score
+        labels = [f"({_label(t[2])})" for t in top]
+        scores["median of " + ", ".join(labels[:-1]) + " and " + labels[-1]] = best_score
     elif top:
         best_score = top[0][0]
     else:
@@ -278,7 +284,8 @@ def select_and_fit(est, values, grid, *, period, log):
     base = min(naive, key=naive.get)
     est.validation_scores_ = {**scores, **naive}
     est.period_ = int(period)
-    est.chosen_ = "network" if (best_score < naive[base] or not est._auto_names()) else base
+    est.chosen_ = ("network" if (best_score < (1 - MARGIN) * naive[base] or not est._auto_names())
+                   else base)
     est.selected_params_ = {**top[0][2], **fixed}
     est._fit_network(values)
     est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
@@ -411,4 +418,4 @@ class _AutoSettingsMixin:
             return naive_forecast(self.chosen_, values, n_steps, self.period_)
         forecasts = [self._network_forecast(values, n_steps)]
         forecasts += [m._network_forecast(values, n_steps) for m in getattr(self, "ensemble_", [])]
-        return np.mean(forecasts, axis=0)
+        return np.median(forecasts, axis=0)

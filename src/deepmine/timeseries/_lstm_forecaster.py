@@ -66,12 +66,12 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     period_ : int
         Season length found (1: none).
     ensemble_ : list of LSTMForecaster
-        The forecaster fitted with the second-best setting, whose forecasts are
-        averaged with this one's (empty when a naive forecast is used or every
-        setting was given).
+        The forecasters fitted with the second- and third-best settings; the
+        forecast is the median of theirs and this one's (empty when a naive
+        forecast is used or every setting was given).
     validation_scores_ : dict
-        Validation MAE of every candidate setting, of the mean of the two best
-        and of the naive forecasts.
+        Validation MAE of every candidate setting, of the median of the three
+        best and of the naive forecasts.
     sequence_length_ : int
         Crop length used in training.
     mean_, scale_ : float
@@ -90,10 +90,12 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     -----
     The ``"auto"`` settings go through the same validation as
     :class:`WindowForecaster` (two forecast origins on the end of the training
-    series, the mean of the two best candidates, naive and seasonal-naive
-    fallback), so the default fit trains up to 10 networks: about 19 s of one
-    CPU thread on the 120-month Airline training series, 51 s on the 195
-    quarters of US real GDP. Give every setting for a single fit.
+    series, the median of the three best candidates, naive and
+    seasonal-naive fallback unless that median beats them by 10%), so the
+    default fit trains up to 11 networks: about 15-20 s of one CPU thread on
+    the 120-month Airline training series, 55 s on the 195 quarters of US real
+    GDP, 4 minutes on the 708 months of the El Nino series. Give every
+    setting for a single fit.
 
     Examples
     --------
