@@ -233,13 +233,15 @@ def outliers(section, ctx):
     from deepmine.datasets import make_cancer_outliers
 
     X, y = make_cancer_outliers(10, random_state=ctx.random_state)
+    defaults = AutoEncoderOutlierDetector()
     section.text(
         "Rows an autoencoder cannot reconstruct are unusual. AutoEncoderOutlierDetector trains "
-        "a bag of 8 small autoencoders at once (one batched network, each member with its own "
-        "initialisation and bootstrap weights) and scores each row by its mean squared "
-        "reconstruction error on standardized columns. To keep the outliers from being "
-        "learned, each member leaves the worst-reconstructed 15% of every mini-batch out of "
-        "its loss. It has scikit-learn's outlier API (score_samples, "
+        f"a bag of {defaults.n_estimators} small autoencoders at once (one batched network, "
+        "each member with its own initialisation, bootstrap weights and random "
+        f"{defaults.max_features:.0%} of the columns, which it sees and reconstructs) and scores "
+        "each row by its mean squared reconstruction error on standardized columns. To keep "
+        "the outliers from being learned, each member leaves the worst-reconstructed 15% of "
+        "every mini-batch out of its loss. It has scikit-learn's outlier API (score_samples, "
         "decision_function, predict, contamination, offset_). Data: scikit-learn's breast "
         f"cancer biopsies, the {int((y == 0).sum())} benign ones and {int(y.sum())} malignant "
         "ones as outliers (make_cancer_outliers), 30 named measurements. No method sees y.")
