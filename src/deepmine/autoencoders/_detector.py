@@ -7,9 +7,10 @@ subsample steadies the scores on small tables (Chen et al. 2017, "Outlier
 detection with autoencoder ensembles"). Each member sees and reconstructs its
 own random subset of the columns (feature bagging, Lazarevic & Kumar 2005),
 which raised the mean ROC-AUC on both benchmark suites (see the class's Notes).
-Each mini-batch's worst-reconstructed rows are left out of the loss (a trimmed loss, as in least trimmed squares,
-Rousseeuw 1984), so the outliers do not shape the model that should not fit
-them; columns can also be scaled by robust statistics (median and MAD).
+Each mini-batch's worst-reconstructed rows are left out of the loss (a trimmed
+loss, as in least trimmed squares, Rousseeuw 1984), so the outliers do not
+shape the model that should not fit them; columns can also be scaled by robust
+statistics (median and MAD).
 """
 
 import copy
@@ -52,12 +53,13 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     mini-batch, so the rare rows do not pull the fit towards themselves. A
     sample's outlier score is its squared reconstruction error on scaled
     columns, averaged over each member's columns, divided by the member's
-    typical training error and averaged over members, plus ``neighbor_weight`` times the squared distance of
-    its code to the ``n_neighbors``-th nearest code of the training rows (also
-    divided by each member's typical such distance and averaged over members).
-    Reconstruction error alone misses outliers that lie between clusters of
-    inliers, on the stretch of the code manifold that joins them; the distance in
-    code space flags them. The API is scikit-learn's (as :class:`~sklearn.ensemble.IsolationForest`).
+    typical training error and averaged over members, plus ``neighbor_weight``
+    times the squared distance of its code to the ``n_neighbors``-th nearest
+    code of the training rows (also divided by each member's typical such
+    distance and averaged over members). Reconstruction error alone misses
+    outliers that lie between clusters of inliers, on the stretch of the code
+    manifold that joins them; the distance in code space flags them. The API is
+    scikit-learn's (as :class:`~sklearn.ensemble.IsolationForest`).
 
     Parameters
     ----------
