@@ -100,10 +100,11 @@ NOTES = """The defaults were measured on the two suites of
     absolute 0.840 / 0.493 and 0.945 / 0.588; Huber 0.847 / 0.525 and 0.949 /
     0.647; standardized members 0.839 / 0.502 and 0.943 / 0.580; both 0.837 /
     0.484 and 0.944 / 0.588. The squared error lets one heavy-tailed column
-    decide a row: on the digit tasks the inliers ranked among the outliers
-    carry a median 47% of their error in one pixel that is inked on about 2%
-    of the rows, and Huber's error raises the mean average precision of the
-    ten digit tasks from 0.654 to 0.744 (IsolationForest 0.816). But it weighs
+    decide a row: on the digit tasks the inliers that rank among the top k
+    (k the number of outliers) carry a median 47% of their error in one
+    pixel, one that lies more than a standard deviation from its mean on
+    about 2% of the rows, and Huber's error raises the mean average precision
+    of the ten digit tasks from 0.654 to 0.744 (IsolationForest 0.816). It weighs
     a real outlier in one column less too: a row that breaks the relation of
     two columns in one of them (150 rows) ranks second, behind the most
     extreme normal row, instead of first; 15 rows of 300 pushed off a plane in
