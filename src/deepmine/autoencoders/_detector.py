@@ -13,7 +13,6 @@ shape the model that should not fit them; columns can also be scaled by robust
 statistics (median and MAD).
 """
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,18 +20,18 @@ import torch
 from sklearn.base import OutlierMixin
 from sklearn.utils import check_random_state
 
+from deepmine.autoencoders._bagging import draw_masks, draw_rows
 from deepmine.autoencoders._base import fit_scaler
-from deepmine.autoencoders._columns import column_masks, detector_robust_scaler, subset_size
+from deepmine.autoencoders._codespace import fit_reference, member_codes, neighbor_distances
+from deepmine.autoencoders._columns import detector_robust_scaler
+from deepmine.autoencoders._detector_notes import NOTES
 from deepmine.autoencoders._ensemble import EnsembleAutoEncoderNet
 from deepmine.base import BaseDeepEstimator, engine_params_doc, store_params
 from deepmine.nn._fitdata import FitContext
-from deepmine.nn._inference import batched_forward
 from deepmine.nn._layers import ACTIVATIONS
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils.validation import check_is_fitted, check_table
 
-#: Rows kept (at most) as the reference codes of the code-space neighbour distance.
-REFERENCE_ROWS = 2048
 #: Training rows (the first ones, at most) whose median error sets each member's scale.
 SCALE_ROWS = 4096
 
@@ -147,88 +146,7 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
 
     Notes
     -----
-    The defaults were measured on the two suites of
-    ``benchmarks/bench_outliers.py`` (3 seeds each): 12 ODDS/ADBench tables, and
-    16 tasks built from scikit-learn's digits, breast cancer, wine and iris
-    tables (one or two classes as inliers, a few rows of another as outliers).
-    The network (tanh, a 2-unit code, 20 epochs of at most 2048 rows, 8
-    members on all columns, standard scaling, 15% trimming) was chosen first: from candidates
-    fixed before any run (standard or robust scaling; trimming 0, 5% or 15%),
-    the best mean of the two suites' mean ROC-AUCs. Longer training and wider
-    codes, tried on the ODDS tables, let the autoencoders learn the outliers too.
-    The code-space distance was then chosen from a grid fixed in advance
-    (``n_neighbors`` 5, 10 or 20; weight 0.25, 0.5 or 1; the distance or its
-    square), scored with the network above, by the worse of its two gains over
-    IsolationForest. Chosen on one suite alone, the grid's best for the ODDS
-    tables (the distance itself, not squared) is 0.012 below IsolationForest on
-    the scikit-learn tasks, and the best for those tasks (``n_neighbors=10``)
-    0.002 below it on the ODDS tables.
-
-    A second search (144 candidates fixed before they were scored: four
-    column scalings, three ways to average the members, code-space weight 0
-    to 1, an added input-space distance to the 20th-nearest training row),
-    on the same suites and by the same rule, kept those settings: none
-    reached IsolationForest on both suites. Chosen on one suite alone, its
-    best for the ODDS tables (median/MAD scaling, ranks, reconstruction error
-    alone: 0.010 above IsolationForest) is 0.036 below it on the
-    scikit-learn tasks, and its best for those tasks (0.0035 above) 0.010
-    below it on the ODDS tables. The bounded MAD scale is ``scaling="robust"``.
-
-    The number of members, the columns each sees and its connections were
-    then chosen, by the same rule, from 17 candidates fixed before any was
-    scored: 8, 16 or 32 members; all columns, 3/4 or half of them per member
-    (feature bagging, Lazarevic & Kumar 2005), or a random number between
-    half and all but one; fixed random masks keeping 3/4 or half of each
-    member's weights (RandNet's dropped connections, Chen et al. 2017), on
-    all columns or 3/4. Gains of the mean ROC-AUC over IsolationForest's
-    (ODDS / scikit-learn, seeds 0-2; "-" not run):
-
-    ===========================  ===============  ===============  ===============
-    columns, connections         8 members        16 members       32 members
-    ===========================  ===============  ===============  ===============
-    all, all                     -0.0014/-0.0016  -0.0002/-0.0016  -0.0008/-0.0009
-    3/4, all                     +0.0035/+0.0011  +0.0048/+0.0022* +0.0051/+0.0009
-    1/2, all                     +0.0085/-0.0050  +0.0110/+0.0003  not scored
-    random number, all           +0.0046/+0.0005  -                +0.0075/-0.0026
-    all, 3/4 kept                -0.0029/+0.0003  -                -0.0022/+0.0026
-    all, 1/2 kept                -0.0041/+0.0018  -                -0.0034/+0.0044
-    3/4, 3/4 kept                -0.0006/+0.0042  -                +0.0029/+0.0050
-    ===========================  ===============  ===============  ===============
-
-    The defaults (*) are the runner-up by the rule, 0.0007 behind its best
-    (32 members, 3/4 of the columns, 3/4 of the connections kept), at half
-    its cost: that best blurs an outlier in a single column of a small table
-    (15 rows of 300 pushed off a plane in one of 6 columns: ROC-AUC 0.96 and
-    10 of them flagged with ``contamination="auto"``, against 1.00 and all 15
-    with all connections) and misses a tight cluster of outliers more often
-    (ROC-AUC 0.85 and 0.92 on two seeds, above 0.9 on both with all
-    connections). Both beat IsolationForest on both suites. Chosen on one
-    suite alone, the best for the ODDS tables (16 members, half the columns)
-    is 0.0003 above IsolationForest on the scikit-learn tasks; the best for
-    those tasks (32 members, 3/4 of the columns and connections) 0.0029 above
-    it on the ODDS tables.
-    Mean ROC-AUC / average precision (``bench_outliers.py``, seeds 0-2):
-
-    ====================  ===============  ===============  ===============
-    suite                 defaults         8 members, all   IsolationForest
-    ====================  ===============  ===============  ===============
-    ODDS/ADBench (12)     0.845 / 0.516    0.838 / 0.506    0.840 / 0.524
-    scikit-learn (16)     0.944 / 0.581    0.941 / 0.561    0.942 / 0.666
-    ====================  ===============  ===============  ===============
-
-    ``scaling="robust"``, measured with 8 members on all columns, gave 0.846 /
-    0.549 and 0.934 / 0.560: better on tables with heavy-tailed columns
-    (annthyroid 0.93 against 0.69, thyroid 0.99 against 0.96) and worse on
-    others (mammography 0.75 against 0.86, mnist 0.78 against 0.84, digits-1
-    0.93 against 0.97). The code-space distance lifts the outliers between two
-    inlier clusters (iris versicolor between setosa and virginica: 0.74, 0.37
-    without it, IsolationForest 0.82) and costs a little where the outliers
-    are diffuse (Ionosphere: 0.89 against 0.93); a tight cluster of outliers
-    with more rows than ``n_neighbors`` is not flagged by it. Fit plus scoring
-    the training rows took 3.0 CPU seconds per ODDS table and 0.99 per
-    scikit-learn task on average (8 members on all columns: 1.5 and 0.59;
-    IsolationForest 0.26 and 0.17; mnist, 7603 x 100: 6.4), one thread on a
-    busy machine.
+    {NOTES}
 
     Examples
     --------
@@ -287,17 +205,8 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
             self.mean_, self.scale_ = (detector_robust_scaler(X) if self.scaling == "robust"
                                        else fit_scaler(X, True))
         n = X.shape[0]
-        rng = check_random_state(self.random_state)
-        m = self.max_samples
-        if m == "auto":
-            m = min(2048, max(n, 1024))
-        elif isinstance(m, float):
-            m = max(1, int(m * n))
-        if m <= n:
-            rows = np.sort(rng.choice(n, m, replace=False))
-        else:  # small tables are repeated, so every fit takes about the same number of steps
-            rows = np.sort(np.r_[np.tile(np.arange(n), m // n), rng.choice(n, m % n, replace=False)])
-        weights = rng.poisson(1.0, size=(m, self.n_estimators)).astype(np.float32)
+        rows, weights = draw_rows(n, self.max_samples, self.n_estimators,
+                                  check_random_state(self.random_state))
         sw = getattr(context, "sample_weight", None)
         if sw is not None:  # a weight scales the row's bootstrap weights in every member
             from deepmine.nn._fitdata import check_sample_weight
@@ -311,25 +220,11 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     def _scale(self, X):
         return ((X - self.mean_) / self.scale_).astype(np.float32)
 
-    def _draw_masks(self):
-        """Each member's 0/1 column mask (K, d), None when every member sees every column; and,
-        when connections are dropped, weight masks."""
-        d, K = self.n_inputs_, self.n_estimators
-        hidden, code = self._sizes()
-        # a stream of its own, apart from the rows' draw in _validate_fit
-        rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31) + 1)
-        size = subset_size(self.max_features, d, min_size=code + 1)
-        feature_mask = None if size == d else torch.as_tensor(column_masks(K, d, size, rng))
-        masks = None
-        if self.connection_keep < 1.0:
-            widths = [d, *hidden, code, *reversed(hidden), d]
-            masks = [torch.as_tensor(rng.binomial(1, self.connection_keep, size=(K, a, b)),
-                                     dtype=torch.float32) for a, b in zip(widths[:-1], widths[1:])]
-        return feature_mask, masks
-
     def _build_module(self, context=None):
         hidden, code = self._sizes()
-        feature_mask, masks = self._draw_masks()
+        feature_mask, masks = draw_masks(self.n_inputs_, hidden, code, self.n_estimators,
+                                         self.max_features, self.connection_keep,
+                                         self.random_state)
         return EnsembleAutoEncoderNet(self.n_inputs_, hidden, code, self.n_estimators,
                                       activation=self.activation, dropout=self.dropout,
                                       feature_mask=feature_mask, connection_masks=masks)
@@ -380,16 +275,8 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
             typical = module.errors(Xs).mean(dim=2).median(dim=1).values  # (K,)
             module.member_scale.copy_(typical.clamp_min(1e-6))
         if self.n_neighbors:
-            Xs = self._validate_predict(X)
-            if len(Xs) > REFERENCE_ROWS:
-                rows = check_random_state(self.random_state).choice(len(Xs), REFERENCE_ROWS, replace=False)
-                Xs = Xs[np.sort(rows)]
-            self.neighbor_scale_ = np.ones(self.n_estimators)
-            self.reference_codes_ = self._codes(Xs)
-            dist = self._neighbor_distances(self.reference_codes_)  # (K, m)
-            typical = np.median(dist, axis=1)
-            typical = np.where(typical > 1e-9, typical, dist.mean(axis=1))  # mostly duplicate rows
-            self.neighbor_scale_ = np.maximum(typical, 1e-9)
+            self.reference_codes_, self.neighbor_scale_ = fit_reference(
+                module, self._validate_predict(X), self.n_neighbors, self.random_state)
         scores = self.score_samples(X)
         if self.contamination == "auto":
             q1, q3 = np.percentile(-scores, [25, 75])
@@ -400,22 +287,6 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
 
     def _errors(self, X):
         return self._predict_raw(X).astype(np.float64)
-
-    def _codes(self, Xs):
-        """Every member's code of the scaled rows ``Xs``, in float64 on the CPU: (K, N, code_size)."""
-        net = copy.deepcopy(self.module_).cpu().double()
-        return batched_forward(net, torch.as_tensor(Xs, dtype=torch.float64), net.encode,
-                               dim=1).numpy()
-
-    def _neighbor_distances(self, codes):
-        """Each member's distance from every code to its ``n_neighbors``-th nearest reference code,
-        divided by the member's typical such distance: (K, N)."""
-        from sklearn.neighbors import KDTree
-
-        ref = self.reference_codes_
-        k = min(self.n_neighbors, ref.shape[1])
-        dist = np.stack([KDTree(r).query(c, k=k)[0][:, -1] for r, c in zip(ref, codes)])
-        return dist / self.neighbor_scale_[:, None]
 
     def score_samples(self, X):
         """Normality of each sample: minus its mean reconstruction error (higher = more normal).
@@ -430,8 +301,10 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
         """
         scores = -self._errors(X).mean(axis=1)
         if self.n_neighbors and self.neighbor_weight:
-            codes = self._codes(self._validate_predict(X))
-            scores -= self.neighbor_weight * (self._neighbor_distances(codes) ** 2).mean(axis=0)
+            codes = member_codes(self.module_, self._validate_predict(X))
+            dist = neighbor_distances(self.reference_codes_, self.neighbor_scale_, codes,
+                                      self.n_neighbors)
+            scores -= self.neighbor_weight * (dist**2).mean(axis=0)
         return scores
 
     def decision_function(self, X):
