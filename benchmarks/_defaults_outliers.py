@@ -29,6 +29,7 @@ def _detector(**params):
 
 SETTINGS = [
     ("AutoEncoderOutlierDetector", "default", _detector()),
+    ("AutoEncoderOutlierDetector", "option: score_error='huber'", _detector(score_error="huber")),
     ("IsolationForest", "baseline: IsolationForest (defaults)", iforest_scores),
 ]
 

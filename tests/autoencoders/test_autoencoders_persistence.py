@@ -15,7 +15,8 @@ def test_save_load_round_trip(tmp_path):
     kw = dict(max_epochs=2, device="cpu", random_state=0)
     models = [AutoEncoder((4,), code_size=2, noise="salt_pepper", **kw),
               StackedAutoEncoder((4, 2), **kw),
-              AutoEncoderOutlierDetector(n_estimators=2, max_samples=64, contamination=0.1, **kw),
+              AutoEncoderOutlierDetector(n_estimators=2, max_samples=64, contamination=0.1,
+                                         score_error="huber", **kw),
               # column subsets and dropped connections drawn unseeded: the file must carry them
               AutoEncoderOutlierDetector(n_estimators=2, max_samples=64, connection_keep=0.5,
                                          **{**kw, "random_state": None})]

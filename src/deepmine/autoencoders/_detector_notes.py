@@ -40,17 +40,19 @@ NOTES = """The defaults were measured on the two suites of
     all columns or 3/4. Gains of the mean ROC-AUC over IsolationForest's
     (ODDS / scikit-learn, seeds 0-2; "-" not run):
 
-    ===========================  ===============  ===============  ===============
-    columns, connections         8 members        16 members       32 members
-    ===========================  ===============  ===============  ===============
-    all, all                     -0.0014/-0.0016  -0.0002/-0.0016  -0.0008/-0.0009
-    3/4, all                     +0.0035/+0.0011  +0.0048/+0.0022* +0.0051/+0.0009
-    1/2, all                     +0.0085/-0.0050  +0.0110/+0.0003  not scored
-    random number, all           +0.0046/+0.0005  -                +0.0075/-0.0026
-    all, 3/4 kept                -0.0029/+0.0003  -                -0.0022/+0.0026
-    all, 1/2 kept                -0.0041/+0.0018  -                -0.0034/+0.0044
-    3/4, 3/4 kept                -0.0006/+0.0042  -                +0.0029/+0.0050
-    ===========================  ===============  ===============  ===============
+    ===========================  ===============  ===============
+    =============== columns, connections         8 members        16 members
+    32 members ===========================  ===============  ===============
+    =============== all, all                     -0.0014/-0.0016
+    -0.0002/-0.0016  -0.0008/-0.0009 3/4, all
+    +0.0035/+0.0011  +0.0048/+0.0022* +0.0051/+0.0009 1/2, all
+    +0.0085/-0.0050  +0.0110/+0.0003  not scored random number, all
+    +0.0046/+0.0005  -                +0.0075/-0.0026 all, 3/4 kept
+    -0.0029/+0.0003  -                -0.0022/+0.0026 all, 1/2 kept
+    -0.0041/+0.0018  -                -0.0034/+0.0044 3/4, 3/4 kept
+    -0.0006/+0.0042  -                +0.0029/+0.0050
+    ===========================  ===============  ===============
+    ===============
 
     The defaults (*) are the runner-up by the rule, 0.0007 behind its best
     (32 members, 3/4 of the columns, 3/4 of the connections kept), at half
@@ -77,37 +79,41 @@ NOTES = """The defaults were measured on the two suites of
     and 0.940 / 0.577: above IsolationForest's average precision on the ODDS
     tables but below its ROC-AUC on the scikit-learn tasks; better on tables
     with heavy-tailed columns (annthyroid 0.95 against 0.75, thyroid 0.99
-    against 0.97) and worse on others (mammography 0.77 against 0.86, mnist
-    0.79 against 0.84, digits-1 0.93 against 0.98). The code-space distance lifts the outliers between two
-    inlier clusters (iris versicolor between setosa and virginica: 0.74, 0.37
-    without it, IsolationForest 0.82) and costs a little where the outliers
-    are diffuse (Ionosphere: 0.89 against 0.93); a tight cluster of outliers
-    with more rows than ``n_neighbors`` is not flagged by it. Fit plus scoring
-    the training rows took 3.0 CPU seconds per ODDS table and 0.99 per
-    scikit-learn task on average (8 members on all columns: 1.5 and 0.59;
-    IsolationForest 0.26 and 0.17; mnist, 7603 x 100: 6.4), one thread on a
-    busy machine.
+    against 0.97) and worse on others (mammography 0.77 against 0.86, mnist 0.79
+    against 0.84, digits-1 0.93 against 0.98). The code-space distance lifts the
+    outliers between two inlier clusters (iris versicolor between setosa and
+    virginica: 0.74, 0.37 without it, IsolationForest 0.82) and costs a little
+    where the outliers are diffuse (Ionosphere: 0.89 against 0.93); a tight
+    cluster of outliers with more rows than ``n_neighbors`` is not flagged by
+    it. Fit plus scoring the training rows took 3.0 CPU seconds per ODDS table
+    and 0.99 per scikit-learn task on average (8 members on all columns: 1.5 and
+    0.59; IsolationForest 0.26 and 0.17; mnist, 7603 x 100: 6.4), one thread on
+    a busy machine.
 
     A fourth search kept the network and changed only how the errors make the
     score, from four candidates fixed before any was scored: a member's mean
     absolute error over its columns; Huber's error (delta of one scaled unit:
-    quadratic up to one standard deviation, linear beyond); each member's
-    score standardized by its mean and standard deviation over the training
-    rows before the members are averaged; absolute error with standardized
-    members. The rule: the mean ROC-AUC stays at or above IsolationForest's on
-    both suites, the mean average precision rises on both, and outliers in a
-    single column are found as before. None passed, so the squared error
-    stayed. Mean ROC-AUC / average precision, ODDS / scikit-learn (seeds 0-2):
-    absolute 0.840 / 0.493 and 0.945 / 0.588; Huber 0.847 / 0.525 and 0.949 /
-    0.647; standardized members 0.839 / 0.502 and 0.943 / 0.580; both 0.837 /
-    0.484 and 0.944 / 0.588. The squared error lets one heavy-tailed column
-    decide a row: on the digit tasks the inliers that rank among the top k
-    (k the number of outliers) carry a median 47% of their error in one
-    pixel, one that lies more than a standard deviation from its mean on
-    about 2% of the rows, and Huber's error raises the mean average precision
-    of the ten digit tasks from 0.654 to 0.744 (IsolationForest 0.816). It weighs
-    a real outlier in one column less too: a row that breaks the relation of
-    two columns in one of them (150 rows) ranks second, behind the most
-    extreme normal row, instead of first; 15 rows of 300 pushed off a plane in
-    one of 6 integer columns score ROC-AUC 0.88 instead of 0.92; a tight
-    cluster of outliers, on reconstruction error alone, 0.91 instead of 0.93."""
+    quadratic up to one standard deviation, linear beyond); each member's score
+    standardized by its mean and standard deviation over the training rows
+    before the members are averaged; absolute error with standardized members.
+    The rule: the mean ROC-AUC stays at or above IsolationForest's on both
+    suites, the mean average precision rises on both, and outliers in a single
+    column are found as before. None passed, so the squared error stayed;
+    Huber's error is the option ``score_error="huber"``. Mean ROC-AUC / average
+    precision, ODDS / scikit-learn (seeds 0-2): absolute 0.840 / 0.493 and 0.945
+    / 0.588; Huber 0.847 / 0.525 and 0.949 / 0.647; standardized members 0.839 /
+    0.502 and 0.943 / 0.580; both 0.837 / 0.484 and 0.944 / 0.588. The squared
+    error lets one heavy-tailed column decide a row: on the digit tasks the
+    inliers that rank among the top k (k the number of outliers) carry a median
+    47% of their error in one pixel, one that lies more than a standard
+    deviation from its mean on about 2% of the rows, and Huber's error raises
+    the mean average precision of the ten digit tasks from 0.654 to 0.744
+    (IsolationForest 0.816). It weighs a real outlier in one column less too: a
+    row that breaks the relation of two columns in one of them (150 rows) ranks
+    second, behind the most extreme normal row, instead of first; 15 rows of 300
+    pushed off a plane in one of 6 integer columns score ROC-AUC 0.88 instead of
+    0.92; a tight cluster of outliers, on reconstruction error alone, 0.91
+    instead of 0.93. Through the option, with the other defaults: 0.847 / 0.525
+    on the ODDS tables and 0.949 / 0.647 on the scikit-learn tasks
+    (IsolationForest 0.840 / 0.524 and 0.942 / 0.666); fit plus scoring 2.5 and
+    0.63 CPU seconds per table."""

@@ -14,6 +14,30 @@ from torch import nn
 from deepmine.nn import get_activation
 
 
+def cell_errors(recon, x, kind="squared"):
+    """Error of each reconstructed cell, in scaled units.
+
+    ``"squared"``: ``e**2``. ``"huber"``: Huber's error with delta 1 as twice
+    its usual value, ``e**2`` for ``|e| <= 1`` and ``2|e| - 1`` beyond, so the
+    two agree up to one standard deviation and one column far off cannot
+    outweigh many a little off.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from deepmine.autoencoders._ensemble import cell_errors
+    >>> cell_errors(torch.tensor([0.5, 3.0]), torch.zeros(2), "huber")
+    tensor([0.2500, 5.0000])
+    >>> cell_errors(torch.tensor([0.5, 3.0]), torch.zeros(2))
+    tensor([0.2500, 9.0000])
+    """
+    diff = recon - x
+    if kind == "squared":
+        return diff ** 2
+    a = diff.abs()
+    return torch.where(a <= 1.0, a ** 2, 2.0 * a - 1.0)
+
+
 class BatchedLinear(nn.Module):
     """``K`` independent linear layers applied to ``K`` stacks of rows at once.
 
@@ -111,8 +135,12 @@ class EnsembleAutoEncoderNet(nn.Module):
         m = self.feature_mask
         return m * (m.shape[1] / m.sum(dim=1, keepdim=True).clamp_min(1.0))
 
-    def errors(self, x):
-        """Squared error per member, sample and feature, each member on its own scale and
-        columns (weighted by :meth:`column_weights`): (K, N, d)."""
+    def errors(self, x, kind="squared"):
+        """Error (:func:`cell_errors`) per member, sample and feature, each member on its own
+        scale and columns (weighted by :meth:`column_weights`): (K, N, d)."""
+        return self.scaled_errors(self(x), x, self.member_scale, kind)
+
+    def scaled_errors(self, recon, x, member_scale, kind="squared"):
+        """:meth:`errors` of the reconstructions ``recon`` (K, N, d) of ``x`` (N, d)."""
         w = self.column_weights().to(x.dtype).unsqueeze(1)
-        return (self(x) - x) ** 2 * w / self.member_scale.view(-1, 1, 1)
+        return cell_errors(recon, x, kind) * w / member_scale.view(-1, 1, 1)
