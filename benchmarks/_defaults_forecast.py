@@ -14,7 +14,8 @@ forecaster's MAE over that of the better of naive and seasonal naive:
 
 ``--origins K`` scores every method on the last ``K`` non-overlapping held-out
 tails instead of the last one (rolling origin, Tashman 2000): origin ``k``
-trains on ``y[:n - k * h]`` and forecasts the next ``h`` values. The MAE is
+trains on ``y[:n - k * h]`` and forecasts the next ``h`` values (while that
+training part keeps at least half the series). The MAE is
 then the mean over origins and seeds, and the ratio to the better naive
 forecast is taken per origin (the better of naive and seasonal naive on that
 tail) before averaging; the ratio on the last tail alone is printed beside it.
@@ -130,9 +131,14 @@ def _matches(only, name):
 
 
 def _tails(y, h, origins):
-    """(train, test) of each of the last ``origins`` non-overlapping tails, the last tail first."""
+    """(train, test) of each of the last ``origins`` non-overlapping tails, the last tail first.
+
+    A tail is used only while its training part keeps at least half the series
+    (ShampooSales, 36 months with 12 held out, has one).
+    """
     n = len(y)
-    return [(y[:n - k * h], y[n - k * h:n - (k - 1) * h]) for k in range(1, origins + 1)]
+    return [(y[:n - k * h], y[n - k * h:n - (k - 1) * h]) for k in range(1, origins + 1)
+            if k == 1 or n - k * h >= n / 2]
 
 
 def _score(test, pred):
@@ -219,7 +225,13 @@ def main(argv=None):
                    "these ('statsmodels' for its baselines; the naive ones always run)")
     p.add_argument("--setting", help="run only the settings that contain this (e.g. default)")
     p.add_argument("--series", nargs="+", help="run only these series")
+    p.add_argument("--from-json", nargs="+", metavar="FILE",
+                   help="fit nothing: print the ratios of rows saved with --json (the seeds of "
+                   "the same forecaster in several files are pooled)")
     args = p.parse_args(argv)
+    if args.from_json:
+        _print_ratios(_pooled(args.from_json))
+        return
     out = []
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     for row in rows(seeds, quick=args.quick, only=args.only, setting_filter=args.setting,
@@ -235,17 +247,38 @@ def main(argv=None):
     _print_ratios(out)
 
 
+def _pooled(paths):
+    """Rows of several ``--json`` files; a forecaster's seeds are pooled, a baseline's kept once."""
+    out, seen = [], {}
+    for path in paths:
+        with open(path) as fh:
+            for row in json.load(fh):
+                key = (row["dataset"], row["estimator"], row["setting"])
+                if key not in seen:
+                    seen[key] = dict(row)
+                    out.append(seen[key])
+                elif not row["estimator"].startswith(("NaiveForecaster", "statsmodels")):
+                    for field in ("scores", "fit_seconds", "origin_scores"):
+                        if field in row:
+                            seen[key][field] = seen[key][field] + row[field]
+    return out
+
+
 def _ratio(err, base):
     # a naive forecast without error (a series that stopped): equal is 1, anything else inf
-    return err / base if base > 0 else np.where(err == 0, 1.0, np.inf)
+    err, base = np.asarray(err, dtype=float), np.asarray(base, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(base > 0, err / base, np.where(err == 0, 1.0, np.inf))
 
 
-def _print_ratios(out):
+def _print_ratios(out, bound=1.05):
     """Each forecaster's mean MAE over the better of naive / seasonal naive, per series.
 
     With several held-out tails the better naive is taken per tail; the mean
     ratio over tails and seeds is printed, then the ratio on the last tail.
+    Last, per forecaster, the series whose ratio is at most ``bound``.
     """
+    within = {}
     for name in dict.fromkeys(r["dataset"] for r in out):
         rs = [r for r in out if r["dataset"] == name]
         naive = [r for r in rs if r["estimator"] == "NaiveForecaster"]
@@ -257,20 +290,28 @@ def _print_ratios(out):
         for r in rs:
             if r["estimator"] == "NaiveForecaster" or not np.all(np.asarray(base) >= 0):
                 continue
+            counts = within.setdefault((r["estimator"], r["setting"][:40]), [0, 0, 0])
             if "origin_scores" in r:
                 err = -np.asarray(r["origin_scores"])            # (seeds, tails)
                 ratio = _ratio(err, base)
+                mean, last = np.mean(ratio), ratio[:, 0].mean()
                 per_tail = " ".join(f"{v:.2f}" for v in ratio.mean(axis=0))
                 print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
-                      f"{r['setting'][:40]:40s} mean over {ratio.shape[1]} tails "
-                      f"{np.mean(ratio):6.2f}  last tail {ratio[:, 0].mean():6.2f}  "
-                      f"per tail (last first) [{per_tail}]")
-                continue
-            err = -np.asarray(r["scores"])
-            ratio = _ratio(err, base)
-            print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
-                  f"{r['setting'][:40]:40s} {np.mean(ratio):6.2f} "
-                  f"[{' '.join(f'{v:.2f}' for v in ratio)}]")
+                      f"{r['setting'][:40]:40s} mean over {ratio.shape[1]} tails {mean:6.2f}  "
+                      f"last tail {last:6.2f}  per tail (last first) [{per_tail}]  "
+                      f"seeds {ratio.shape[0]}")
+            else:
+                ratio = _ratio(-np.asarray(r["scores"]), base)
+                mean = last = np.mean(ratio)
+                print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
+                      f"{r['setting'][:40]:40s} {mean:6.2f} "
+                      f"[{' '.join(f'{v:.2f}' for v in ratio)}]")
+            counts[0] += 1
+            counts[1] += bool(last <= bound)
+            counts[2] += bool(mean <= bound)
+    for (est, setting), (n, n_last, n_mean) in within.items():
+        print(f"within {bound} of the better naive  {est:22s} {setting:40s} last tail "
+              f"{n_last}/{n} series, mean over the tails {n_mean}/{n}")
 
 
 if __name__ == "__main__":
