@@ -1,7 +1,8 @@
 """How a forecaster chooses the settings left at ``"auto"``; the fit path both forecasters share.
 
-The season length and ``log`` come from the training series
-(:mod:`deepmine.timeseries._series_traits`). Differencing and window are chosen by
+The season length and ``log`` are read off the training series
+(:func:`seasonal_period_from_index`, :func:`seasonal_period_from_acf`,
+:func:`wants_log`). Differencing and window are chosen by
 a forecast of the last part of the training series (a fixed, small candidate
 set); the forecast is the median of the three best candidates' forecasts, and
 the better of the naive and seasonal-naive forecasts stands in unless that
