@@ -11,6 +11,15 @@ multiplicative season on positive series) and SARIMA(1,1,1)(0,1,1)m
 forecaster's MAE over that of the better of naive and seasonal naive:
 
     OMP_NUM_THREADS=1 python benchmarks/_defaults_forecast.py [--quick] [--seeds 3] [--json out.json]
+
+``--origins K`` scores every method on the last ``K`` non-overlapping held-out
+tails instead of the last one (rolling origin, Tashman 2000): origin ``k``
+trains on ``y[:n - k * h]`` and forecasts the next ``h`` values (while that
+training part keeps at least half the series). The MAE is
+then the mean over origins and seeds, and the ratio to the better naive
+forecast is taken per origin (the better of naive and seasonal naive on that
+tail) before averaging; the ratio on the last tail alone is printed beside it.
+``--origins 1`` (the default) is the single-tail protocol above.
 """
 
 import argparse
@@ -117,50 +126,91 @@ def _methods(m, positive, quick):
                lambda s: NaiveForecaster("seasonal", seasonal_period=m), False)
 
 
-def rows(seeds, quick=False, only=None, setting_filter=None, names=None):
+def _matches(only, name):
+    return not only or any(o in name for o in only)
+
+
+def _tails(y, h, origins):
+    """(train, test) of each of the last ``origins`` non-overlapping tails, the last tail first.
+
+    A tail is used only while its training part keeps at least half the series
+    (ShampooSales, 36 months with 12 held out, has one).
+    """
+    n = len(y)
+    return [(y[:n - k * h], y[n - k * h:n - (k - 1) * h]) for k in range(1, origins + 1)
+            if k == 1 or n - k * h >= n / 2]
+
+
+def _score(test, pred):
+    return -mae(test, pred) if np.isfinite(pred).all() else float("nan")
+
+
+def rows(seeds, quick=False, only=None, setting_filter=None, names=None, origins=1):
     """Yield one dict per (estimator, setting, dataset).
 
-    ``only`` / ``setting_filter``: substrings of the estimator names / settings to
-    run (all when None; the naive baselines run whatever ``only`` says); ``names``:
-    the series to run (all when None).
+    ``only``: substrings (one string or several) of the estimator names to run,
+    ``"statsmodels"`` for its baselines (all when None; the naive baselines run
+    whatever ``only`` says); ``setting_filter``: a substring of the deepmine
+    forecasters' settings to run; ``names``: the series to run (all when None).
+    ``origins``: held-out tails per series (see the module docstring); with more
+    than one, ``scores`` are ``-MAE`` averaged over the tails and each row also
+    has ``origin_scores`` (per seed, per tail, the last tail first).
     """
     seeds = list(seeds)[:1] if quick else list(seeds)
+    only = (only,) if isinstance(only, str) else only
     for name, y, m, h in series(quick):
         if names and name not in names:
             continue
-        train, test = y[:-h], y[-h:]
-        positive = bool((train > 0).all())
+        tails = _tails(y, h, origins)
+        positive = bool((tails[0][0] > 0).all())
         for setting, est, make, seeded in _methods(m, positive, quick):
-            if only and only not in est and est != "NaiveForecaster":   # ratios need the naive
+            naive = est == "NaiveForecaster"                 # ratios need the naive forecasts
+            if not naive and (not _matches(only, est)
+                              or (setting_filter and setting_filter not in setting)):
                 continue
-            if setting_filter and setting_filter not in setting:
-                continue
-            scores, secs = [], []
+            per_seed, secs = [], []
             for s in (seeds if seeded else seeds[:1]):
-                try:
-                    pred, sec = _timed(lambda: make(s).fit(train).predict(h))
-                except DataError:            # a fixed recipe too long for a short series
-                    pred, sec = np.full(h, np.nan), float("nan")
-                scores.append(-mae(test, pred) if np.isfinite(pred).all() else float("nan"))
-                secs.append(sec)
+                sc, sec_sum = [], 0.0
+                for train, test in tails:
+                    try:
+                        pred, sec = _timed(lambda: make(s).fit(train).predict(h))
+                    except DataError:            # a fixed recipe too long for a short series
+                        pred, sec = np.full(h, np.nan), float("nan")
+                    sc.append(_score(test, pred))
+                    sec_sum += sec
+                per_seed.append(sc)
+                secs.append(sec_sum / len(tails))
             if not seeded:
-                scores, secs = scores * len(seeds), secs * len(seeds)
-            yield {"area": AREA, "estimator": est, "dataset": name, "setting": setting,
-                   "metric": METRIC, "scores": scores, "fit_seconds": secs}
+                per_seed, secs = per_seed * len(seeds), secs * len(seeds)
+            yield _row(est, name, setting, per_seed, secs, origins)
         for label, fn in (("Holt-Winters", _holt_winters), ("SARIMA", _sarima)):
-            if (only and only not in "statsmodels " + label) or (setting_filter and
-                                                                   setting_filter not in "baseline"):
+            if not _matches(only, "statsmodels " + label):
                 continue
+            sc, secs = [], []
             try:
-                pred, sec = _timed(lambda: fn(train, h, m))
+                for train, test in tails:
+                    try:
+                        pred, sec = _timed(lambda: fn(train, h, m))
+                    except ImportError:
+                        raise
+                    except Exception:    # a model statsmodels cannot fit on this series
+                        pred, sec = np.full(h, np.nan), 0.0
+                    sc.append(_score(test, pred))
+                    secs.append(sec)
             except ImportError:
                 continue
-            except Exception:            # a model statsmodels cannot fit on this series
-                pred, sec = np.full(h, np.nan), 0.0
-            yield {"area": AREA, "estimator": f"statsmodels {label}", "dataset": name,
-                   "setting": f"baseline: {label} (trend and season m)", "metric": METRIC,
-                   "scores": [-mae(test, pred) if np.isfinite(pred).all() else float("nan")]
-                   * len(seeds), "fit_seconds": [sec] * len(seeds)}
+            yield _row(f"statsmodels {label}", name, f"baseline: {label} (trend and season m)",
+                       [sc] * len(seeds), [float(np.mean(secs))] * len(seeds), origins)
+
+
+def _row(est, name, setting, per_seed, secs, origins):
+    row = {"area": AREA, "estimator": est, "dataset": name, "setting": setting,
+           "metric": METRIC, "scores": [float(np.mean(sc)) for sc in per_seed],
+           "fit_seconds": secs}
+    if origins > 1:
+        row["metric"] = f"-MAE, mean over the last {origins} held-out tails"
+        row["origin_scores"] = per_seed
+    return row
 
 
 def main(argv=None):
@@ -168,13 +218,24 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--json", help="also write the rows to this JSON file")
-    p.add_argument("--only", help="run only the estimators whose name contains this")
+    p.add_argument("--first-seed", type=int, default=0, help="seeds run: first .. first+seeds-1")
+    p.add_argument("--origins", type=int, default=1,
+                   help="score on the last K non-overlapping held-out tails (default 1)")
+    p.add_argument("--only", nargs="+", help="run only the estimators whose name contains one of "
+                   "these ('statsmodels' for its baselines; the naive ones always run)")
     p.add_argument("--setting", help="run only the settings that contain this (e.g. default)")
     p.add_argument("--series", nargs="+", help="run only these series")
+    p.add_argument("--from-json", nargs="+", metavar="FILE",
+                   help="fit nothing: print the ratios of rows saved with --json (the seeds of "
+                   "the same forecaster in several files are pooled)")
     args = p.parse_args(argv)
+    if args.from_json:
+        _print_ratios(_pooled(args.from_json))
+        return
     out = []
-    for row in rows(range(args.seeds), quick=args.quick, only=args.only,
-                    setting_filter=args.setting, names=args.series):
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    for row in rows(seeds, quick=args.quick, only=args.only, setting_filter=args.setting,
+                    names=args.series, origins=args.origins):
         out.append(row)
         sc = -np.asarray(row["scores"])
         print(f"{row['dataset']:22s} {row['estimator']:22s} {row['setting'][:40]:40s} "
@@ -186,21 +247,71 @@ def main(argv=None):
     _print_ratios(out)
 
 
-def _print_ratios(out):
-    """Each forecaster's mean MAE over the better of naive / seasonal naive, per series."""
+def _pooled(paths):
+    """Rows of several ``--json`` files; a forecaster's seeds are pooled, a baseline's kept once."""
+    out, seen = [], {}
+    for path in paths:
+        with open(path) as fh:
+            for row in json.load(fh):
+                key = (row["dataset"], row["estimator"], row["setting"])
+                if key not in seen:
+                    seen[key] = dict(row)
+                    out.append(seen[key])
+                elif not row["estimator"].startswith(("NaiveForecaster", "statsmodels")):
+                    for field in ("scores", "fit_seconds", "origin_scores"):
+                        if field in row:
+                            seen[key][field] = seen[key][field] + row[field]
+    return out
+
+
+def _ratio(err, base):
+    # a naive forecast without error (a series that stopped): equal is 1, anything else inf
+    err, base = np.asarray(err, dtype=float), np.asarray(base, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(base > 0, err / base, np.where(err == 0, 1.0, np.inf))
+
+
+def _print_ratios(out, bound=1.05):
+    """Each forecaster's mean MAE over the better of naive / seasonal naive, per series.
+
+    With several held-out tails the better naive is taken per tail; the mean
+    ratio over tails and seeds is printed, then the ratio on the last tail.
+    Last, per forecaster, the series whose ratio is at most ``bound``.
+    """
+    within = {}
     for name in dict.fromkeys(r["dataset"] for r in out):
         rs = [r for r in out if r["dataset"] == name]
-        base = min((-np.mean(r["scores"]) for r in rs if r["estimator"] == "NaiveForecaster"),
-                   default=float("nan"))
+        naive = [r for r in rs if r["estimator"] == "NaiveForecaster"]
+        if "origin_scores" in rs[0]:
+            # (tails,): the better naive on each tail (naive forecasts are the same for every seed)
+            base = np.min([-np.asarray(r["origin_scores"][0]) for r in naive], axis=0)
+        else:
+            base = min((-np.mean(r["scores"]) for r in naive), default=float("nan"))
         for r in rs:
-            if r["estimator"] in ("NaiveForecaster",) or not base >= 0:
+            if r["estimator"] == "NaiveForecaster" or not np.all(np.asarray(base) >= 0):
                 continue
-            err = -np.asarray(r["scores"])
-            # a naive forecast without error (a series that stopped): equal is 1, anything else inf
-            ratio = err / base if base > 0 else np.where(err == 0, 1.0, np.inf)
-            print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
-                  f"{r['setting'][:40]:40s} {np.mean(ratio):6.2f} "
-                  f"[{' '.join(f'{v:.2f}' for v in ratio)}]")
+            counts = within.setdefault((r["estimator"], r["setting"][:40]), [0, 0, 0])
+            if "origin_scores" in r:
+                err = -np.asarray(r["origin_scores"])            # (seeds, tails)
+                ratio = _ratio(err, base)
+                mean, last = np.mean(ratio), ratio[:, 0].mean()
+                per_tail = " ".join(f"{v:.2f}" for v in ratio.mean(axis=0))
+                print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
+                      f"{r['setting'][:40]:40s} mean over {ratio.shape[1]} tails {mean:6.2f}  "
+                      f"last tail {last:6.2f}  per tail (last first) [{per_tail}]  "
+                      f"seeds {ratio.shape[0]}")
+            else:
+                ratio = _ratio(-np.asarray(r["scores"]), base)
+                mean = last = np.mean(ratio)
+                print(f"ratio to the better naive  {name:22s} {r['estimator']:22s} "
+                      f"{r['setting'][:40]:40s} {mean:6.2f} "
+                      f"[{' '.join(f'{v:.2f}' for v in ratio)}]")
+            counts[0] += 1
+            counts[1] += bool(last <= bound)
+            counts[2] += bool(mean <= bound)
+    for (est, setting), (n, n_last, n_mean) in within.items():
+        print(f"within {bound} of the better naive  {est:22s} {setting:40s} last tail "
+              f"{n_last}/{n} series, mean over the tails {n_mean}/{n}")
 
 
 if __name__ == "__main__":

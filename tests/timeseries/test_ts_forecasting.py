@@ -249,6 +249,30 @@ def test_lstm_default_is_validated_and_too_short_series_are_clear_errors():
         LSTMForecaster(horizon=12, max_epochs=2, device="cpu").fit(np.arange(1.0, 3))
 
 
+@pytest.mark.parametrize("make", [
+    lambda: WindowForecaster(Ridge(), random_state=0),
+    lambda: LSTMForecaster(hidden_size=4, max_epochs=2, device="cpu", random_state=0)],
+    ids=["window", "lstm"])
+def test_every_candidate_is_scored_on_values_it_was_not_fitted_on(make):
+    """Both forecasters score a setting by the same rule: a forecaster with that setting and the
+    same seed, fitted (scaling included) on the values before each of the two origins only, is
+    scored by its MAE on the next ones, averaged over the origins."""
+    y = 20 + np.cumsum(np.random.default_rng(1).normal(size=90))
+    f = make().fit(y)
+    v = min(len(y) // 5, 12)
+    origins = [len(y) - v, len(y) - 2 * v]
+    name = f._window_name
+    labels = [k for k in f.validation_scores_ if k.startswith("seasonal_period=None, ")]
+    assert len(labels) == 4
+    for label in labels:
+        params = dict(part.split("=") for part in label.split(", "))
+        setting = {"seasonal_period": None, "difference": int(params["difference"]),
+                   name: int(params[name]), "log": f.selected_params_["log"]}
+        errors = [mae(y[o:o + v], clone(f).set_params(**setting).fit(y[:o]).predict(v))
+                  for o in origins]
+        assert f.validation_scores_[label] == pytest.approx(np.mean(errors))
+
+
 def test_default_window_forecaster_on_airline_as_a_plain_array():
     """No arguments, no index: the ACF finds 12, log is chosen, and the forecast has less than half
     the seasonal-naive error (71.3; seeds 0-4 give 18.5-30.4, median 24.0, Holt-Winters 29.0)."""

@@ -15,10 +15,10 @@ from deepmine.timeseries._base import NaiveForecaster
 from deepmine.timeseries._classifiers import CNNTimeSeriesClassifier, LSTMClassifier
 from deepmine.timeseries._evaluation import (backtest, mae, mape, mase, rmse, smape,
                                              temporal_train_test_split)
-from deepmine.timeseries._forecast_select import (seasonal_period_from_acf,
-                                                  seasonal_period_from_index, seasonal_strength,
-                                                  wants_log)
 from deepmine.timeseries._lstm_forecaster import LSTMForecaster
+from deepmine.timeseries._series_traits import (seasonal_period_from_acf,
+                                                seasonal_period_from_index, seasonal_strength,
+                                                wants_log)
 from deepmine.timeseries._window_forecaster import WindowForecaster
 from deepmine.timeseries._windows import SlidingWindowTransformer, sliding_windows
 
