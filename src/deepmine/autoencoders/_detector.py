@@ -50,8 +50,8 @@ class AutoEncoderOutlierDetector(OutlierMixin, BaseDeepEstimator):
     different columns), and keeps its own random ``connection_keep`` share of
     its connections. Each member ignores the ``trim_fraction`` worst-reconstructed rows of every
     mini-batch, so the rare rows do not pull the fit towards themselves. A
-    sample's outlier score is its squared reconstruction error on scaled
-    columns, averaged over each member's columns, divided by the member's
+    sample's outlier score is its squared reconstruction error (Huber's with
+    ``score_error="huber"``) on scaled columns, averaged over each member's columns, divided by the member's
     typical training error and averaged over members, plus ``neighbor_weight``
     times the squared distance of its code to the ``n_neighbors``-th nearest
     code of the training rows (also divided by each member's typical such
