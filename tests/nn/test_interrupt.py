@@ -88,3 +88,43 @@ def test_word2vec_keeps_the_partial_model_at_the_first_interrupt(monkeypatch):
     assert w2v.wv_["w1"].shape == (8,) and len(w2v.most_similar("w1", topn=2)) == 2
     monkeypatch.undo()
     assert not Word2Vec(vector_size=8, min_count=1, epochs=2, random_state=0).fit(corpus).interrupted_
+
+
+class _InterruptedThread:
+    """A thread whose ``start`` and first ``is_alive`` take a Ctrl-C, as the main thread may."""
+
+    def __init__(self, target):
+        import threading
+
+        self.thread = threading.Thread(target=target, daemon=True)
+        self.alive_calls = 0
+
+    def start(self):
+        self.thread.start()
+        raise KeyboardInterrupt
+
+    def is_alive(self):
+        self.alive_calls += 1
+        if self.alive_calls == 1:
+            raise KeyboardInterrupt
+        return self.thread.is_alive()
+
+    def join(self, timeout):
+        self.thread.join(timeout)
+
+
+def test_an_interrupt_outside_join_still_stops_the_feed():
+    """Ctrl-C taken in ``start`` or ``is_alive`` (not only in ``join``) stops the feed and waits."""
+    from deepmine.embeddings._word2vec import _Stoppable, _wait_interruptibly
+
+    feed = _Stoppable([["a"]])
+    done = []
+
+    def work():
+        while not feed.stop:
+            time.sleep(0.01)
+        done.append(True)
+
+    thread = _InterruptedThread(work)
+    _wait_interruptibly(thread, feed)
+    assert feed.stop and done == [True] and thread.alive_calls >= 2

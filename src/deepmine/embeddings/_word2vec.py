@@ -135,17 +135,33 @@ def train_interruptibly(model, corpus):
     gensim_log.addFilter(quiet)
     thread = threading.Thread(target=run, name="deepmine-gensim-train", daemon=True)
     try:
-        thread.start()
-        while thread.is_alive():
-            try:
-                thread.join(0.05)
-            except KeyboardInterrupt:
-                feed.stop = True
+        _wait_interruptibly(thread, feed)
     finally:
         gensim_log.removeFilter(quiet)
     if errors:
         raise errors[0]
+    if feed.stop and not feed.epochs_begun:  # stopped before any epoch: nothing was trained
+        raise KeyboardInterrupt
     return feed.epochs_begun if feed.stop else None
+
+
+def _wait_interruptibly(thread, feed):
+    """Start ``thread`` and wait for it; a ``KeyboardInterrupt`` anywhere in between stops the feed.
+
+    The interrupt can land in ``start`` or ``is_alive`` as well as in ``join``
+    (the main thread takes it at any bytecode), so all three are inside the handler.
+    """
+    try:
+        thread.start()
+    except KeyboardInterrupt:
+        feed.stop = True
+    while True:
+        try:
+            while thread.is_alive():
+                thread.join(0.05)
+            return
+        except KeyboardInterrupt:
+            feed.stop = True
 
 
 class _QueryMixin:
@@ -230,8 +246,8 @@ class Word2Vec(_QueryMixin, EmbeddingEstimator):
     interrupted_ : bool
         True when Ctrl-C stopped training: the first interrupt ends ``fit`` within
         the batches already queued and keeps the partially trained vectors (with a
-        warning). An interrupt while the vocabulary is being built raises
-        ``KeyboardInterrupt`` and no new model is kept.
+        warning). An interrupt while the vocabulary is being built, or before the
+        first epoch begins, raises ``KeyboardInterrupt`` and no new model is kept.
 
     Notes
     -----
