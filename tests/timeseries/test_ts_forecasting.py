@@ -1,6 +1,7 @@
 """Sliding windows, forecasters, baselines, metrics and backtesting."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, root_mean_squared_error
 from sklearn.pipeline import Pipeline
 
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from deepmine.exceptions import DataError, DataWarning, InvalidParameterError
 from deepmine.timeseries import (LSTMForecaster, NaiveForecaster, SlidingWindowTransformer,
@@ -249,6 +250,20 @@ def test_lstm_default_is_validated_and_too_short_series_are_clear_errors():
         LSTMForecaster(horizon=12, max_epochs=2, device="cpu").fit(np.arange(1.0, 3))
 
 
+def test_an_unconverged_forecaster_warns_once_naming_itself():
+    """The validation candidates and the combined members are fitted silently; the forecaster's
+    own network says once that max_epochs ended its training."""
+    y = 20 + np.cumsum(np.random.default_rng(0).normal(size=80))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f = LSTMForecaster(hidden_size=4, max_epochs=2, device="cpu", random_state=0).fit(y)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(f.validation_scores_) > 4        # several candidates were fitted
+    assert messages == ["LSTMForecaster stopped at max_epochs=2 while the train_loss was still "
+                        "improving by more than tol=0.0001; raise max_epochs or use "
+                        "early_stopping=True."]
+
+
 @pytest.mark.parametrize("make", [
     lambda: WindowForecaster(Ridge(), random_state=0),
     lambda: LSTMForecaster(hidden_size=4, max_epochs=2, device="cpu", random_state=0)],
@@ -277,7 +292,9 @@ def test_default_window_forecaster_on_airline_as_a_plain_array():
     """No arguments, no index: the ACF finds 12, log is chosen, and the forecast has less than half
     the seasonal-naive error (71.3; seeds 0-4 give 18.5-30.4, median 24.0, Holt-Winters 29.0)."""
     y_train, y_test = temporal_train_test_split(load_airline().to_numpy(), test_size=24)
-    f = WindowForecaster(random_state=0).fit(y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # the built-in network's 100 epochs are the recipe
+        f = WindowForecaster(random_state=0).fit(y_train)
     assert f.period_ == 12 and f.selected_params_["log"] and f.chosen_ == "network"
     assert mae(y_test, f.predict(24)) < 0.5 * 71.25
 

@@ -12,6 +12,9 @@ benchmarks to be worth it; the margin offsets the optimism of scoring the
 best of several candidates on the values that chose them).
 """
 
+import contextlib
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 
@@ -65,9 +68,11 @@ def select_and_fit(est, values, grid, *, period, log):
     origins = [o for o in origins if o >= shortest] or [n - v]
     scores, ranked = {}, []
     if len(grid) > 1 or est._auto_names():
-        ranked = _validate(est, values, grid, fixed, origins, v, scores)
-        if not ranked:                   # no candidate fits the origins: try the short fallbacks
-            ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v, scores)
+        with _quiet_convergence():
+            ranked = _validate(est, values, grid, fixed, origins, v, scores)
+            if not ranked:               # no candidate fits the origins: try the short fallbacks
+                ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v,
+                                   scores)
     ranked.sort(key=lambda t: t[:2])
     top = ranked[:N_COMBINED]
     naive = {"naive": _validation_mae(values, origins, v, [np.full(v, values[o - 1])
@@ -92,9 +97,20 @@ def select_and_fit(est, values, grid, *, period, log):
     est.chosen_ = ("network" if (best_score < (1 - MARGIN) * naive[base] or not est._auto_names())
                    else base)
     est.selected_params_ = {**top[0][2], **fixed}
-    est._fit_network(values)
-    est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
-                     if est.chosen_ == "network" else [])
+    est._fit_network(values)               # its ConvergenceWarning, if any, is the user's one
+    with _quiet_convergence():
+        est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
+                         if est.chosen_ == "network" else [])
+
+
+@contextlib.contextmanager
+def _quiet_convergence():
+    """Silence ConvergenceWarning: the candidates and the combined members are internal fits."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
 
 
 def _validate(est, values, grid, fixed, origins, v, scores):

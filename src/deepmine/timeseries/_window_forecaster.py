@@ -30,7 +30,8 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
     estimator : regressor or None, default=None
         Learns ``window`` past values -> next value(s); None means deepmine's
         ``MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
-        max_epochs=100, scale=False)`` (the series is already standardized).
+        max_epochs=100, scale=False)`` (the series is already standardized);
+        its fixed 100 epochs are the recipe, so it raises no ConvergenceWarning.
     window : int or "auto", default="auto"
         Number of past (transformed) values the regressor sees. ``"auto"``
         chooses between one and two seasons (4 or 12 values without a season)
@@ -166,9 +167,11 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         if self.estimator is None:
             from deepmine.tabular import MLPRegressor
 
-            return MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
-                                max_epochs=100, scale=False,  # the series is standardized already
-                                random_state=self.random_state)
+            net = MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
+                               max_epochs=100, scale=False,  # the series is standardized already
+                               random_state=self.random_state)
+            net._warn_convergence = False  # the 100 epochs are the validated recipe, not a lapse
+            return net
         est = clone(self.estimator)
         if self.random_state is not None and "random_state" in est.get_params():
             est.set_params(random_state=self.random_state)
