@@ -127,6 +127,16 @@ def test_stacked_is_greedy_then_fine_tuned():
     assert [layer.in_features for layer in tuned.encoder_layers()] == [3, 6]
 
 
+def test_stacked_warns_as_itself_never_as_an_internal_stage():
+    """Five epochs per stage leave every loss improving: one warning, naming StackedAutoEncoder."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        StackedAutoEncoder((6, 2), max_epochs=5, device="cpu", random_state=0).fit(_spiral(100))
+    assert [str(w.message).split(" stopped")[0] for w in caught] == ["StackedAutoEncoder"]
+
+
 def test_stacked_initialises_mlp_classifier():
     """MLPClassifier(init=stacked) starts from the encoder: raw X through its scaling layer gives the same codes."""
     rng = np.random.RandomState(0)

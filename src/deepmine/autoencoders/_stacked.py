@@ -24,6 +24,7 @@ class _GreedyLayer(AutoEncoder):
     """One stage of the greedy pretraining: input -> activation(code) -> linear reconstruction."""
 
     _code_activation = True
+    _warn_convergence = False  # an internal stage: the user reads the fine-tuning's warning
 
 
 class StackedAutoEncoder(_BaseAutoEncoder):
