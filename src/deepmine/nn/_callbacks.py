@@ -26,6 +26,15 @@ def monitored(callback, logs, key):
     return value
 
 
+def snapshot(module):
+    """A copy of ``module.state_dict()`` (tensors cloned; what ``copy.deepcopy`` gives, for less)."""
+    state = module.state_dict()
+    copied = type(state)((k, v.detach().clone()) for k, v in state.items())
+    if hasattr(state, "_metadata"):
+        copied._metadata = state._metadata  # fresh per call; load_state_dict reads the versions
+    return copied
+
+
 def lower_is_better(key, given=None):
     """Losses and errors are minimised, anything else (scores) is maximised, unless ``given``."""
     if given is not None:
@@ -104,7 +113,7 @@ class EarlyStopping(Callback):
         if sign * value < sign * self.best_ - self.min_delta:
             self.best_, self.best_epoch_, self.wait_ = value, logs["epoch"], 0
             if self.restore_best_weights:
-                self.best_state_ = copy.deepcopy(trainer.module.state_dict())
+                self.best_state_ = snapshot(trainer.module)
         else:
             self.wait_ += 1
             if self.wait_ >= self.patience:
@@ -223,7 +232,7 @@ class Checkpoint(Callback):
         sign = 1.0 if self.monitor is None or lower_is_better(self.monitor) else -1.0
         if value is not None and sign * value < sign * self.best_:
             self.best_, self.best_epoch_ = value, logs["epoch"]
-            self.best_state_ = copy.deepcopy(trainer.module.state_dict())
+            self.best_state_ = snapshot(trainer.module)
             if self.dirname is not None:
                 from deepmine.nn._state import save_weights
 
