@@ -68,7 +68,7 @@ def select_and_fit(est, values, grid, *, period, log):
     origins = [o for o in origins if o >= shortest] or [n - v]
     scores, ranked = {}, []
     if len(grid) > 1 or est._auto_names():
-        with _quiet_convergence():
+        with quiet_convergence():
             ranked = _validate(est, values, grid, fixed, origins, v, scores)
             if not ranked:               # no candidate fits the origins: try the short fallbacks
                 ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v,
@@ -98,13 +98,13 @@ def select_and_fit(est, values, grid, *, period, log):
                    else base)
     est.selected_params_ = {**top[0][2], **fixed}
     est._fit_network(values)               # its ConvergenceWarning, if any, is the user's one
-    with _quiet_convergence():
+    with quiet_convergence():
         est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
                          if est.chosen_ == "network" else [])
 
 
 @contextlib.contextmanager
-def _quiet_convergence():
+def quiet_convergence():
     """Silence ConvergenceWarning: the candidates and the combined members are internal fits."""
     from sklearn.exceptions import ConvergenceWarning
 

@@ -15,7 +15,7 @@ from sklearn.base import clone
 
 from deepmine.exceptions import DataError
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
-from deepmine.timeseries._forecast_select import _AutoSettingsMixin
+from deepmine.timeseries._forecast_select import _AutoSettingsMixin, quiet_convergence
 from deepmine.timeseries._windows import sliding_windows
 from deepmine.utils._param_validation import HasMethods, Interval, StrOptions
 
@@ -167,17 +167,21 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         if self.estimator is None:
             from deepmine.tabular import MLPRegressor
 
-            net = MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
-                               max_epochs=100, scale=False,  # the series is standardized already
-                               random_state=self.random_state)
-            net._warn_convergence = False  # the 100 epochs are the validated recipe, not a lapse
-            return net
+            return MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
+                                max_epochs=100, scale=False,  # the series is standardized already
+                                random_state=self.random_state)
         est = clone(self.estimator)
         if self.random_state is not None and "random_state" in est.get_params():
             est.set_params(random_state=self.random_state)
         return est
 
     def _fit_network(self, values):
+        if self.estimator is None:  # the built-in network's 100 epochs are the recipe, not a lapse
+            with quiet_convergence():
+                return self._fit_estimators(values)
+        return self._fit_estimators(values)
+
+    def _fit_estimators(self, values):
         _, zs = self._fit_transform(values)
         X, Y = sliding_windows(zs, self._setting("window"), self._n_out())
         if self.strategy == "direct":
