@@ -17,6 +17,10 @@ def test_embed_words_then_analogy(tmp_path, capsys):
     assert main(["embed", "words", str(corpus), "--out", str(out), "--size", "8", "--epochs", "1",
                  "--min-count", "1"]) == 0
     assert out.read_text().startswith("6 8\n")
+    hint = capsys.readouterr().out.strip().splitlines()[-1]
+    command = hint.removeprefix("next: deepmine ").split("   (")[0].split()
+    assert command[-2] == "--positive" and len(command[-1]) >= 4   # a frequent content word
+    assert main(command) == 0                     # the suggested next command runs as printed
     assert main(["analogy", str(out), "man", "king", "woman", "--topn", "2"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[-3] == "man : king :: woman : ?" and len(printed[-2].split("\t")) == 2

@@ -154,8 +154,10 @@ def run_words(args):
     print(f"{len(w2v.wv_)} words x {args.size} dimensions from {w2v.corpus_total_words_} tokens "
           f"in {w2v.train_seconds_:.1f} s")
     print(f"vectors written to {args.out} ({'binary' if binary else 'text'} word2vec format)")
-    word = w2v.wv_.index_to_key[0]
-    next_step(f"deepmine analogy {args.out} --positive {word} ... --negative ...")
+    words = w2v.wv_.index_to_key        # by frequency: the first of 4+ letters is a content word
+    word = next((w for w in words if len(w) >= 4 and w.isalpha()), words[0])
+    next_step(f"deepmine analogy {args.out} --positive {word}   (its nearest words; "
+              f"--positive B C --negative A answers A:B::C:?)")
     return 0
 
 
