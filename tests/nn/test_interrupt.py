@@ -115,7 +115,7 @@ class _InterruptedThread:
 
 def test_an_interrupt_outside_join_still_stops_the_feed():
     """Ctrl-C taken in ``start`` or ``is_alive`` (not only in ``join``) stops the feed and waits."""
-    from deepmine.embeddings._word2vec import _Stoppable, _wait_interruptibly
+    from deepmine.embeddings._interrupt import _Stoppable, _wait_interruptibly
 
     feed = _Stoppable([["a"]])
     done = []

@@ -19,7 +19,8 @@ from numbers import Integral
 from deepmine.embeddings._base import WORD2VEC_CONSTRAINTS, EmbeddingEstimator, word2vec_kwargs
 from deepmine.embeddings._corpora import check_corpus, simple_tokenize
 from deepmine.embeddings._vectors import as_keyed_vectors
-from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, resolve_epochs, train_interruptibly
+from deepmine.embeddings._interrupt import train_interruptibly
+from deepmine.embeddings._word2vec import EPOCHS_CONSTRAINT, resolve_epochs
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions

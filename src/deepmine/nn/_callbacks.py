@@ -1,6 +1,5 @@
 """Callbacks: hooks into the training loop. Stopping is a flag (``trainer.stop_training``)."""
 
-import copy
 import math
 import warnings
 
