@@ -93,13 +93,12 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     :class:`WindowForecaster` (two forecast origins on the end of the training
     series, the median of the three best candidates, naive and
     seasonal-naive fallback unless that median beats them by 10%), so the
-    default fit trains up to 11 networks: 10-13 s of one idle CPU thread on
-    the 120-month Airline training series, 87 s on the 684 training months of
-    the El Nino series. Give every setting for a single fit, or ``n_jobs`` to
-    fit the candidates in parallel with the same forecast. On two cores
-    ``n_jobs=2`` took 51 s wall on El Nino instead of 87 s. On Airline it took
-    9.5 s instead of 10.3 s in a new process, where starting the workers
-    (each imports torch) costs about 3 s, and 6.3 s once they were running.
+    default fit trains up to 11 networks: about 15-20 s of one CPU thread on
+    the 120-month Airline training series, 55 s on the 195 quarters of US real
+    GDP, 4 minutes on the 708 months of the El Nino series. Give every
+    setting for a single fit, or ``n_jobs`` to fit the candidates in parallel
+    (Airline on two cores: 6.3 s wall with ``n_jobs=2`` against 10-11 s, the
+    same forecast).
 
     Examples
     --------
