@@ -18,7 +18,7 @@ from deepmine.exceptions import DataError
 from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
-from deepmine.timeseries._forecast_select import N_JOBS_DOC, _AutoSettingsMixin
+from deepmine.timeseries._forecast_select import _AutoSettingsMixin
 from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["LSTMForecaster"]
@@ -53,7 +53,6 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         Model ``log(y)`` (multiplicative seasonality); the series must be
         positive. ``"auto"`` logs a positive series whose spread grows with its level.
     {engine_params_doc(batch_size=16)}
-    {N_JOBS_DOC}
 
     Attributes
     ----------
@@ -96,9 +95,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     default fit trains up to 11 networks: about 15-20 s of one CPU thread on
     the 120-month Airline training series, 55 s on the 195 quarters of US real
     GDP, 4 minutes on the 708 months of the El Nino series. Give every
-    setting for a single fit, or ``n_jobs`` to fit the candidates in parallel
-    (Airline on two cores: 6.3 s wall with ``n_jobs=2`` against 10-11 s, the
-    same forecast).
+    setting for a single fit.
 
     Examples
     --------
@@ -121,7 +118,6 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         "difference": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, StrOptions({"auto"})],
         "log": ["boolean", StrOptions({"auto"})],
-        "n_jobs": [Integral, None],
     }
 
     _window_name = "sequence_length"
@@ -132,7 +128,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
                  batch_size=16, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
                  verbose=0, warm_start=False, devices="auto",
-                 strategy=None, precision="32", n_jobs=None):
+                 strategy=None, precision="32"):
         store_params(self, locals())
 
     def _n_out(self):
