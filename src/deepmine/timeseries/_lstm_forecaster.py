@@ -92,10 +92,9 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     :class:`WindowForecaster` (two forecast origins on the end of the training
     series, the median of the three best candidates, naive and
     seasonal-naive fallback unless that median beats them by 10%), so the
-    default fit trains up to 11 networks: about 15-20 s of one CPU thread on
-    the 120-month Airline training series, 55 s on the 195 quarters of US real
-    GDP, 4 minutes on the 708 months of the El Nino series. Give every
-    setting for a single fit.
+    default fit trains up to 11 networks: 10-13 s of one idle CPU thread on
+    the 120-month Airline training series, 87 s on the 684 training months of
+    the El Nino series. Give every setting for a single fit.
 
     Examples
     --------
