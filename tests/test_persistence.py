@@ -124,6 +124,28 @@ def test_weights_are_checked_against_the_network(model_file, tmp_path):
             deepmine.load(path)
 
 
+@pytest.mark.parametrize("intercept", [-1e308, 1e200])
+def test_a_forecaster_with_absurd_nested_state_is_refused(tmp_path, intercept):
+    """A finite but absurd number inside a nested scikit-learn model is caught at load."""
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+
+    from deepmine.timeseries import WindowForecaster
+
+    series = pd.Series(np.sin(np.arange(40) / 3) + 2)
+    path = tmp_path / "f.dm"
+    WindowForecaster(Ridge(), window=3).fit(series).save(path)
+    assert len(deepmine.load(path).predict(24)) == 24
+
+    def change(header):
+        for member in _state(header)["estimators_"]["__list__"]:
+            member["state"]["intercept_"] = intercept
+
+    path.write_bytes(_edit(path.read_bytes(), change))
+    with pytest.raises(ModelFileError, match="inconsistent .forecasting fails"):
+        deepmine.load(path)
+
+
 def test_save_refuses_classes_outside_the_registry(tmp_path):
     """A user's subclass is not written (load could not rebuild it): use pickle or joblib."""
     from deepmine.tabular import MLPClassifier
