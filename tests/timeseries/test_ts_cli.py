@@ -30,6 +30,11 @@ def test_forecast_command_user_errors_exit_2(tmp_path, capsys):
     assert "not in" in capsys.readouterr().err
     assert main(["forecast", str(csv), "--column", "value", "--horizon", "2"]) == 2
     assert "too short" in capsys.readouterr().err
+    assert main(["forecast", str(csv), "--column", "value", "--jobs", "0", "--out",
+                 str(tmp_path / "f.csv")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--jobs must be" in captured.err
+    assert not (tmp_path / "f.csv").exists()
 
 
 def _write_ts(path, X, y):

@@ -250,6 +250,25 @@ def test_lstm_default_is_validated_and_too_short_series_are_clear_errors():
         LSTMForecaster(horizon=12, max_epochs=2, device="cpu").fit(np.arange(1.0, 3))
 
 
+def test_candidates_fitted_in_two_processes_give_the_same_forecast():
+    """n_jobs=2 fits the candidates and combined members in joblib workers: same scores, same
+    chosen settings, same forecast as one process, and no worker's warning reaches the user."""
+    y = 20 + np.sin(np.arange(90) / 2) + np.cumsum(np.random.default_rng(2).normal(size=90)) / 4
+    make = lambda n_jobs: LSTMForecaster(hidden_size=4, max_epochs=3, device="cpu",
+                                         random_state=0, n_jobs=n_jobs)
+    one = make(None).fit(y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        two = make(2).fit(y)
+    assert two.validation_scores_ == one.validation_scores_ and len(one.validation_scores_) > 4
+    assert two.selected_params_ == one.selected_params_ and two.chosen_ == one.chosen_
+    assert len(two.ensemble_) == len(one.ensemble_)
+    np.testing.assert_array_equal(two.predict(5), one.predict(5))
+    assert len([w for w in caught if issubclass(w.category, ConvergenceWarning)]) <= 1
+    with pytest.raises(InvalidParameterError, match="'n_jobs'.*got 0"):
+        make(0).fit(y)
+
+
 def test_an_unconverged_forecaster_warns_once_naming_itself():
     """The validation candidates and the combined members are fitted silently; the forecaster's
     own network says once that max_epochs ended its training."""

@@ -32,6 +32,9 @@ def register(sub):
     p.add_argument("--log", action="store_true", help="model log(y) (multiplicative seasonality)")
     p.add_argument("--out", default="forecast.csv", help="where to write the forecast")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--jobs", type=int_range(-1, 1024), default=None, metavar="N",
+                   help="processes that fit the candidate settings (-1: every core; the forecast "
+                        "is the same)")
     add_long_options(p)
     p.set_defaults(func=run_forecast)
 
@@ -119,11 +122,15 @@ def run_forecast(args):
     from deepmine.timeseries import (LSTMForecaster, NaiveForecaster, WindowForecaster, mae,
                                      smape)
 
+    if args.jobs == 0:
+        raise CLIError("--jobs must be a positive number of processes or -1 (every core); got 0")
     check_output(args.out)
     y = _read_series(args)
     h = args.horizon
     m = _season(y, args.seasonal_period)
     settings = {"random_state": args.seed}  # what the user set; the rest is the model's default
+    if args.jobs is not None:
+        settings["n_jobs"] = args.jobs
     if m:
         settings["seasonal_period"] = m
     if args.log:

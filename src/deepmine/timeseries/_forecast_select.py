@@ -26,6 +26,11 @@ from deepmine.timeseries._series_traits import (seasonal_period_from_acf,
 N_ORIGINS = 2              # forecast origins of the validation (each refits the candidates)
 N_COMBINED = 3             # the best candidates whose forecasts are combined (median)
 MARGIN = 0.1               # the median must beat the better naive forecast by this fraction
+#: the forecasters' ``n_jobs`` parameter, for their docstrings
+N_JOBS_DOC = """n_jobs : int or None, default=None
+        Processes that fit the validation candidates and the combined members
+        (joblib; None means 1, -1 every core). Each fit gets the seed it gets in
+        one process, so with an int ``random_state`` the same settings win."""
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
 
 
@@ -68,11 +73,9 @@ def select_and_fit(est, values, grid, *, period, log):
     origins = [o for o in origins if o >= shortest] or [n - v]
     scores, ranked = {}, []
     if len(grid) > 1 or est._auto_names():
-        with quiet_convergence():
-            ranked = _validate(est, values, grid, fixed, origins, v, scores)
-            if not ranked:               # no candidate fits the origins: try the short fallbacks
-                ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v,
-                                   scores)
+        ranked = _validate(est, values, grid, fixed, origins, v, scores)
+        if not ranked:                   # no candidate fits the origins: try the short fallbacks
+            ranked = _validate(est, values, est._fallback_grid(grid), fixed, origins, v, scores)
     ranked.sort(key=lambda t: t[:2])
     top = ranked[:N_COMBINED]
     naive = {"naive": _validation_mae(values, origins, v, [np.full(v, values[o - 1])
@@ -98,9 +101,9 @@ def select_and_fit(est, values, grid, *, period, log):
                    else base)
     est.selected_params_ = {**top[0][2], **fixed}
     est._fit_network(values)               # its ConvergenceWarning, if any, is the user's one
-    with quiet_convergence():
-        est.ensemble_ = ([clone(est).set_params(**t[2], **fixed).fit(values) for t in top[1:]]
-                         if est.chosen_ == "network" else [])
+    est.ensemble_ = (_run(est, [(clone(est).set_params(**t[2], **fixed), values, None)
+                                for t in top[1:]])
+                     if est.chosen_ == "network" else [])
 
 
 @contextlib.contextmanager
@@ -115,15 +118,33 @@ def quiet_convergence():
 
 def _validate(est, values, grid, fixed, origins, v, scores):
     """(score, rank, params, forecasts per origin) of each candidate that fits every origin."""
+    feasible = [g for g in grid if all(est._length_for({**g, **fixed}) <= o for o in origins)]
+    forecasts = _run(est, [(clone(est).set_params(**g, **fixed), values[:o], v)
+                           for g in feasible for o in origins])
     ranked = []
-    for g in grid:
-        if any(est._length_for({**g, **fixed}) > o for o in origins):
-            continue
-        preds = [clone(est).set_params(**g, **fixed).fit(values[:o]).predict(v) for o in origins]
+    for i, g in enumerate(feasible):
+        preds = forecasts[i * len(origins):(i + 1) * len(origins)]
         if np.all(np.isfinite(preds)):
             scores[_label(g)] = _validation_mae(values, origins, v, preds)
             ranked.append((scores[_label(g)], len(ranked), g, preds))
     return ranked
+
+
+def _fit_quietly(model, values, n_steps):
+    """Fit ``model`` on ``values``; return its ``n_steps`` forecast, or the model when None."""
+    with quiet_convergence():
+        model.fit(values)
+    return model if n_steps is None else model.predict(n_steps)
+
+
+def _run(est, tasks):
+    """``_fit_quietly`` over ``tasks``, in ``est.n_jobs`` processes (joblib) when that is not 1."""
+    n_jobs = getattr(est, "n_jobs", None)
+    if n_jobs in (None, 1) or len(tasks) < 2:
+        return [_fit_quietly(*task) for task in tasks]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs)(delayed(_fit_quietly)(*task) for task in tasks)
 
 
 def _validation_mae(values, origins, v, preds):
@@ -185,6 +206,11 @@ class _AutoSettingsMixin:
         return super().fit(y, X)
 
     def _fit_values(self, values):
+        if getattr(self, "n_jobs", None) == 0:
+            from deepmine.exceptions import InvalidParameterError
+
+            raise InvalidParameterError(f"The 'n_jobs' parameter of {type(self).__name__} must be "
+                                        f"a positive int, -1 (every core) or None; got 0.")
         period = resolve_period(self, values)
         log = resolve_log(self, values, period)
         strong = seasonal_strength(np.log(values) if log else values, period) > _STRONG_SEASON

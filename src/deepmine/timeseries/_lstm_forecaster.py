@@ -18,7 +18,7 @@ from deepmine.exceptions import DataError
 from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
-from deepmine.timeseries._forecast_select import _AutoSettingsMixin
+from deepmine.timeseries._forecast_select import N_JOBS_DOC, _AutoSettingsMixin
 from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["LSTMForecaster"]
@@ -53,6 +53,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         Model ``log(y)`` (multiplicative seasonality); the series must be
         positive. ``"auto"`` logs a positive series whose spread grows with its level.
     {engine_params_doc(batch_size=16)}
+    {N_JOBS_DOC}
 
     Attributes
     ----------
@@ -94,7 +95,11 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     seasonal-naive fallback unless that median beats them by 10%), so the
     default fit trains up to 11 networks: 10-13 s of one idle CPU thread on
     the 120-month Airline training series, 87 s on the 684 training months of
-    the El Nino series. Give every setting for a single fit.
+    the El Nino series. Give every setting for a single fit, or ``n_jobs`` to
+    fit the candidates in parallel with the same forecast. On two cores
+    ``n_jobs=2`` took 51 s wall on El Nino instead of 87 s. On Airline it took
+    9.5 s instead of 10.3 s in a new process, where starting the workers
+    (each imports torch) costs about 3 s, and 6.3 s once they were running.
 
     Examples
     --------
@@ -117,6 +122,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         "difference": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, StrOptions({"auto"})],
         "log": ["boolean", StrOptions({"auto"})],
+        "n_jobs": [Integral, None],
     }
 
     _window_name = "sequence_length"
@@ -127,7 +133,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
                  batch_size=16, max_epochs=200, early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
                  verbose=0, warm_start=False, devices="auto",
-                 strategy=None, precision="32"):
+                 strategy=None, precision="32", n_jobs=None):
         store_params(self, locals())
 
     def _n_out(self):

@@ -15,7 +15,8 @@ from sklearn.base import clone
 
 from deepmine.exceptions import DataError
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
-from deepmine.timeseries._forecast_select import _AutoSettingsMixin, quiet_convergence
+from deepmine.timeseries._forecast_select import (N_JOBS_DOC, _AutoSettingsMixin,
+                                                   quiet_convergence)
 from deepmine.timeseries._windows import sliding_windows
 from deepmine.utils._param_validation import HasMethods, Interval, StrOptions
 
@@ -23,7 +24,7 @@ __all__ = ["WindowForecaster"]
 
 
 class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
-    """Forecast a series with any regressor over its sliding windows.
+    __doc__ = f"""Forecast a series with any regressor over its sliding windows.
 
     Parameters
     ----------
@@ -36,7 +37,7 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         Number of past (transformed) values the regressor sees. ``"auto"``
         chooses between one and two seasons (4 or 12 values without a season)
         by validation, see Notes.
-    strategy : {"recursive", "direct", "multioutput"}, default="recursive"
+    strategy : {{"recursive", "direct", "multioutput"}}, default="recursive"
         ``"recursive"``: one model for one step ahead, its forecasts fed back;
         ``"direct"``: one model per step 1..``horizon``; ``"multioutput"``: one
         model with ``horizon`` outputs. Longer forecasts than ``horizon`` chain
@@ -61,6 +62,7 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         (:func:`wants_log`).
     random_state : int or None, default=None
         Passed to the regressor when it has a ``random_state`` parameter.
+    {N_JOBS_DOC}
 
     Attributes
     ----------
@@ -69,7 +71,7 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
     selected_params_ : dict
         The settings in use: ``seasonal_period``, ``difference``, ``window`` and
         ``log`` (the parameters where they were given, else the chosen ones).
-    chosen_ : {"network", "naive", "seasonal naive"}
+    chosen_ : {{"network", "naive", "seasonal naive"}}
         Whose forecasts :meth:`predict` returns: the regressor's, or the naive
         forecast when the candidates did not beat it by 10% on the validation part.
     period_ : int
@@ -97,8 +99,8 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
     Settings left at ``"auto"`` are chosen on the training series itself. The
     last ``min(n // 5, max(2 * season, 12))`` values are forecast from two
     origins (that many and twice that many values before the end) by every
-    candidate -- ``difference`` in {0, 1} times ``window`` in {season, 2 x
-    season} -- each fitted on the values before its origin. The three
+    candidate -- ``difference`` in {{0, 1}} times ``window`` in {{season, 2 x
+    season}} -- each fitted on the values before its origin. The three
     candidates with the lowest mean absolute error are refitted on the whole
     series and :meth:`predict` returns the median of their forecasts (a
     forecast combination: on a short validation part the single best
@@ -138,12 +140,14 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, StrOptions({"auto"})],
         "log": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
     }
 
     _window_name = "window"
 
     def __init__(self, estimator=None, *, window="auto", strategy="recursive", horizon=1,
-                 difference="auto", seasonal_period="auto", log="auto", random_state=None):
+                 difference="auto", seasonal_period="auto", log="auto", random_state=None,
+                 n_jobs=None):
         self.estimator = estimator
         self.window = window
         self.strategy = strategy
@@ -152,6 +156,7 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         self.seasonal_period = seasonal_period
         self.log = log
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _n_out(self):
         return 1 if self.strategy == "recursive" else self.horizon
