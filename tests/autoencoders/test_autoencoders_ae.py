@@ -151,6 +151,22 @@ def test_stacked_initialises_mlp_classifier():
         MLPClassifier((7, 3), max_epochs=1, device="cpu").fit(X, y, init=sae)
 
 
+def test_a_network_started_from_an_encoder_scales_as_the_encoder_did():
+    """Fitted on 20 labelled rows of 400, the classifier standardizes with the 400 rows' statistics."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 4)) * [1, 10, 100, 0.1] + 5
+    sae = StackedAutoEncoder((6, 3), max_epochs=2, device="cpu", random_state=0).fit(X)
+    labelled, y = X[:20], (X[:20, 0] > 5).astype(int)
+    clf = MLPClassifier((6, 3), max_epochs=1, device="cpu", random_state=0)
+    np.testing.assert_allclose(clf.fit(labelled, y, init=sae).mean_, sae.mean_)
+    np.testing.assert_allclose(clf.scale_, sae.scale_)
+    own = clf.fit(labelled, y).mean_  # without init: its own rows
+    assert not np.allclose(own, sae.mean_)
+    unscaled = StackedAutoEncoder((6, 3), scale=False, max_epochs=2, device="cpu",
+                                  random_state=0).fit(X)
+    np.testing.assert_allclose(clf.fit(labelled, y, init=unscaled).mean_, own)
+
+
 def test_pickle_round_trip():
     """A pickled autoencoder gives the same codes."""
     import pickle

@@ -88,6 +88,7 @@ class _TabularNet(BaseDeepEstimator):
         X, y = check_table(self, X, y=y, **kw) if y is not None else (check_table(self, X, **kw), None)
         if reset:
             learn_scaling(self, X)
+            _adopt_init_scaling(self, getattr(context, "init", None))
         return X, self._encode_targets(y, reset, context)
 
     def _validate_predict(self, X):
@@ -202,7 +203,10 @@ class MLPClassifier(DeepClassifierMixin, ClassifierMixin, _TabularNet):
             An estimator whose encoder initialises the first hidden layers, e.g. a
             fitted :class:`deepmine.autoencoders.StackedAutoEncoder` (it must offer
             ``encoder_layers()`` returning ``torch.nn.Linear`` layers whose sizes
-            match ``hidden_layer_sizes``).
+            match ``hidden_layer_sizes``). With ``scale=True`` the network then
+            standardizes its inputs with that estimator's ``mean_`` and ``scale_``
+            (learned on the data it was fitted on, often many more rows than the
+            labelled ones), so it sees the inputs as the encoder did.
         sample_weight : array-like of shape (n_samples,) or None, default=None
             Weight of each sample in the loss (each mini-batch's weighted mean).
 
@@ -289,6 +293,21 @@ class MLPRegressor(DeepRegressorMixin, RegressorMixin, _TabularNet):
         from deepmine.nn._fitdata import weighted_mean
 
         return weighted_mean(((module(X) - y) ** 2).mean(dim=1), w[0])
+
+
+def _adopt_init_scaling(estimator, source):
+    """Standardize as ``source`` (the encoder given as ``init``) did, when both scale the same columns.
+
+    The encoder learned its weights on inputs scaled with statistics of the data it
+    was fitted on, usually far more rows than the labelled ones; the network that
+    starts from those weights sees its inputs the same way.
+    """
+    if source is None or estimator.mean_ is None or getattr(source, "scale", None) is not True:
+        return
+    mean, scale = getattr(source, "mean_", None), getattr(source, "scale_", None)
+    if (isinstance(mean, np.ndarray) and isinstance(scale, np.ndarray)
+            and mean.shape == scale.shape == (estimator.n_inputs_,)):
+        estimator.mean_, estimator.scale_ = mean.astype(np.float64), scale.astype(np.float64)
 
 
 def _copy_encoder(source, module, estimator):
