@@ -92,17 +92,21 @@ def test_outliers_prints_flagged_rows_unless_all(tmp_path, capsys):
     assert len(capsys.readouterr().out.strip().splitlines()) == 1 + 60
 
 
-def test_forecast_reads_integer_years_as_a_yearly_index(tmp_path, capsys):
-    """A YEAR column 1700..1760 is a yearly index: the forecast continues at 1761, not at 1970."""
+@pytest.mark.parametrize("as_float", [False, True])
+def test_forecast_reads_integer_years_as_a_yearly_index(tmp_path, capsys, as_float):
+    """A YEAR column 1700..1760 is a yearly index: the forecast continues at 1761, not at 1970.
+
+    statsmodels' sunspots hold YEAR as floats, which pandas writes as 1700.0: years too."""
     years = np.arange(1700, 1761)
     values = 50 + 30 * np.sin(2 * np.pi * (years - 1700) / 11)
     path = tmp_path / "sunspots.csv"
-    pd.DataFrame({"YEAR": years, "SUNACTIVITY": values}).to_csv(path, index=False)
+    pd.DataFrame({"YEAR": years.astype(float) if as_float else years,
+                  "SUNACTIVITY": values}).to_csv(path, index=False)
     out = tmp_path / "fc.csv"
     assert main(["forecast", str(path), "--column", "SUNACTIVITY", "--horizon", "3",
                  "--out", str(out)]) == 0
     fc = pd.read_csv(out, index_col=0)
-    assert list(fc.index) == ["1761-01-01", "1762-01-01", "1763-01-01"]
+    assert list(fc.index) == [1761, 1762, 1763]
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("next: ")
 
 

@@ -17,7 +17,7 @@ def register(sub):
         "forecast", help="forecast a series from a CSV file, compared with baselines",
         description="Hold out the last --horizon values, compare the model with naive forecasts "
                     "on them, then forecast --horizon steps past the end from all values. The "
-                    "time column may hold dates or integer years (1700, 1701, ...).")
+                    "time column may hold dates or years (1700, 1701, ... or 1700.0, ...).")
     p.add_argument("data", help="CSV file with a header row (.gz ok)")
     p.add_argument("--column", required=True, help="name of the column holding the series")
     p.add_argument("--time-column", help="column with dates or integer years "
@@ -60,12 +60,16 @@ def register(sub):
 
 
 def _time_index(col, name, explicit):
-    """A DatetimeIndex (dates, or integer years at year starts) or an integer index, or None."""
+    """A DatetimeIndex (dates), a yearly PeriodIndex (years), an integer index, or None."""
+    import numpy as np
     import pandas as pd
 
+    if (pd.api.types.is_float_dtype(col) and np.isfinite(col).all()
+            and (col == np.round(col)).all() and col.abs().max() < 2**53):
+        col = col.astype(np.int64)  # 1700.0, 1701.0, ...: what pandas writes for float years
     if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
         if col.between(1000, 2999).all():  # years, e.g. 1700..2008
-            return pd.DatetimeIndex(pd.to_datetime(col.astype(str), format="%Y"))
+            return pd.PeriodIndex(col.to_numpy(), freq="Y")
         return pd.Index(col.to_numpy())
     if pd.api.types.is_numeric_dtype(col):
         if explicit:
@@ -169,7 +173,9 @@ def run_forecast(args):
     out.index.name = "time"
     write_csv(out, args.out)
     print(f"\n{h}-step forecast from all {len(y)} values ({args.model}):")
-    print(out[[args.model]].to_string(float_format=lambda v: f"{v:.4g}"))
+    top = float(np.nanmax(np.abs(out[args.model]))) if len(out) else 0.0
+    decimals = max(0, 3 - int(np.floor(np.log10(top)))) if np.isfinite(top) and top > 0 else 3
+    print(out[[args.model]].to_string(float_format=lambda v: f"{v:.{decimals}f}"))
     print(f"written to {args.out}")
     other = "lstm" if args.model == "window-mlp" else "window-mlp"
     next_step(f"deepmine forecast {args.data} --column {args.column} --horizon {h} "
