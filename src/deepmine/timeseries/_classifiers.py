@@ -49,8 +49,8 @@ class CNNTimeSeriesClassifier(_PanelClassifier):
     running statistics), or with the lowest validation loss when
     ``validation_fraction`` holds data out; ``early_stopping=True`` also stops
     when that loss stops improving. The defaults (150 epochs, batch 16, Adam at
-    1e-3) took about 50 s of one CPU thread on GunPoint (50 series of 150
-    steps; test accuracy 98.0-100% over seeds 0-4, mean 99.1%) and 12 s on
+    1e-3) took about 33 s of one CPU thread on GunPoint (50 series of 150
+    steps; test accuracy 98.0-100% over seeds 0-4, mean 99.1%) and 8 s on
     ItalyPowerDemand (95.8-96.8%, mean 96.5%). ``recipe="fawaz2019"`` trains
     with the full recipe of Fawaz et al. 2019 instead (2000 epochs, batch
     ``min(16, n_series // 10)``, Adam at 1e-3 halved after 50 epochs without a
@@ -187,11 +187,11 @@ class LSTMClassifier(_PanelClassifier):
     :class:`CNNTimeSeriesClassifier`. With the defaults (500 epochs of Adam
     at 1e-3, batch 16) every seed 0-4 reached 100% training accuracy on
     GunPoint, with test accuracy 95.3-97.3% (mean 96.4%; 1-NN with the
-    Euclidean distance: 91.3%), for about 20 s of one CPU thread per fit; on
-    ItalyPowerDemand 94.8-95.6% (mean 95.4%; 1-NN: 95.5%), about 9 s; on
-    BasicMotions (6 channels) 92.5-100% (mean 96.5%; 1-NN: 60.0%), about 13 s;
+    Euclidean distance: 91.3%), for about 14 s of one CPU thread per fit; on
+    ItalyPowerDemand 94.8-95.6% (mean 95.4%; 1-NN: 95.5%), about 5 s; on
+    BasicMotions (6 channels) 92.5-100% (mean 96.5%; 1-NN: 60.0%), about 10 s;
     on the raw counts of Covid3Month_disc (``normalize_="series"``) 54.1-63.9%
-    (mean 58.0%; majority class 52.5%, 1-NN 59.0%), about 33 s. The default
+    (mean 58.0%; majority class 52.5%, 1-NN 59.0%), about 24 s. The default
     :class:`CNNTimeSeriesClassifier` scored 98.0-99.3% on GunPoint.
 
     Parameters
