@@ -132,3 +132,58 @@ def test_documented_defaults_match_signatures():
     """Every documented default of a public class or function is its signature's default."""
     bad = mismatches()
     assert not bad, "\n".join(bad)
+
+
+_BORDER = re.compile(r"^\s*=+(?:\s+=+)+\s*$")
+
+
+def table_faults(doc):
+    """Lines of reStructuredText simple tables that a text reflow would leave: border
+    runs mixed with text, borders that disagree, text crossing a gap between columns."""
+    lines = inspect.cleandoc(doc or "").splitlines()
+    faults = [line for line in lines
+              if line.lstrip().startswith("==") and not _BORDER.match(line)]
+    borders = [i for i, line in enumerate(lines) if _BORDER.match(line)]
+    if len(borders) % 3:
+        return faults + [lines[borders[-1]]]
+    for top, mid, bottom in zip(borders[::3], borders[1::3], borders[2::3]):
+        border = lines[top].rstrip()
+        if lines[mid].rstrip() != border or lines[bottom].rstrip() != border:
+            faults.append(border)
+            continue
+        indent = len(border) - len(border.lstrip())
+        gaps = [k for k in range(indent, len(border)) if border[k] == " "]
+        for line in lines[top + 1:bottom]:
+            if line.strip() and len(line) - len(line.lstrip()) != indent:
+                faults.append(line)
+            elif any(k < len(line) and line[k] != " " for k in gaps):
+                faults.append(line)
+    return faults
+
+
+def test_table_check_finds_a_reflowed_table():
+    good = """Summary.
+
+    =====  ====
+    a      b
+    =====  ====
+    1      2
+    =====  ====
+    """
+    reflowed = """Summary.
+
+    =====  ====
+    ===== a      b
+    =====  ====  =====  ==== 1      2
+    =====  ====
+    """
+    crossing = good.replace("1      2", "123456 2")
+    assert table_faults(good) == []
+    assert table_faults(reflowed) and table_faults(crossing)
+
+
+def test_docstring_tables_are_intact():
+    """Every simple table in a public docstring keeps its columns (help() shows it as written)."""
+    bad = [f"{name}: {line.strip()}" for name, obj in _public_objects()
+           for line in table_faults(obj.__doc__)]
+    assert not bad, "\n".join(bad)
