@@ -23,6 +23,7 @@ from deepmine.nn._optim import check_optimizer
 from deepmine.nn._sklearn_names import SKLEARN_NAMES, guard_sklearn_names, sklearn_name_error
 from deepmine.utils import resolve_device, resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions, validate_params
+from deepmine.utils._warnings import user_stacklevel
 
 #: The engine parameters (names, defaults, documentation) live in :mod:`deepmine.nn._engine_params`.
 ENGINE_PARAMS_DOC = engine_params_doc()
@@ -275,7 +276,7 @@ class BaseDeepEstimator(BaseEstimator):
         after = " for max_epochs, without early stopping" if self.early_stopping else ""
         warnings.warn(f"The data is too small for {what}: the validation part {why} (at least "
                       f"{MIN_VALIDATION_ROWS} are needed); training on all rows{after} instead.",
-                      DataWarning, stacklevel=5)
+                      DataWarning, stacklevel=user_stacklevel())
         return tensors, None
 
     # ---- inference -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from deepmine.exceptions import DivergenceError
 from deepmine.nn import History, get_activation
 from deepmine.nn._fitdata import FitContext
 from deepmine.utils import resolve_device, resolve_seed
+from deepmine.utils._warnings import user_stacklevel
 
 
 class _GreedyLayer(AutoEncoder):
@@ -194,7 +195,8 @@ class StackedAutoEncoder(_BaseAutoEncoder):
         if interrupted:
             warnings.warn(f"StackedAutoEncoder interrupted while pretraining layer {len(stages)} "
                           f"of {len(self._sizes())}; keeping the weights trained so far (later "
-                          f"layers untrained, no fine-tuning).", UserWarning, stacklevel=2)
+                          f"layers untrained, no fine-tuning).",
+                          UserWarning, stacklevel=user_stacklevel())
         context = FitContext(init=stages)
         if self.fine_tune and not interrupted:
             self._fit(X, None, partial=False, context=context)

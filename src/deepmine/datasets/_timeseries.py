@@ -18,6 +18,7 @@ import pandas as pd
 
 from deepmine.exceptions import DataError, DataWarning
 from deepmine.utils._optional import missing
+from deepmine.utils._warnings import user_stacklevel
 
 __all__ = [
     "read_ts", "load_ucr", "UCR_DATASETS", "load_airline", "load_lynx", "load_shampoo_sales",
@@ -71,7 +72,7 @@ def _decode(raw, path, encoding):
                 continue
             warnings.warn(f"{path.name} is not UTF-8 (first bad byte on line {line}); read it as "
                           f"{fallback}. Pass encoding=... to read_ts if that is wrong.",
-                          DataWarning, stacklevel=3)
+                          DataWarning, stacklevel=user_stacklevel())
             return text
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 

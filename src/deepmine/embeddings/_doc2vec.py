@@ -25,6 +25,7 @@ from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils._optional import optional_from
+from deepmine.utils._warnings import user_stacklevel
 
 __all__ = ["Doc2Vec", "MeanEmbeddingVectorizer"]
 
@@ -182,7 +183,8 @@ class Doc2Vec(TransformerMixin, EmbeddingEstimator):
         self.interrupted_ = epoch is not None
         if self.interrupted_:
             warnings.warn(f"Doc2Vec interrupted during epoch {epoch} of {model.epochs}; keeping "
-                          f"the vectors trained so far.", UserWarning, stacklevel=2)
+                          f"the vectors trained so far.",
+                          UserWarning, stacklevel=user_stacklevel())
         self.model_ = model
         self.wv_ = model.wv
         self.document_vectors_ = model.dv.vectors

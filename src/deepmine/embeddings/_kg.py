@@ -20,6 +20,7 @@ import pandas as pd
 from deepmine.embeddings._graph import CSRGraph, id_dtype
 from deepmine.exceptions import DataError, DataWarning
 from deepmine.utils._optional import import_optional, optional_from
+from deepmine.utils._warnings import user_stacklevel
 
 __all__ = ["KnowledgeGraph"]
 
@@ -340,7 +341,7 @@ class KnowledgeGraph:
         unknown = sorted(skip - known)
         if unknown:
             warnings.warn(f"skip_predicates {unknown} do not occur in the graph; check for typos.",
-                          DataWarning, stacklevel=3)
+                          DataWarning, stacklevel=user_stacklevel())
         g = self.graph
         keep = ~np.isin(g.edge_types, [i for i, p in enumerate(self.predicates) if p in skip])
         if literals == "drop":

@@ -23,6 +23,7 @@ from deepmine.embeddings._interrupt import train_interruptibly
 from deepmine.exceptions import DataError
 from deepmine.utils._param_validation import Interval, StrOptions
 from deepmine.utils._optional import optional_from
+from deepmine.utils._warnings import user_stacklevel
 
 __all__ = ["Word2Vec", "SequenceEmbedder", "train_gensim_word2vec", "resolve_epochs"]
 
@@ -69,7 +70,8 @@ def train_gensim_word2vec(est, corpus, *, owner, counts=None):
     est.interrupted_ = epoch is not None
     if est.interrupted_:
         warnings.warn(f"{owner.split('.')[0]} interrupted during epoch {epoch} of {model.epochs}; "
-                      f"keeping the vectors trained so far.", UserWarning, stacklevel=3)
+                      f"keeping the vectors trained so far.",
+                      UserWarning, stacklevel=user_stacklevel())
     est.train_seconds_ = time.perf_counter() - start
     est.corpus_total_words_ = int(model.corpus_total_words)
     return model

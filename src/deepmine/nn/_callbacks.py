@@ -3,6 +3,8 @@
 import math
 import warnings
 
+from deepmine.utils._warnings import user_stacklevel
+
 
 def monitored(callback, logs, key):
     """``logs[key]``; warns once, listing the available keys, when the key is unknown or always None.
@@ -17,11 +19,11 @@ def monitored(callback, logs, key):
             keys = ", ".join(repr(k) for k in logs)
             warnings.warn(f"{name} monitors {key!r}, which is not in the training history; the "
                           f"available keys are {keys}. Pass one of them as monitor.",
-                          UserWarning, stacklevel=4)
+                          UserWarning, stacklevel=user_stacklevel())
         elif key.startswith("valid"):
             warnings.warn(f"{name} monitors {key!r}, which is None: the training has no "
                           f"validation data. Set validation_fraction (or pass valid data), or "
-                          f"monitor 'train_loss'.", UserWarning, stacklevel=4)
+                          f"monitor 'train_loss'.", UserWarning, stacklevel=user_stacklevel())
     return value
 
 

@@ -13,6 +13,7 @@ from deepmine.nn._engine_params import store_params, trainer_params
 from deepmine.nn._history import History
 from deepmine.nn._optim import get_optimizer, get_scheduler
 from deepmine.nn._precision import Precision
+from deepmine.utils._warnings import user_stacklevel
 
 #: In-memory data up to this size is shuffled by one copy per epoch (then sliced); larger data
 #: is gathered batch by batch through one permutation, so its peak memory stays that of the data.
@@ -276,7 +277,7 @@ class Trainer:
     def _interrupted(self, epoch):
         self.interrupted = True
         warnings.warn(f"{self.description} interrupted during epoch {epoch}; keeping the "
-                      f"weights as they are.", UserWarning, stacklevel=3)
+                      f"weights as they are.", UserWarning, stacklevel=user_stacklevel())
 
     def _run_epoch(self, module, train, compute_loss):
         module.train()
@@ -338,7 +339,8 @@ class Trainer:
         # one text per estimator and setting, so that repeated fits (cross-validation) warn once
         warnings.warn(f"{self.description} stopped at max_epochs={self.max_epochs} while the "
                       f"{key} was still improving by more than tol={self.tol:g}; raise "
-                      f"max_epochs or use early_stopping=True.", ConvergenceWarning, stacklevel=3)
+                      f"max_epochs or use early_stopping=True.",
+                      ConvergenceWarning, stacklevel=user_stacklevel())
 
     def evaluate_loss(self, tensors, compute_loss=None):
         """Mean loss of the module over ``tensors`` in eval mode (``compute_loss=None``: the training loss)."""

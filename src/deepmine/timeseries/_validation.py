@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from deepmine.exceptions import DataError, DataWarning
+from deepmine.utils._warnings import user_stacklevel
 
 
 def _describe_gaps(mask, index=None, limit=5):
@@ -75,7 +76,8 @@ def _in_time_order(values, index, name):
         return values, index
     order = np.argsort(index.to_numpy(), kind="stable")
     warnings.warn(f"{name} was not in time order; it was sorted by its index (from "
-                  f"{index[order[0]]} to {index[order[-1]]}).", DataWarning, stacklevel=4)
+                  f"{index[order[0]]} to {index[order[-1]]}).",
+                  DataWarning, stacklevel=user_stacklevel())
     return values[order], index[order]
 
 

@@ -5,6 +5,7 @@ import warnings
 import torch
 
 from deepmine.exceptions import DeviceWarning, InvalidParameterError
+from deepmine.utils._warnings import user_stacklevel
 
 
 def resolve_device(device="auto"):
@@ -51,5 +52,5 @@ def resolve_device(device="auto"):
         raise InvalidParameterError(
             f"The 'device' parameter must be 'auto', 'cpu', 'cuda' or 'mps'. Got {device!r}.")
     warnings.warn(f"device={device!r} is not available on this machine; using the CPU.",
-                  DeviceWarning, stacklevel=3)
+                  DeviceWarning, stacklevel=user_stacklevel())
     return torch.device("cpu")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from deepmine.exceptions import DataError, DataWarning
+from deepmine.utils._warnings import user_stacklevel
 
 _YES = {"yes", "y", "true", "t", "1"}
 _NO = {"no", "n", "false", "f", "0"}
@@ -154,7 +155,8 @@ def _yesno(name, col):
     padded = (text != text.str.strip()).to_numpy()
     if padded.any():
         warnings.warn(f"Column {name!r}: values with surrounding spaces such as "
-                      f"{text[padded].iloc[0]!r} were read as yes/no.", DataWarning, stacklevel=5)
+                      f"{text[padded].iloc[0]!r} were read as yes/no.",
+                      DataWarning, stacklevel=user_stacklevel())
     return np.where(low.isin(_YES), 1.0, 0.0)
 
 
@@ -165,7 +167,7 @@ def _warn_near_duplicates(name, categories):
         if key in seen:
             warnings.warn(f"Column {name!r} has categories that differ only in case or spaces "
                           f"({seen[key]!r} and {c!r}); they are encoded as different categories.",
-                          DataWarning, stacklevel=5)
+                          DataWarning, stacklevel=user_stacklevel())
             return
         seen[key] = c
 
