@@ -35,7 +35,7 @@ from deepmine.autoencoders import AutoEncoder, AutoEncoderOutlierDetector, Stack
 from deepmine.embeddings import (Doc2Vec, DeepWalk, Graph2Vec, MeanEmbeddingVectorizer, Node2Vec,
                                  RandomWalker, RDF2Vec, SequenceEmbedder, SkipGram, Word2Vec,
                                  WLWalker)
-from deepmine.embeddings import _rdf_samplers, _rdf_walk_kinds
+from deepmine.embeddings import _rdf_samplers, _rdf_walk_community, _rdf_walk_kinds
 from deepmine.embeddings._rdf_literals import RDF2VecLiterals
 from deepmine.tabular import MLPClassifier, MLPRegressor, Perceptron
 from deepmine.timeseries import (CNNTimeSeriesClassifier, LSTMClassifier, LSTMForecaster,
@@ -221,9 +221,9 @@ OTHER_CASES = {
         ("RDF", ENTITIES),
         {"transform": (ENTITIES[:2],), "get_feature_names_out": (), "update": (ENTITIES[:1],),
          "predicate_vectors": ()}, {}),
-    **{name: (getattr(_rdf_walk_kinds, name)(depth=2, walks_per_entity=3), None, {},
+    **{name: (getattr(mod, name)(depth=2, walks_per_entity=3), None, {},
               {"extract": "a stateless walk generator: extract(kg, entities) needs no fit"})
-       for name in _rdf_walk_kinds.__all__},
+       for mod in (_rdf_walk_kinds, _rdf_walk_community) for name in mod.__all__},
     **{name: (getattr(_rdf_samplers, name)(), None, {},
               {"edge_weights": "stateless: weights of the graph passed",
                "edge_probabilities": "stateless: weights of the graph passed"})

@@ -17,8 +17,9 @@ from deepmine.embeddings._rdf_literals import RDF2VecLiterals, literal_features
 from deepmine.embeddings._rdf_samplers import (ObjFreqSampler, ObjPredFreqSampler,
                                                PageRankSampler, PredFreqSampler, UniformSampler,
                                                WideSampler)
-from deepmine.embeddings._rdf_walk_kinds import (AnonymousWalker, CommunityWalker, HALKWalker,
-                                                 NGramWalker, SplitWalker, WalkletWalker)
+from deepmine.embeddings._rdf_walk_community import CommunityWalker
+from deepmine.embeddings._rdf_walk_kinds import (AnonymousWalker, HALKWalker, NGramWalker,
+                                                 SplitWalker, WalkletWalker)
 from deepmine.embeddings._rdf_walkers import RandomWalker, WLWalker
 from deepmine.embeddings._sgns import SkipGram
 from deepmine.embeddings._vectors import (analogy, doesnt_match, evaluate_analogies,
