@@ -217,7 +217,8 @@ def child_modes(n, args):
     from gensim.models import Word2Vec as GensimWord2Vec
 
     from deepmine.embeddings._node import as_csr_graph
-    from deepmine.embeddings._walks import WalkCorpus, random_walks
+    from deepmine.embeddings._walk_corpus import WalkCorpus
+    from deepmine.embeddings._walks import random_walks
 
     g = as_csr_graph(gnm(n))
     starts = np.tile(np.arange(g.n_nodes, dtype=np.int64), args.walks_per_node)

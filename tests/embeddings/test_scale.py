@@ -6,7 +6,8 @@ import pytest
 
 from deepmine.embeddings import DeepWalk, KnowledgeGraph, RDF2Vec, RandomWalker, Word2Vec
 from deepmine.embeddings._graph import CSRGraph
-from deepmine.embeddings._walks import WalkCorpus, random_walks, walk_edges
+from deepmine.embeddings._walk_corpus import WalkCorpus
+from deepmine.embeddings._walks import random_walks, walk_edges
 from deepmine.exceptions import DataError
 
 NT = """<http://x/a> <http://x/knows> <http://x/b> .
@@ -104,7 +105,7 @@ def test_word2vec_reads_a_file_with_several_workers(tmp_path):
 
 
 def test_walk_writer_matches_python_formatting_and_counts(tmp_path):
-    from deepmine.embeddings._walks import WalkWriter
+    from deepmine.embeddings._walk_corpus import WalkWriter
 
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 1234, size=(50, 7))

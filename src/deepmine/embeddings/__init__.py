@@ -25,7 +25,7 @@ from deepmine.embeddings._sgns import SkipGram
 from deepmine.embeddings._vectors import (analogy, doesnt_match, evaluate_analogies,
                                           evaluate_similarity, load_vectors, most_similar,
                                           similarity)
-from deepmine.embeddings._walks import WalkCorpus
+from deepmine.embeddings._walk_corpus import WalkCorpus
 from deepmine.embeddings._word2vec import SequenceEmbedder, Word2Vec
 
 __all__ = [

@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._graph import CSRGraph
-from deepmine.embeddings._walks import (WalkCorpus, fit_on_walk_chunks, random_walks,
-                                       write_walk_file)
+from deepmine.embeddings._walk_corpus import WalkCorpus, fit_on_walk_chunks, write_walk_file
+from deepmine.embeddings._walks import random_walks
 from deepmine.embeddings._word2vec import Word2Vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed

@@ -22,7 +22,8 @@ from deepmine.embeddings._base import EmbeddingEstimator
 from deepmine.embeddings._kg import KnowledgeGraph
 from deepmine.embeddings._rdf_walkers import RandomWalker
 from deepmine.embeddings._sgns import SkipGram
-from deepmine.embeddings._walks import WalkCorpus, fit_on_walks, relabel_vectors, unique_rows
+from deepmine.embeddings._walk_corpus import WalkCorpus, fit_on_walks, relabel_vectors
+from deepmine.embeddings._walks import unique_rows
 from deepmine.embeddings._word2vec import Word2Vec, train_gensim_word2vec
 from deepmine.exceptions import DataError
 from deepmine.utils import resolve_seed

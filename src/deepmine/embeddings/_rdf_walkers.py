@@ -19,8 +19,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from deepmine.utils._param_validation import HasMethods, Interval, validate_params
 
-from deepmine.embeddings._walks import (WalkCorpus, all_paths, first_unique, ragged_arange,
-                                        reversed_graph, unique_rows, walk_edges)
+from deepmine.embeddings._walk_corpus import WalkCorpus
+from deepmine.embeddings._walks import (all_paths, first_unique, ragged_arange, reversed_graph,
+                                        unique_rows, walk_edges)
 from deepmine.embeddings._wl import mix64, wl_iterations
 from deepmine.exceptions import DataError
 
