@@ -46,6 +46,7 @@ def test_regression_target_reports_r2(tmp_path, capsys):
     ("", ["--target", "x"], "is empty"),
     ("a,b\n", ["--target", "b"], "no rows"),
     ("a,b\n1,2\n3,4\n", ["--target", "zz"], "target column 'zz'"),
+    ("a,b\n1,2\n3,4\n", [], "name the column to predict with --target; columns of "),
     ("a,b\n1,x\n2,y\n3,x\n4,y\n5,x\nfoo,y\n", ["--target", "b"], "unparseable value 'foo'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, message):
@@ -56,6 +57,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, messa
     assert main(["fit", str(path), *args, "--out", str(tmp_path / "m.dm")]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and "Traceback" not in err
+    assert not (tmp_path / "m.dm").exists()
 
 
 def test_predict_with_missing_model_or_columns(credit_csv, tmp_path, capsys):

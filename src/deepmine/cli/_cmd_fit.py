@@ -16,7 +16,8 @@ def register(sub):
                     "identifier columns (named id, *_id, ...; distinct text; row numbers) are "
                     "dropped with a note.")
     p.add_argument("data", help="CSV file with a header row (.gz ok)")
-    p.add_argument("--target", required=True, help="name of the column to predict")
+    p.add_argument("--target", help="name of the column to predict (required; without it the "
+                                     "error lists the columns)")
     p.add_argument("--model", choices=["mlp", "perceptron"], default="mlp")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto")
     p.add_argument("--cv", type=int_range(2, 100), default=5,
@@ -76,6 +77,9 @@ def _features(args, df):
     """The target and the feature table every model gets (the same columns for all)."""
     from deepmine.cli._data import id_columns, nan_report
 
+    if args.target is None:
+        raise CLIError(f"name the column to predict with --target; columns of {args.data}: "
+                       f"{list(df.columns)}")
     if args.target not in df.columns:
         raise CLIError(f"target column {args.target!r} not in {args.data}; columns: {list(df.columns)}")
     unknown = [c for c in args.drop if c not in df.columns]
