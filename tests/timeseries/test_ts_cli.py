@@ -28,6 +28,8 @@ def test_forecast_command_user_errors_exit_2(tmp_path, capsys):
     pd.DataFrame({"value": [1.0, 2, 3, 4]}).to_csv(csv, index=False)
     assert main(["forecast", str(csv), "--column", "other"]) == 2
     assert "not in" in capsys.readouterr().err
+    assert main(["forecast", str(csv)]) == 2
+    assert "with --column; columns of" in capsys.readouterr().err.strip().splitlines()[-1]
     assert main(["forecast", str(csv), "--column", "value", "--horizon", "2"]) == 2
     assert "too short" in capsys.readouterr().err
     assert main(["forecast", str(csv), "--column", "value", "--jobs", "0", "--out",

@@ -19,7 +19,8 @@ def register(sub):
                     "on them, then forecast --horizon steps past the end from all values. The "
                     "time column may hold dates or years (1700, 1701, ... or 1700.0, ...).")
     p.add_argument("data", help="CSV file with a header row (.gz ok)")
-    p.add_argument("--column", required=True, help="name of the column holding the series")
+    p.add_argument("--column", help="name of the column holding the series (required; without "
+                                     "it the error lists the columns)")
     p.add_argument("--time-column", help="column with dates or integer years "
                    "(default: the first column, if it holds them)")
     p.add_argument("--horizon", type=int_range(1, 100_000), default=12,
@@ -89,6 +90,9 @@ def _read_series(args):
     from deepmine.cli._data import read_table
 
     df = read_table(args.data)
+    if args.column is None:
+        raise CLIError(f"name the column to forecast with --column; columns of {args.data}: "
+                       f"{list(df.columns)}")
     if args.column not in df.columns:
         raise CLIError(f"column {args.column!r} not in {args.data}; columns: {list(df.columns)}")
     if args.time_column and args.time_column not in df.columns:
