@@ -28,6 +28,27 @@ def test_fit_prints_baselines_and_predict_round_trips(credit_csv, tmp_path, caps
     assert list(pd.read_csv(preds)["prediction"]) == list(load_credit()["Get Credit"])
 
 
+def test_jobs_runs_the_folds_in_processes_with_the_same_scores(tmp_path, capfd):
+    """--jobs 2 prints the scores one process prints; the folds' warnings are one line each."""
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])
+    df["y"] = np.where(df["a"] + df["b"] > 0, "yes", "no")
+    df["bad"] = np.r_[[" x"] * 40, ["x"] * 40]   # one fold-level DataWarning per fit
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    outs = []
+    for jobs in ([], ["--jobs", "2"]):
+        assert main(["fit", str(path), "--target", "y", "--epochs", "5", "--cv", "3",
+                     "--out", str(tmp_path / "m.dm"), *jobs]) == 0
+        out, err = capfd.readouterr()   # the workers' output too
+        outs.append([line for line in out.splitlines() if "+/-" in line])
+        assert "deepmine fit: warning: Column 'bad' has categories" in err
+        assert "DataWarning" not in err and "Traceback" not in err
+    assert outs[0] == outs[1] and len(outs[0]) == 4
+    assert main(["fit", str(path), "--target", "y", "--jobs", "0"]) == 2
+    assert "--jobs must be" in capfd.readouterr().err
+
+
 def test_regression_target_reports_r2(tmp_path, capsys):
     """A continuous target is cross-validated with R^2 against regression baselines."""
     rng = np.random.RandomState(0)

@@ -31,6 +31,9 @@ def register(sub):
                    help="skip rows with empty cells (default: refuse them, naming the CSV lines)")
     p.add_argument("--out", default="model.dm", help="where to save the model (default: model.dm)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--jobs", type=int_range(-1, 1024), default=None, metavar="N",
+                   help="processes that run the cross-validation fits (-1: every core; the "
+                        "scores are the same)")
     add_long_options(p, keep_partial=True)
     p.set_defaults(func=run_fit)
 
@@ -122,6 +125,36 @@ def _model(args, classification):
     return model
 
 
+def _fold_score(est, X, y, train, test, scorer):
+    """A clone of ``est`` fitted on the ``train`` rows, scored on ``test``; and its warnings."""
+    import warnings
+
+    from sklearn.base import clone
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=".* stopped at max_epochs=")
+        fold = clone(est).fit(X.iloc[train], y.iloc[train])
+        score = scorer(fold, X.iloc[test], y.iloc[test])
+    return score, [(str(w.message), w.category) for w in caught]
+
+
+def _cross_validate_in_processes(models, splits, X, y, scorer, n_jobs, scores, bar):
+    """Every (model, fold) fit in ``n_jobs`` joblib processes; the same seeds, so the same scores."""
+    import warnings
+
+    from joblib import Parallel, delayed
+
+    tasks = [(name, est, train, test) for name, est in models for train, test in splits]
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fold_score)(est, X, y, train, test, scorer) for _, est, train, test in tasks)
+    for (name, *_), (score, caught) in zip(tasks, results):
+        for message, category in caught:  # shown here, as one line each, as in a single process
+            warnings.warn(message, category, stacklevel=2)
+        scores[name].append(score)
+        bar.update()
+
+
 def run_fit(args):
     import numpy as np
     from sklearn.base import clone
@@ -130,6 +163,8 @@ def run_fit(args):
 
     from deepmine.cli._data import read_table
 
+    if args.jobs == 0:
+        raise CLIError("--jobs must be a positive number of processes or -1 (every core); got 0")
     check_output(args.out)
     df = read_table(args.data)
     X, y = _features(args, df)
@@ -152,17 +187,19 @@ def run_fit(args):
     splits = list(splitter.split(X, y))
     models = [(f"deepmine {args.model}", model), *_baselines(classification, args.seed).items()]
     note(args, f"cross-validating {len(models)} models over {folds} folds (Ctrl-C stops)")
-    rows = []
+    scores = {name: [] for name, _ in models}
     with progress(args, total=len(models) * folds, desc="cross-validation", unit="fit") as bar:
-        for name, est in models:
-            scores = []
-            for train, test in splits:
-                fold = clone(est)
-                if fit_interrupted(lambda: fold.fit(X.iloc[train], y.iloc[train])):
-                    raise Interrupted
-                scores.append(scorer(fold, X.iloc[test], y.iloc[test]))
-                bar.update()
-            rows.append((name, float(np.mean(scores)), float(np.std(scores))))
+        if args.jobs in (None, 1):
+            for name, est in models:
+                for train, test in splits:
+                    fold = clone(est)
+                    if fit_interrupted(lambda: fold.fit(X.iloc[train], y.iloc[train])):
+                        raise Interrupted
+                    scores[name].append(scorer(fold, X.iloc[test], y.iloc[test]))
+                    bar.update()
+        else:
+            _cross_validate_in_processes(models, splits, X, y, scorer, args.jobs, scores, bar)
+    rows = [(name, float(np.mean(s)), float(np.std(s))) for name, s in scores.items()]
     print(f"{folds}-fold cross-validated {metric} on {args.data} ({len(X)} rows, "
           f"{X.shape[1]} feature columns, target {args.target!r})")
     width = max(len(r[0]) for r in rows)
