@@ -96,3 +96,24 @@ def test_hidden_layer_sizes_must_be_positive(sizes):
     """A zero-width layer is refused instead of training a majority-class model."""
     with pytest.raises(InvalidParameterError, match="hidden_layer_sizes"):
         MLPRegressor(sizes, max_epochs=1).fit(np.ones((8, 2)), np.arange(8.0))
+
+
+@pytest.mark.parametrize("X", [np.array([["1", "2"], ["3", "x"]] * 4),
+                               [[1, 2], [3, "x"]] * 4,
+                               np.array([[1.0, 2], [3, "x"]] * 4, dtype=object)],
+                         ids=["str array", "list", "object array"])
+def test_text_in_an_array_names_the_cell_and_the_dataframe_route(X):
+    """An array (not a DataFrame) with text: one DataError naming the first text cell."""
+    with pytest.raises(DataError, match=r"X holds text \('x' in row 1, column 1\); pass a "
+                                        r"pandas DataFrame"):
+        _fit(X)
+    from deepmine.autoencoders import AutoEncoderOutlierDetector
+
+    with pytest.raises(DataError, match="X holds text"):
+        AutoEncoderOutlierDetector(max_epochs=1, random_state=0).fit(X)
+
+
+def test_numbers_written_as_text_in_an_array_still_fit():
+    """Digit strings convert, as scikit-learn's check_array converts them."""
+    clf = _fit(np.array([["1", "2"], ["3", "4"]] * 4))
+    assert clf.n_features_in_ == 2

@@ -56,6 +56,8 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
     else:
         Xa = None
     if Xa is None:
+        if not hasattr(X, "columns"):
+            _refuse_text(X)
         check_float32_range(X, getattr(X, "columns", None))
         kw = dict(reset=reset, dtype=dtype)
         if y is not None:
@@ -70,6 +72,32 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
     if reset:
         estimator.n_inputs_ = Xa.shape[1]
     return (Xa, y) if y is not None else Xa
+
+
+def _refuse_text(X):
+    """A DataError naming the first cell of an array or nested list that is not a number."""
+    if not isinstance(X, (list, tuple, np.ndarray)):
+        return
+    try:
+        a = np.asarray(X)
+    except ValueError:  # ragged rows: scikit-learn's message names the shape
+        return
+    if a.dtype.kind not in "USO" or a.ndim != 2:
+        return
+    try:
+        a.astype(np.float64)
+        return
+    except (TypeError, ValueError):
+        pass
+    for (row, col), value in np.ndenumerate(a):
+        if not isinstance(value, (str, bytes)):  # None is missing, other objects a TypeError
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            raise DataError(f"X holds text ({str(value)!r} in row {row}, column {col}); pass a pandas "
+                            f"DataFrame, whose text columns are encoded as categories, or "
+                            f"numbers.") from None
 
 
 def _fast_float_rows(estimator, X):
