@@ -75,7 +75,7 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
 
 
 def _refuse_text(X):
-    """A DataError naming the first cell of an array or nested list that is not a number."""
+    """A DataError naming the first text cell of an array or nested list (not a DataFrame)."""
     if not isinstance(X, (list, tuple, np.ndarray)):
         return
     try:
@@ -95,9 +95,9 @@ def _refuse_text(X):
         try:
             float(value)
         except (TypeError, ValueError):
-            raise DataError(f"X holds text ({str(value)!r} in row {row}, column {col}); pass a pandas "
-                            f"DataFrame, whose text columns are encoded as categories, or "
-                            f"numbers.") from None
+            raise DataError(f"X holds text ({str(value)!r} in row {row}, column {col}); pass a "
+                            f"pandas DataFrame, whose text columns are encoded as categories, "
+                            f"or numbers.") from None
 
 
 def _fast_float_rows(estimator, X):
