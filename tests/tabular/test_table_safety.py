@@ -117,3 +117,12 @@ def test_numbers_written_as_text_in_an_array_still_fit():
     """Digit strings convert, as scikit-learn's check_array converts them."""
     clf = _fit(np.array([["1", "2"], ["3", "4"]] * 4))
     assert clf.n_features_in_ == 2
+
+
+def test_an_infinite_value_is_named_as_such_with_its_row():
+    """inf is not 'beyond the range, rescale it': the message says infinite and gives the row,
+    also past the first chunk of a large table."""
+    X = np.ones((70_000, 3))
+    X[66_000, 1] = -np.inf
+    with pytest.raises(DataError, match=r"Column 1 holds an infinite value \(-inf in row 66000\)"):
+        MLPRegressor(max_epochs=1).fit(X, np.ones(70_000))

@@ -87,14 +87,22 @@ def check_float32_range(X, names=None):
     if X.dtype.kind != "f" or X.dtype.itemsize <= 4 or X.ndim != 2:
         return
     with np.errstate(invalid="ignore"):
+        offset = 0
         if len(X) > _CHUNK_ROWS:  # large tables: find the offending chunk without a full copy
-            X = next((c for c in _row_chunks(X) if (np.abs(c) > _FLOAT32_MAX).any()), X[:0])
+            offset, X = next(((i, c) for i, c in enumerate(_row_chunks(X))
+                              if (np.abs(c) > _FLOAT32_MAX).any()), (0, X[:0]))
+            offset *= _CHUNK_ROWS
         big = np.abs(X) > _FLOAT32_MAX
     cols = np.flatnonzero(big.any(axis=0))
     if len(cols):
         j = int(cols[0])
         name = repr(str(names[j])) if names is not None else str(j)
-        value = X[np.flatnonzero(big[:, j])[0], j]
+        row = int(np.flatnonzero(big[:, j])[0])
+        value = X[row, j]
+        if np.isinf(value):
+            raise DataError(f"Column {name} holds an infinite value ({value:g} in row "
+                            f"{offset + row}); "
+                            f"replace it (e.g. by NaN, then impute) or drop that row.")
         raise DataError(f"Column {name} holds values beyond float32's range (±3.4e38), e.g. "
                         f"{value:g}; rescale it (e.g. divide it by a power of 10) or take its log.")
 
