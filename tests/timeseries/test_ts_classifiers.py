@@ -94,7 +94,7 @@ def test_lstm_classifier_remembers_a_pattern_far_from_the_end():
 
 
 def test_panel_errors_are_clear():
-    """Wrong channels, NaN gaps and 4-D input raise DataError naming the problem."""
+    """Wrong channels, NaN gaps, 1-D and 4-D input raise DataError naming the problem."""
     X, y, _ = _bumps(20, length=16)
     clf = CNNTimeSeriesClassifier(filters=(2, 2, 2), max_epochs=1, random_state=0,
                                   device="cpu").fit(X, y)
@@ -108,6 +108,10 @@ def test_panel_errors_are_clear():
         clf.predict(np.zeros((2, 1, 4, 4)))
     with pytest.raises(DataError, match="expecting 16 features"):
         clf.predict(np.zeros((2, 1, 20)))
+    with pytest.raises(DataError, match=r"shape \(16,\)\. Reshape your data: one series is X\[None"):
+        clf.predict(np.zeros(16))
+    with pytest.raises(DataError, match="X must be a panel of series"):
+        CNNTimeSeriesClassifier(max_epochs=1).fit(np.zeros(4), [0, 1, 0, 1])
 
 
 def test_save_load_round_trip(tmp_path):

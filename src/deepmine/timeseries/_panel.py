@@ -38,6 +38,10 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         """-> (X float64 (n, C, T), lengths or None, y); 2-D tables go through scikit-learn's checks."""
         if not reset:
             X = self._as_series_list(X)
+        if isinstance(X, np.ndarray) and X.ndim < 2:
+            raise DataError(f"X must be a panel of series: (n_series, n_timesteps), (n_series, "
+                            f"n_channels, n_timesteps) or a list of series; got an array of shape "
+                            f"{X.shape}. Reshape your data: one series is X[None, :].")
         if _is_table(X):                 # (n_series, n_timesteps): univariate series as rows
             from sklearn.utils.validation import validate_data
 
