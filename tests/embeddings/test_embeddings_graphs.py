@@ -158,3 +158,31 @@ def test_deepwalk_and_node2vec_defaults_recover_the_karate_split():
         np.testing.assert_array_equal(X, Node2Vec(random_state=seed).fit_transform(G))
         assert cross_val_score(LogisticRegression(), X, y, cv=3).mean() >= 0.9
     assert DeepWalk().get_params()["walk_length"] == Node2Vec().get_params()["walk_length"]
+
+
+def test_adjacency_matrices_are_graphs_and_a_small_square_array_says_how():
+    """A dense or sparse adjacency matrix gives the graph networkx gives (same walks, same
+    vectors); an asymmetric one needs directed=True; a 3x3 array is an edge list, and its
+    error names the way to pass an adjacency matrix."""
+    import networkx as nx
+    import scipy.sparse
+
+    from deepmine.embeddings import DeepWalk
+    from deepmine.embeddings._node import as_csr_graph
+
+    G = nx.karate_club_graph()
+    A = nx.to_numpy_array(G, weight=None)
+    kw = dict(walk_length=10, walks_per_node=2, weight=None, random_state=0,
+              embedder=Word2Vec(vector_size=8, min_count=1, epochs=1))
+    want = DeepWalk(**kw).fit(G).transform(list(G))
+    for X in (A, scipy.sparse.csr_matrix(A)):
+        g = as_csr_graph(X)
+        assert (g.n_nodes, g.n_edges, g.weights) == (34, 156, None)
+        np.testing.assert_array_equal(DeepWalk(**kw).fit(X).transform(list(G)), want)
+    weighted = as_csr_graph(2.5 * A)
+    np.testing.assert_array_equal(weighted.weights, np.full(156, 2.5))
+    with pytest.raises(DataError, match="not symmetric; pass directed=True"):
+        as_csr_graph(np.triu(A))
+    assert as_csr_graph(np.triu(A), directed=True).n_edges == 78
+    with pytest.raises(DataError, match=r"3x3 array is read as an edge list.*csr_matrix\(A\)"):
+        as_csr_graph(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))

@@ -37,29 +37,68 @@ def default_embedder():
 
 
 def as_csr_graph(graph, *, weight="weight", directed=False):
-    """A :class:`CSRGraph` from a networkx graph, an edge list, an edge-list file or a CSRGraph.
+    """A :class:`CSRGraph` from a networkx graph, an edge list, an edge-list file, an
+    adjacency matrix or a CSRGraph.
 
     Parameters
     ----------
-    graph : networkx.Graph, CSRGraph, sequence or array of (u, v) / (u, v, weight), or path
-        A path is read by :meth:`CSRGraph.read_edge_list` (one ``u v [weight]`` a line).
+    graph : networkx.Graph, CSRGraph, sequence or array of (u, v) / (u, v, weight), \
+scipy sparse matrix, square array or path
+        A path is read by :meth:`CSRGraph.read_edge_list` (one ``u v [weight]`` a
+        line). A scipy sparse matrix, or a square array with 4 or more rows, is an
+        adjacency matrix over nodes ``0..n-1``: its nonzero entries are the edges,
+        their values the weights (none when all are 1). An array with 2 or 3
+        columns is an edge list.
     weight : str or None, default="weight"
         Edge attribute of networkx graphs used as weight (None: unweighted).
     directed : bool, default=False
-        Whether an edge list (or file) is directed (networkx graphs say it themselves).
+        Whether an edge list (or file, or adjacency matrix) is directed (networkx
+        graphs say it themselves); an undirected adjacency matrix must be symmetric.
     """
+    import scipy.sparse
+
     if isinstance(graph, CSRGraph):
         return graph
     if hasattr(graph, "is_directed") and hasattr(graph, "edges"):
         return CSRGraph.from_networkx(graph, weight=weight)
     if isinstance(graph, (str, os.PathLike)):
         return CSRGraph.read_edge_list(graph, directed=directed)
+    if scipy.sparse.issparse(graph) or (isinstance(graph, np.ndarray) and graph.ndim == 2
+                                        and graph.shape[0] == graph.shape[1] > 3):
+        return _from_adjacency(graph, directed)
     if isinstance(graph, np.ndarray) and graph.ndim == 2 and graph.shape[1] in (2, 3):
-        return CSRGraph.from_edge_list(graph, directed=directed)
+        try:
+            return CSRGraph.from_edge_list(graph, directed=directed)
+        except DataError as exc:
+            if graph.shape[0] != graph.shape[1]:
+                raise
+            raise DataError(f"{exc} A {graph.shape[0]}x{graph.shape[1]} array is read as an edge "
+                            f"list (u, v[, weight]); pass an adjacency matrix as "
+                            f"scipy.sparse.csr_matrix(A).") from None
     if isinstance(graph, (list, tuple)):
         return CSRGraph.from_edge_list(graph, directed=directed)
-    raise DataError(f"Expected a networkx graph, a list of edges or the path of an edge-list "
-                    f"file, got {type(graph).__name__}.")
+    raise DataError(f"Expected a networkx graph, a list of edges, an adjacency matrix or the "
+                    f"path of an edge-list file, got {type(graph).__name__}.")
+
+
+def _from_adjacency(matrix, directed):
+    """A :class:`CSRGraph` over nodes ``0..n-1`` from a square sparse or dense adjacency matrix."""
+    import scipy.sparse
+
+    A = scipy.sparse.coo_matrix(matrix)
+    if A.shape[0] != A.shape[1]:
+        raise DataError(f"An adjacency matrix must be square; got shape {A.shape}.")
+    A.sum_duplicates()
+    A.eliminate_zeros()
+    if not directed:
+        if (abs(A - A.T) > 1e-12 * max(abs(A).max(), 1)).nnz:
+            raise DataError("The adjacency matrix is not symmetric; pass directed=True for a "
+                            "directed graph.")
+        A = scipy.sparse.triu(A).tocoo()  # each undirected edge once; from_edges mirrors it
+    data = np.asarray(A.data, dtype=np.float64)
+    weights = None if np.all(data == 1) else data
+    return CSRGraph.from_edges(A.row, A.col, np.arange(A.shape[0]), weights=weights,
+                               directed=directed)
 
 
 class _Clock:
@@ -178,7 +217,7 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
 
         Parameters
         ----------
-        graph : networkx.Graph, edge list, CSRGraph or path of an edge-list file
+        graph : networkx.Graph, edge list, adjacency matrix, CSRGraph or path of an edge-list file
 
         Returns
         -------
@@ -199,7 +238,7 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
 
         Parameters
         ----------
-        graph : networkx.Graph, edge list, CSRGraph or path of an edge-list file
+        graph : networkx.Graph, edge list, adjacency matrix, CSRGraph or path of an edge-list file
         path : str or path-like
 
         Returns
@@ -229,9 +268,11 @@ class DeepWalk(TransformerMixin, EmbeddingEstimator):
 
         Parameters
         ----------
-        X : networkx.Graph, list or array of edges, CSRGraph, or path of an edge-list file
+        X : networkx.Graph, list or array of edges, adjacency matrix, CSRGraph, or path
             A path is read in bulk (whitespace-separated ``u v`` or ``u v weight``
-            lines, ``#`` comments), without building a networkx graph.
+            lines, ``#`` comments), without building a networkx graph. A scipy
+            sparse matrix, or a square array of 4 or more rows, is an adjacency
+            matrix over nodes ``0..n-1`` (see :func:`as_csr_graph`).
         y : None
             Ignored.
 
