@@ -187,9 +187,9 @@ def _encode(value, key, tensors):
     if isinstance(value, type):
         if not registry.importable(value):
             raise ModelFileError(
-                f"Cannot save {key!r}: class {value.__qualname__} cannot be imported again by its "
-                f"name {registry.class_name(value)!r} (it is defined in __main__ or inside a "
-                f"function); define it in a module.")
+                f"Cannot save {key!r}: class {value.__qualname__} cannot be named again by its "
+                f"name {registry.class_name(value)!r} (it is defined inside a function); define "
+                f"it at the top level of a module, script or notebook.")
         return {"__class__": registry.class_name(value)}
     if isinstance(value, History):
         return {"__history__": [_encode(row, f"{key}.{i}", tensors) for i, row in enumerate(value)]}

@@ -121,13 +121,20 @@ def _safe_classes():
 
 
 def importable(cls):
-    """Whether ``cls`` can be found again as ``module:QualName`` (not local, not ``__main__``)."""
-    import importlib
+    """Whether ``cls`` can be named again as ``module:QualName``: not local to a function.
 
-    if "<locals>" in cls.__qualname__ or cls.__module__ == "__main__":
+    A class of ``__main__`` (a script, a notebook) counts: loading never imports a
+    user class, it compares the name with the classes passed as ``trusted_modules``,
+    so the script that defines the class again finds it.
+    """
+    import importlib
+    import sys
+
+    if "<locals>" in cls.__qualname__:
         return False
     try:
-        obj = importlib.import_module(cls.__module__)
+        obj = sys.modules["__main__"] if cls.__module__ == "__main__" else \
+            importlib.import_module(cls.__module__)
         for part in cls.__qualname__.split("."):
             obj = getattr(obj, part)
     except (ImportError, AttributeError):

@@ -146,9 +146,25 @@ def test_save_refuses_instances_and_local_classes(tmp_path):
         pass
 
     clf = NeuralNetClassifier(Local, max_epochs=1, device="cpu").fit(X, Y)
-    with pytest.raises(ModelFileError, match="cannot be imported again"):
+    with pytest.raises(ModelFileError, match="cannot be named again.*inside a function"):
         clf.save(tmp_path / "m.dm")
     assert not (tmp_path / "m.dm").exists()
+
+
+def test_a_network_class_of_a_script_or_notebook_saves_and_loads(tmp_path, monkeypatch):
+    """A class defined in ``__main__`` is written as ``__main__:Name`` and found again through
+    ``trusted_modules`` (nothing imported); without it the file is refused."""
+    import sys
+
+    MainNet = type("MainNet", (Net,), {"__module__": "__main__"})
+    monkeypatch.setattr(sys.modules["__main__"], "MainNet", MainNet, raising=False)
+    clf = NeuralNetClassifier(MainNet, max_epochs=2, random_state=0, device="cpu").fit(X, Y)
+    clf.save(tmp_path / "m.dm")
+    again = deepmine.load(tmp_path / "m.dm", trusted_modules=[MainNet])
+    assert again.module is MainNet
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    with pytest.raises(ModelFileError, match=r"trusted_modules=\[MainNet\]"):
+        deepmine.load(tmp_path / "m.dm")
 
 
 def test_sample_weights_act_as_repeated_and_dropped_rows():
