@@ -8,7 +8,6 @@ call that caused it and the warnings filters see the user's module.
 
 import os
 import sys
-import warnings
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
