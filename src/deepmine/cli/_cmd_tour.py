@@ -10,7 +10,7 @@ def register(sub):
     p.add_argument("--out", default="tour",
                    help="output folder (default: tour); created if missing, its parent must exist")
     p.add_argument("--quick", action="store_true",
-                   help="small data and few epochs: about 70 s of CPU time instead of 4.5 minutes")
+                   help="small data and few epochs: about 50 s of CPU time instead of 3 minutes")
     p.add_argument("--chapters", nargs="+", metavar="KEY", help="run only these chapters")
     p.add_argument("--list", action="store_true", help="list the chapters and exit")
     p.add_argument("--seed", type=int, default=0)

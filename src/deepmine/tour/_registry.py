@@ -20,8 +20,8 @@ class TourContext:
     Parameters
     ----------
     quick : bool
-        Smaller data and fewer epochs: about 70 s of CPU time for the whole tour instead of
-        about 4.5 minutes (one core; the tour runs single-threaded).
+        Smaller data and fewer epochs: about 50 s of CPU time for the whole tour instead of
+        about 3 minutes (one core; the tour runs single-threaded).
     random_state : int
         Seed used by every model of the tour.
     out_dir : pathlib.Path
@@ -124,7 +124,7 @@ def run_tour(out_dir="tour", *, quick=False, chapters=None, random_state=0, log=
     ----------
     out_dir : str or path-like, default="tour"
     quick : bool, default=False
-        Small data and few epochs (about 70 s of CPU time instead of 4.5 minutes).
+        Small data and few epochs (about 50 s of CPU time instead of 3 minutes).
     chapters : list of str, default=None
         Keys of the chapters to run (all when None).
     random_state : int, default=0
