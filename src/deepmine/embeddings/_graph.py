@@ -24,8 +24,8 @@ def id_dtype(n):
 class CSRGraph:
     """A directed multigraph in compressed sparse row form.
 
-    Build it with :meth:`from_edges`, :meth:`from_networkx`, :meth:`from_edge_list` or
-    :meth:`read_edge_list`;
+    Build it with :meth:`from_edges`, :meth:`from_networkx`, :meth:`from_edge_list`,
+    :meth:`from_adjacency` or :meth:`read_edge_list`;
     an undirected graph stores each edge in both directions.
 
     Parameters
@@ -217,6 +217,41 @@ class CSRGraph:
         labels[:] = nodes
         return cls.from_edges(ends[0::2], ends[1::2], labels, weights=weights,
                               directed=graph.is_directed())
+
+    @classmethod
+    def from_adjacency(cls, matrix, *, directed=False):
+        """Build from a square adjacency matrix (scipy sparse or dense) over nodes ``0..n-1``.
+
+        Parameters
+        ----------
+        matrix : scipy sparse matrix or array-like of shape (n_nodes, n_nodes)
+            Nonzero entries are the edges, their values the weights (none when all are 1).
+        directed : bool, default=False
+            False reads a symmetric matrix as an undirected graph (an asymmetric one is
+            refused); True reads entry ``(u, v)`` as the edge ``u -> v``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = CSRGraph.from_adjacency(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+        >>> g.n_nodes, g.n_edges, list(g.neighbors(1)), g.weights is None
+        (3, 4, [0, 2], True)
+        """
+        import scipy.sparse
+
+        A = scipy.sparse.coo_matrix(matrix)
+        if A.shape[0] != A.shape[1]:
+            raise DataError(f"An adjacency matrix must be square; got shape {A.shape}.")
+        A.sum_duplicates()
+        A.eliminate_zeros()
+        if not directed:
+            if (abs(A - A.T) > 1e-12 * max(abs(A).max(), 1)).nnz:
+                raise DataError("The adjacency matrix is not symmetric; pass directed=True for a "
+                                "directed graph.")
+            A = scipy.sparse.triu(A).tocoo()  # each undirected edge once; from_edges mirrors it
+        data = np.asarray(A.data, dtype=np.float64)
+        return cls.from_edges(A.row, A.col, np.arange(A.shape[0]),
+                              weights=None if np.all(data == 1) else data, directed=directed)
 
     def node_ids(self, labels, *, what="Node"):
         """Integer ids of node labels; a :class:`DataError` names the labels not in the graph."""

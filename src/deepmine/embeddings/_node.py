@@ -65,7 +65,7 @@ scipy sparse matrix, square array or path
         return CSRGraph.read_edge_list(graph, directed=directed)
     if scipy.sparse.issparse(graph) or (isinstance(graph, np.ndarray) and graph.ndim == 2
                                         and graph.shape[0] == graph.shape[1] > 3):
-        return _from_adjacency(graph, directed)
+        return CSRGraph.from_adjacency(graph, directed=directed)
     if isinstance(graph, np.ndarray) and graph.ndim == 2 and graph.shape[1] in (2, 3):
         try:
             return CSRGraph.from_edge_list(graph, directed=directed)
@@ -79,26 +79,6 @@ scipy sparse matrix, square array or path
         return CSRGraph.from_edge_list(graph, directed=directed)
     raise DataError(f"Expected a networkx graph, a list of edges, an adjacency matrix or the "
                     f"path of an edge-list file, got {type(graph).__name__}.")
-
-
-def _from_adjacency(matrix, directed):
-    """A :class:`CSRGraph` over nodes ``0..n-1`` from a square sparse or dense adjacency matrix."""
-    import scipy.sparse
-
-    A = scipy.sparse.coo_matrix(matrix)
-    if A.shape[0] != A.shape[1]:
-        raise DataError(f"An adjacency matrix must be square; got shape {A.shape}.")
-    A.sum_duplicates()
-    A.eliminate_zeros()
-    if not directed:
-        if (abs(A - A.T) > 1e-12 * max(abs(A).max(), 1)).nnz:
-            raise DataError("The adjacency matrix is not symmetric; pass directed=True for a "
-                            "directed graph.")
-        A = scipy.sparse.triu(A).tocoo()  # each undirected edge once; from_edges mirrors it
-    data = np.asarray(A.data, dtype=np.float64)
-    weights = None if np.all(data == 1) else data
-    return CSRGraph.from_edges(A.row, A.col, np.arange(A.shape[0]), weights=weights,
-                               directed=directed)
 
 
 class _Clock:
