@@ -126,38 +126,42 @@ def _model(args, classification):
 
 
 def _fold_score(est, X, y, train, test, scorer):
-    """A clone of ``est`` fitted on the ``train`` rows, scored on ``test``; and its warnings."""
-    import warnings
-
+    """A clone of ``est`` fitted on the ``train`` rows and scored on ``test``."""
     from sklearn.base import clone
+
+    fold = clone(est)
+    if fit_interrupted(lambda: fold.fit(X.iloc[train], y.iloc[train])):
+        raise Interrupted
+    return scorer(fold, X.iloc[test], y.iloc[test])
+
+
+def _fold_score_in_worker(*task):
+    """``_fold_score`` in a joblib process; its warnings come back to be shown by the CLI."""
+    import warnings
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", message=".* stopped at max_epochs=")
-        fold = clone(est).fit(X.iloc[train], y.iloc[train])
-        score = scorer(fold, X.iloc[test], y.iloc[test])
+        score = _fold_score(*task)
     return score, [(str(w.message), w.category) for w in caught]
 
 
-def _cross_validate_in_processes(models, splits, X, y, scorer, n_jobs, scores, bar):
-    """Every (model, fold) fit in ``n_jobs`` joblib processes; the same seeds, so the same scores."""
-    import warnings
-
+def _fold_scores(tasks, X, y, scorer, n_jobs):
+    """(score, warnings) of every (name, model, train, test) task, in order; in ``n_jobs``
+    joblib processes (same seeds, so the same scores) unless it is None or 1."""
+    if n_jobs in (None, 1):
+        return ((_fold_score(est, X, y, train, test, scorer), []) for _, est, train, test in tasks)
     from joblib import Parallel, delayed
 
-    tasks = [(name, est, train, test) for name, est in models for train, test in splits]
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fold_score)(est, X, y, train, test, scorer) for _, est, train, test in tasks)
-    for (name, *_), (score, caught) in zip(tasks, results):
-        for message, category in caught:  # shown here, as one line each, as in a single process
-            warnings.warn(message, category, stacklevel=2)
-        scores[name].append(score)
-        bar.update()
+    return Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fold_score_in_worker)(est, X, y, train, test, scorer)
+        for _, est, train, test in tasks)
 
 
 def run_fit(args):
+    import warnings
+
     import numpy as np
-    from sklearn.base import clone
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import KFold, StratifiedKFold
 
@@ -188,17 +192,14 @@ def run_fit(args):
     models = [(f"deepmine {args.model}", model), *_baselines(classification, args.seed).items()]
     note(args, f"cross-validating {len(models)} models over {folds} folds (Ctrl-C stops)")
     scores = {name: [] for name, _ in models}
-    with progress(args, total=len(models) * folds, desc="cross-validation", unit="fit") as bar:
-        if args.jobs in (None, 1):
-            for name, est in models:
-                for train, test in splits:
-                    fold = clone(est)
-                    if fit_interrupted(lambda: fold.fit(X.iloc[train], y.iloc[train])):
-                        raise Interrupted
-                    scores[name].append(scorer(fold, X.iloc[test], y.iloc[test]))
-                    bar.update()
-        else:
-            _cross_validate_in_processes(models, splits, X, y, scorer, args.jobs, scores, bar)
+    tasks = [(name, est, train, test) for name, est in models for train, test in splits]
+    with progress(args, total=len(tasks), desc="cross-validation", unit="fit") as bar:
+        results = _fold_scores(tasks, X, y, scorer, args.jobs)
+        for (name, *_), (score, caught) in zip(tasks, results):
+            for message, category in caught:  # a worker's warnings, one line each as here
+                warnings.warn(message, category, stacklevel=2)
+            scores[name].append(score)
+            bar.update()
     rows = [(name, float(np.mean(s)), float(np.std(s))) for name, s in scores.items()]
     print(f"{folds}-fold cross-validated {metric} on {args.data} ({len(X)} rows, "
           f"{X.shape[1]} feature columns, target {args.target!r})")
