@@ -196,3 +196,39 @@ def test_trainer_works_on_any_module():
     history = Trainer(max_epochs=60, learning_rate=0.02, random_state=0).fit(net, (X, y), compute_loss=bce)
     assert ((net(X) > 0).float() == y).float().mean() > 0.95
     assert len(history) == 60
+
+
+def test_a_batch_without_gradient_is_skipped():
+    """A loss that needs no gradient takes no step; the other batches train as usual."""
+    X = torch.randn(8, 2)
+    y = X @ torch.tensor([[1.0], [-1.0]])
+    net = torch.nn.Linear(2, 1)
+
+    def loss(module, batch):
+        value = torch.nn.functional.mse_loss(module(batch[0]), batch[1])
+        return value.detach() if batch[0][0, 0] > 0 else value
+
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    steps = []
+    handle = register_optimizer_step_post_hook(lambda *a: steps.append(1))
+    try:
+        Trainer(max_epochs=3, batch_size=1, shuffle=False, random_state=0).fit(
+            net, (X, y), compute_loss=loss)
+    finally:
+        handle.remove()
+    assert len(steps) == 3 * int((X[:, 0] <= 0).sum())
+
+
+def test_a_loss_that_no_parameter_affects_is_a_clear_error():
+    """A loss cut off from the network, or a frozen network, fails with a sentence naming the cause."""
+    X, y = torch.randn(8, 2), torch.randn(8, 1)
+
+    def cut(module, batch):
+        return torch.nn.functional.mse_loss(module(batch[0]).detach(), batch[1])
+
+    with pytest.raises(RuntimeError, match="does not depend on any trainable parameter"):
+        Trainer(max_epochs=2, random_state=0).fit(torch.nn.Linear(2, 1), (X, y), compute_loss=cut)
+    frozen = torch.nn.Linear(2, 1).requires_grad_(False)
+    with pytest.raises(InvalidParameterError, match="no trainable parameters"):
+        Trainer(max_epochs=2, random_state=0).fit(frozen, (X, y), compute_loss=cut)

@@ -52,3 +52,20 @@ def test_requires_two_classes():
     """A single-class target gives a clear error."""
     with pytest.raises(ValueError, match="at least 2 classes"):
         Perceptron().fit(np.ones((4, 2)), [1, 1, 1, 1])
+
+
+def test_only_mistakes_update_the_weights():
+    """The rule changes w only on a misclassified sample: correct ones take no optimizer step."""
+    from sklearn.datasets import load_breast_cancer
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    X, y = load_breast_cancer(return_X_y=True)
+    steps = []
+    handle = register_optimizer_step_post_hook(lambda *a: steps.append(1))
+    try:
+        p = Perceptron(random_state=0).fit(X, y)
+    finally:
+        handle.remove()
+    assert p.score(X, y) > 0.95
+    # far fewer steps than presented samples: a few dozen mistakes per epoch at most
+    assert 0 < len(steps) < 0.2 * p.n_iter_ * len(X)

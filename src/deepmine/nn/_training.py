@@ -176,7 +176,11 @@ class Trainer:
         valid : tuple of torch.Tensor, Dataset, DataLoader or None
             Held-out data for ``valid_loss`` / ``valid_score``.
         compute_loss : callable ``(module, batch) -> scalar tensor``
-            The mean loss of a batch.
+            The mean loss of a batch. A loss that does not require a gradient
+            (a batch that carries no update, such as the perceptron's
+            correctly classified samples) skips the backward pass and the
+            optimizer step; an epoch with a nonzero loss and no gradient at all
+            raises a RuntimeError.
         score : callable ``(module, valid) -> float`` or None
             Validation score (higher is better), e.g. accuracy.
         optimizer : torch.optim.Optimizer or None
@@ -289,18 +293,25 @@ class Trainer:
         group = self.group_
         if group is not None:  # this rank's rows: perm[rank::world] (DistributedSampler)
             train, order = group.shard(train, order, self.generator_, self.shuffle)
-        losses, sizes = [], []
+        losses, sizes, stepped = [], [], False
         opt, amp = self.optimizer_, self.precision_
         for batch in batches(train, self.batch_size, self.device_, self.dtype_, order=order,
                              shuffle=self.shuffle and group is None, generator=self.generator_):
             opt.zero_grad(set_to_none=True)
             with amp.autocast():
                 loss = compute_loss(module, batch)
-            amp.step(loss, opt)
+            if loss.requires_grad:    # no gradient: nothing to update (what step() would do)
+                amp.step(loss, opt)
+                stepped = True
             losses.append(loss.detach())
             sizes.append(batch[0].shape[0])
         if not losses:
             raise ValueError(f"{self.description}: the training data holds no samples.")
+        if not stepped and bool(torch.stack(losses).any()):
+            raise RuntimeError(f"{self.description}: the loss does not depend on any trainable "
+                               f"parameter (no batch had a gradient); check that the network "
+                               f"has parameters with requires_grad=True and that the loss uses "
+                               f"its output.")
         # one reduction per epoch instead of two tensor ops per step; batches are weighted by size
         if self._first_loss is None:
             self._first_loss = float(losses[0] if group is None

@@ -122,6 +122,8 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
         net = module(X)
         out = (net >= 0).float()
         wrong = (out != t).float()
+        if not isinstance(module, torch.nn.parallel.DistributedDataParallel) and not wrong.any():
+            return torch.zeros((), device=X.device)   # no error, no update: the step is skipped
         # gradient = the perceptron rule; value = errors + their margins (0 iff no error)
         if not w:
             return ((out - t) * net + wrong.detach()).sum() / X.shape[0]
