@@ -293,14 +293,16 @@ class Trainer:
         group = self.group_
         if group is not None:  # this rank's rows: perm[rank::world] (DistributedSampler)
             train, order = group.shard(train, order, self.generator_, self.shuffle)
-        losses, sizes, stepped = [], [], False
+        losses, sizes, stepped, dirty = [], [], False, True
         opt, amp = self.optimizer_, self.precision_
         for batch in batches(train, self.batch_size, self.device_, self.dtype_, order=order,
                              shuffle=self.shuffle and group is None, generator=self.generator_):
-            opt.zero_grad(set_to_none=True)
+            if dirty:                 # gradients are None again after a batch without one
+                opt.zero_grad(set_to_none=True)
             with amp.autocast():
                 loss = compute_loss(module, batch)
-            if loss.requires_grad:    # no gradient: nothing to update (what step() would do)
+            dirty = loss.requires_grad
+            if dirty:                 # no gradient: nothing to update (what step() would do)
                 amp.step(loss, opt)
                 stepped = True
             losses.append(loss.detach())

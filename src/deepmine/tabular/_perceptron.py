@@ -119,11 +119,13 @@ class Perceptron(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
 
     def _compute_loss(self, module, batch):
         X, t, *w = batch  # w: the sample weights, when fit got them
+        if not isinstance(module, torch.nn.parallel.DistributedDataParallel):
+            with torch.no_grad():                     # most samples: a check without autograd
+                if not ((module(X) >= 0) != t).any():    # t holds 0.0/1.0
+                    return torch.zeros((), device=X.device)   # no error, no update: no step
         net = module(X)
         out = (net >= 0).float()
         wrong = (out != t).float()
-        if not isinstance(module, torch.nn.parallel.DistributedDataParallel) and not wrong.any():
-            return torch.zeros((), device=X.device)   # no error, no update: the step is skipped
         # gradient = the perceptron rule; value = errors + their margins (0 iff no error)
         if not w:
             return ((out - t) * net + wrong.detach()).sum() / X.shape[0]
