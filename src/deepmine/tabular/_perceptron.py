@@ -3,8 +3,10 @@
 For a sample x with label t in {0, 1} and output o = step(w.x + b), the rule
 is ``w <- w + eta * (t - o) * x`` (and likewise for b). It is the gradient step
 of the loss ``(o - t) * (w.x + b)`` with o held fixed, which is how it runs
-through :class:`deepmine.nn.Trainer` (SGD with batch size 1 by default). More
-than two classes are learned one-vs-rest, one unit per class.
+through :class:`deepmine.nn.Trainer` (SGD with batch size 1 by default); a
+batch without an error returns a loss without gradient, so it costs a forward
+pass and no update. More than two classes are learned one-vs-rest, one unit per
+class.
 """
 
 import numpy as np
