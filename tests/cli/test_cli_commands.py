@@ -179,3 +179,24 @@ def test_tsc_predict_writes_labels_and_reports_accuracy(tmp_path, capsys):
     err = capsys.readouterr().err
     acc = float(err.split("accuracy ")[1].split()[0])
     assert acc == np.mean(table["prediction"] == y)
+
+
+@pytest.mark.parametrize("labels, expected", [
+    (pd.period_range("1949-01", periods=48, freq="M").strftime("%Y-%m"), ["1953-01", "1953-02"]),
+    (pd.period_range("1959Q1", periods=48, freq="Q").strftime("%YQ%q"), ["1971Q1", "1971Q2"]),
+    (pd.period_range("1959Q1", periods=48, freq="Q").strftime("%Y-Q%q"), ["1971Q1", "1971Q2"]),
+])
+def test_forecast_keeps_months_and_quarters_as_periods(tmp_path, capsys, labels, expected):
+    """'1949-01' and '1959Q1' labels continue as months and quarters, not as midnight dates;
+    the error table prints every MAE with the same decimals."""
+    steps = np.arange(48)
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"when": labels, "value": 100 + steps + 10 * np.sin(steps)}).to_csv(path,
+                                                                                   index=False)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(path), "--column", "value", "--horizon", "2", "--model",
+                 "window-mlp", "--window", "4", "--out", str(out)]) == 0
+    assert list(pd.read_csv(out, index_col=0).index) == expected
+    table = [line for line in capsys.readouterr().out.splitlines() if " MAE " in line]
+    places = {len(line.split("MAE")[1].split()[0].split(".")[1]) for line in table}
+    assert len(table) >= 2 and len(places) == 1

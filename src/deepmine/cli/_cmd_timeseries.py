@@ -17,11 +17,13 @@ def register(sub):
         "forecast", help="forecast a series from a CSV file, compared with baselines",
         description="Hold out the last --horizon values, compare the model with naive forecasts "
                     "on them, then forecast --horizon steps past the end from all values. The "
-                    "time column may hold dates or years (1700, 1701, ... or 1700.0, ...).")
+                    "time column may hold dates, months (1949-01), quarters (1959Q1) or "
+                    "years (1700, 1701, ... or 1700.0, ...); months, quarters and years are "
+                    "continued as such.")
     p.add_argument("data", help="CSV file with a header row (.gz ok)")
     p.add_argument("--column", help="name of the column holding the series (required; without "
                                      "it the error lists the columns)")
-    p.add_argument("--time-column", help="column with dates or integer years "
+    p.add_argument("--time-column", help="column with dates, months, quarters or years "
                    "(default: the first column, if it holds them)")
     p.add_argument("--horizon", type=int_range(1, 100_000), default=12,
                    help="steps to forecast (default 12)")
@@ -60,10 +62,23 @@ def register(sub):
     q.set_defaults(func=run_tsc_predict)
 
 
+#: text of whole months ("1949-01") and quarters ("1959Q1", "1959-Q1"): periods, not dates
+_PERIOD_TEXT = ((r"\d{4}-\d{2}", "M"), (r"\d{4}-?Q[1-4]", "Q"))
+
+
 def _time_index(col, name, explicit):
-    """A DatetimeIndex (dates), a yearly PeriodIndex (years), an integer index, or None."""
+    """A DatetimeIndex (dates), a PeriodIndex (years, months, quarters), an integer index, or None."""
     import numpy as np
     import pandas as pd
+
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
+        text = col.astype(str).str.strip()
+        for pattern, freq in _PERIOD_TEXT:
+            if text.str.fullmatch(pattern).all():
+                try:
+                    return pd.PeriodIndex(text.str.replace("-Q", "Q"), freq=freq)
+                except (ValueError, TypeError):
+                    break
 
     if (pd.api.types.is_float_dtype(col) and np.isfinite(col).all()
             and (col == np.round(col)).all() and col.abs().max() < 2**53):
@@ -116,6 +131,8 @@ def _season(y, given):
 
     if given:
         return given
+    if isinstance(y.index, pd.PeriodIndex):
+        return _SEASON.get(y.index.freqstr.split("-")[0])
     if isinstance(y.index, pd.DatetimeIndex) and len(y) >= 3:
         freq = pd.infer_freq(y.index)
         if freq:
@@ -164,8 +181,9 @@ def run_forecast(args):
             rows.append((name, mae(test, pred), smape(test, pred)))
             bar.update()
         width = max(len(r[0]) for r in rows)
+        places = _decimals(max(r[1] for r in rows))
         for name, err, sm in rows:
-            print(f"  {name:<{width}}  MAE {err:10.4g}   sMAPE {sm:6.2f}%")
+            print(f"  {name:<{width}}  MAE {err:10.{places}f}   sMAPE {sm:6.2f}%")
         sys.stdout.flush()
         for name, est in models.items():
             if fit_interrupted(lambda: est.fit(y)):
@@ -177,14 +195,20 @@ def run_forecast(args):
     out.index.name = "time"
     write_csv(out, args.out)
     print(f"\n{h}-step forecast from all {len(y)} values ({args.model}):")
-    top = float(np.nanmax(np.abs(out[args.model]))) if len(out) else 0.0
-    decimals = max(0, 3 - int(np.floor(np.log10(top)))) if np.isfinite(top) and top > 0 else 3
+    decimals = _decimals(float(np.nanmax(np.abs(out[args.model]))) if len(out) else 0.0)
     print(out[[args.model]].to_string(float_format=lambda v: f"{v:.{decimals}f}"))
     print(f"written to {args.out}")
     other = "lstm" if args.model == "window-mlp" else "window-mlp"
     next_step(f"deepmine forecast {args.data} --column {args.column} --horizon {h} "
               f"--model {other}   (compare the other model; {args.out} has one column per model)")
     return 0
+
+
+def _decimals(top):
+    """Decimal places that give the largest value ``top`` 4 significant digits (one column, one format)."""
+    import numpy as np
+
+    return max(0, 3 - int(np.floor(np.log10(top)))) if np.isfinite(top) and top > 0 else 3
 
 
 def _read_ts(path):
