@@ -52,11 +52,19 @@ def test_mixed_dataframe_with_unseen_category():
 
 
 def test_nan_input_gives_clear_error():
-    """NaN in the input is rejected with scikit-learn's message, not a torch traceback."""
+    """NaN cells are refused with their column and rows, in arrays, DataFrames and targets."""
+    from deepmine.exceptions import DataError
+
     X = np.ones((10, 2))
-    X[3, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    X[3, 1] = X[7, 1] = np.nan
+    with pytest.raises(DataError, match=r"Column 1 has missing \(NaN\).*rows \[3, 7\]"):
         MLPClassifier(max_epochs=1).fit(X, [0, 1] * 5)
+    with pytest.raises(DataError, match=r"Column 'b' has missing \(NaN\).*rows \[3, 7\]"):
+        MLPClassifier(max_epochs=1).fit(pd.DataFrame(X, columns=["a", "b"]), [0, 1] * 5)
+    with pytest.raises(DataError, match=r"Input y contains NaN: 1 missing value\(s\) \(rows \[2\]\)"):
+        MLPClassifier(max_epochs=1).fit(np.ones((4, 2)), ["a", "b", None, "a"])
+    with pytest.raises(DataError, match=r"Input y contains NaN.*rows \[0\]"):
+        MLPRegressor(max_epochs=1).fit(np.ones((4, 2)), [np.nan, 1.0, 2.0, 3.0])
 
 
 def test_class_weight_raises_minority_recall():

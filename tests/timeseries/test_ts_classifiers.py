@@ -104,6 +104,10 @@ def test_panel_errors_are_clear():
     bad[4, 0, 5:8] = np.nan
     with pytest.raises(DataError, match="series 4 at time steps 5-7"):
         clf.fit(bad, y)
+    with pytest.raises(DataError, match="series 4 at time steps 5-7"):   # a table of series too
+        clf.fit(bad[:, 0, :], y)
+    with pytest.raises(DataError, match=r"Input y contains NaN.*rows \[1\]"):
+        clf.fit(X[:, 0, :], [y[0], None, *y[2:]])
     with pytest.raises(DataError, match="n_channels, n_timesteps"):
         clf.predict(np.zeros((2, 1, 4, 4)))
     with pytest.raises(DataError, match="expecting 16 features"):

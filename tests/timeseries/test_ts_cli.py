@@ -18,7 +18,7 @@ def test_forecast_command_writes_forecast_and_compares_baselines(tmp_path, capsy
     text = capsys.readouterr().out
     assert "season length 12" in text and "seasonal naive" in text
     fc = pd.read_csv(out, index_col=0)
-    assert fc.index[0] == "1961-01-01" and len(fc) == 6
+    assert fc.index[0] == "1961-01" and len(fc) == 6   # months stay months
     assert list(fc.columns) == ["window-mlp", "naive", "seasonal naive"]
 
 

@@ -5,6 +5,7 @@ from sklearn.base import ClassifierMixin
 
 from deepmine.base import BaseDeepEstimator, DeepClassifierMixin
 from deepmine.exceptions import DataError
+from deepmine.utils._table import check_missing_target
 from deepmine.nn import Checkpoint
 from deepmine.timeseries._validation import check_panel
 from deepmine.utils._param_validation import StrOptions
@@ -46,10 +47,17 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
             from sklearn.utils.validation import validate_data
 
             kw = dict(reset=reset, dtype=np.float64)
-            if y is None:
-                X = validate_data(self, X, **kw)
-            else:
-                X, y = validate_data(self, X, y, **kw)
+            if y is not None:
+                check_missing_target(y)
+            try:
+                if y is None:
+                    X = validate_data(self, X, **kw)
+                else:
+                    X, y = validate_data(self, X, y, **kw)
+            except ValueError as exc:
+                if "NaN" in str(exc) or "infinity" in str(exc):
+                    check_panel(X)               # names the series and time steps
+                raise
             if reset:
                 self.unequal_length_ = False
             return X[:, None, :], None, y

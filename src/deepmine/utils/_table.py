@@ -107,6 +107,47 @@ def check_float32_range(X, names=None):
                         f"{value:g}; rescale it (e.g. divide it by a power of 10) or take its log.")
 
 
+def _missing_error(column, rows):
+    return DataError(f"Column {column} has missing (NaN) or infinite values (rows {rows[:5].tolist()}"
+                     f"{', ...' if len(rows) > 5 else ''}); impute them first, e.g. with "
+                     f"sklearn.impute.SimpleImputer, or drop those rows.")
+
+
+def check_missing(X, names=None):
+    """Raise a DataError naming the first column with NaN (or infinite) cells and their rows.
+
+    For the error path: called after scikit-learn refused a table, to say where.
+    Returns quietly when ``X`` is not a numeric 2-D table or holds no such cell.
+    """
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    if X.ndim != 2:
+        return
+    bad = ~np.isfinite(X)
+    cols = np.flatnonzero(bad.any(axis=0))
+    if len(cols):
+        j = int(cols[0])
+        raise _missing_error(repr(str(names[j])) if names is not None else str(j),
+                             np.flatnonzero(bad[:, j]))
+
+
+def check_missing_target(y):
+    """Raise a DataError naming the rows where the target ``y`` is missing (NaN or None)."""
+    try:
+        missing = pd.isna(np.asarray(y, dtype=object))
+    except (TypeError, ValueError):
+        return
+    if np.ndim(missing) == 2:
+        missing = missing.any(axis=1)
+    if np.ndim(missing) == 1 and missing.any():
+        rows = np.flatnonzero(missing)
+        raise DataError(f"Input y contains NaN: {len(rows)} missing value(s) (rows "
+                        f"{rows[:5].tolist()}{', ...' if len(rows) > 5 else ''}); drop those rows "
+                        f"(X and y together) or fill them.")
+
+
 def _is_date_column(col):
     dtype = col.dtype
     if (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
@@ -233,9 +274,7 @@ class TableEncoder:
                     raise DataError(f"Column {name!r} was numeric during fit but holds "
                                     f"non-numeric values now.") from None
                 if not np.isfinite(values).all():
-                    rows = np.flatnonzero(~np.isfinite(values))[:5].tolist()
-                    raise DataError(f"Column {name!r} has missing or infinite values (rows {rows}); "
-                                    f"impute them first, e.g. with sklearn.impute.SimpleImputer.")
+                    raise _missing_error(repr(name), np.flatnonzero(~np.isfinite(values)))
                 check_float32_range(values[:, None], [name])
                 parts.append(values[:, None])
             elif kind == "yesno":

@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from deepmine.exceptions import DataError
-from deepmine.utils._table import TableEncoder, check_float32_range, needs_encoding
+from deepmine.utils._table import (TableEncoder, check_float32_range, check_missing,
+                                   check_missing_target, needs_encoding)
 
 __all__ = ["check_is_fitted", "check_table"]
 
@@ -55,15 +56,22 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
         Xa = estimator.encoder_.transform(X)
     else:
         Xa = None
+    if y is not None:
+        check_missing_target(y)
     if Xa is None:
         if not hasattr(X, "columns"):
             _refuse_text(X)
         check_float32_range(X, getattr(X, "columns", None))
         kw = dict(reset=reset, dtype=dtype)
-        if y is not None:
-            Xa, y = validate_data(estimator, X, y, y_numeric=False, multi_output=True, **kw)
-        else:
-            Xa = validate_data(estimator, X, **kw)
+        try:
+            if y is not None:
+                Xa, y = validate_data(estimator, X, y, y_numeric=False, multi_output=True, **kw)
+            else:
+                Xa = validate_data(estimator, X, **kw)
+        except ValueError as exc:
+            if "NaN" in str(exc) or "infinity" in str(exc):   # say where, not what to use instead
+                check_missing(X, getattr(X, "columns", None))
+            raise
     elif y is not None:
         from sklearn.utils import check_consistent_length
 
