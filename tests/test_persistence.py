@@ -102,6 +102,8 @@ def test_archive_members_are_checked(model_file, tmp_path):
     path.write_bytes(_zip({**m, "deepmine.json": b" " * (3 * 2**20)}))
     with pytest.raises(ModelFileError, match="more than 200:1"):
         deepmine.load(path)
+    with pytest.raises(ModelFileError, match="is a directory, not a deepmine model file"):
+        deepmine.load(tmp_path)
 
 
 def test_weights_are_checked_against_the_network(model_file, tmp_path):

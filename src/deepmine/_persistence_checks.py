@@ -9,6 +9,7 @@ on the raw text before it is parsed.
 
 import collections
 import json
+import os
 import re
 import threading
 import zipfile
@@ -37,6 +38,8 @@ _DTYPE = re.compile(r"^(?:[<>|=]?(?:b1|[iu][1248]|f[248])|[<>|=]?U\d{1,6}|O|\|O)
 
 def read_members(path):
     """Return ``(parsed deepmine.json, raw tensors bytes)`` of a model file, or refuse it."""
+    if os.path.isdir(path):
+        raise ModelFileError(f"{path} is a directory, not a deepmine model file.")
     with open(path, "rb") as f:  # a missing or unreadable file raises its own OSError
         try:
             zf = zipfile.ZipFile(f)

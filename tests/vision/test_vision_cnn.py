@@ -79,6 +79,12 @@ def test_wrong_shapes_raise_clear_errors(fitted, digits):
         ConvNetClassifier(**SMALL, image_shape=(7, 7)).fit(X.reshape(len(X), -1), y)
     with pytest.raises(DataError, match="5 dimensions|2-D"):
         ConvNetClassifier(**SMALL).fit(np.zeros((4, 1, 2, 2, 2)), [0, 1, 0, 1])
+    bad = X[:6].copy()
+    bad[4, 0, 2, 3] = np.nan
+    for images in (bad, bad.reshape(6, -1)):        # 4-D images and flat rows
+        with pytest.raises(DataError, match=r"NaN or infinite values in 1 image\(s\) "
+                                            r"\(first: image 4\)"):
+            fitted.predict(images)
 
 
 def test_augmentation_changes_training_only(digits):

@@ -1,5 +1,7 @@
 """Input validation shared by deepmine's estimators (tables here; series and images in their areas)."""
 
+import contextlib
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -80,6 +82,28 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
     if reset:
         estimator.n_inputs_ = Xa.shape[1]
     return (Xa, y) if y is not None else Xa
+
+
+@contextlib.contextmanager
+def naming_missing_rows(X, unit):
+    """Turn scikit-learn's NaN/infinity refusal of ``X`` into a DataError that says which ``unit``.
+
+    ``unit`` names what a row (the first axis) of ``X`` is, e.g. ``"image"``.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        if "NaN" not in str(exc) and "infinity" not in str(exc):
+            raise
+        try:
+            bad = ~np.isfinite(np.asarray(X, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise exc from None
+        rows = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1)) if bad.ndim > 1 else []
+        if not len(rows):
+            raise
+        raise DataError(f"X has NaN or infinite values in {len(rows)} {unit}(s) (first: {unit} "
+                        f"{rows[0]}); fill or drop them first.") from None
 
 
 def _refuse_text(X):
