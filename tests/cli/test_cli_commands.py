@@ -200,3 +200,40 @@ def test_forecast_keeps_months_and_quarters_as_periods(tmp_path, capsys, labels,
     table = [line for line in capsys.readouterr().out.splitlines() if " MAE " in line]
     places = {len(line.split("MAE")[1].split()[0].split(".")[1]) for line in table}
     assert len(table) >= 2 and len(places) == 1
+
+
+def test_one_line_errors_for_degenerate_files(tmp_path, capsys):
+    """A one-class target, a class with one row, a horizon that leaves nothing to train on and
+    an empty vector file each end with one line and exit code 2, and no output file."""
+    (tmp_path / "one.csv").write_text("a,b,y\n1,2,x\n3,4,x\n5,6,x\n")
+    (tmp_path / "rare.csv").write_text("a,b,y\n1,2,x\n3,4,x\n5,6,z\n7,8,x\n")
+    (tmp_path / "short.csv").write_text("v\n1\n2\n3\n")
+    (tmp_path / "empty.txt").write_text("")
+    out = tmp_path / "model.dm"
+    cases = [
+        (["fit", str(tmp_path / "one.csv"), "--target", "y", "--out", str(out)],
+         "target 'y' holds one value only ('x'): there is nothing to predict"),
+        (["fit", str(tmp_path / "rare.csv"), "--target", "y", "--out", str(out)],
+         "class(es) 'z' of target 'y' have a single row"),
+        (["forecast", str(tmp_path / "short.csv"), "--column", "v", "--out", str(out)],
+         "has 3 values of 'v'; holding out the last 12 (--horizon) to compare leaves 0"),
+        (["analogy", str(tmp_path / "empty.txt"), "a", "b", "c"], "is empty"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert message in captured.err and len(captured.err.strip().splitlines()) == 1
+        assert captured.out == "" and not out.exists()
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_fit_reads_semicolon_and_tab_separated_files(tmp_path, capsys, sep):
+    """A file whose header has no comma but a semicolon or a tab is read with that separator."""
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    df["y"] = np.where(df["a"] > 0, "yes", "no")
+    path = tmp_path / "t.csv"
+    df.to_csv(path, sep=sep, index=False)
+    assert main(["fit", str(path), "--target", "y", "--cv", "2", "--out",
+                 str(tmp_path / "m.dm")]) == 0
+    assert "2 feature columns, target 'y'" in capsys.readouterr().out

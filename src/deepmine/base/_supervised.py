@@ -3,6 +3,8 @@
 import numpy as np
 import torch
 
+from deepmine.exceptions import DataError
+
 
 class DeepClassifierMixin:
     """Classifier glue: labels <-> class indices, class weights, ``predict_proba``, accuracy.
@@ -25,8 +27,8 @@ class DeepClassifierMixin:
         if reset:
             self.classes_ = np.unique(y) if classes is None else np.asarray(classes)
             if classes is None and len(self.classes_) < 2:
-                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes in the "
-                                 f"data; got only one class: {self.classes_[0]!r}.")
+                raise DataError(f"{type(self).__name__} needs samples of at least 2 classes in the "
+                                f"data; got only one class: {self.classes_[0]!r}.")
             self.class_weight_ = self._class_weights(y)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if len(unknown):

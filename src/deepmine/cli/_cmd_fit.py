@@ -176,9 +176,16 @@ def run_fit(args):
     model = _model(args, classification)
     folds = args.cv
     if classification:
-        smallest = int(y.value_counts().min())
+        counts = y.value_counts()
+        if len(counts) < 2:
+            raise CLIError(f"target {args.target!r} holds one value only ({counts.index[0]!r}): "
+                           f"there is nothing to predict")
+        smallest = int(counts.min())
         if smallest < 2:
-            raise CLIError("every class needs at least 2 rows for cross-validation")
+            rare = [str(c) for c in counts.index[counts < 2]]
+            raise CLIError(f"class(es) {', '.join(map(repr, rare[:5]))} of target {args.target!r} "
+                           f"have a single row; cross-validation needs at least 2 rows per class "
+                           f"(drop those rows or add more)")
         folds = min(folds, smallest)
         splitter = StratifiedKFold(folds, shuffle=True, random_state=args.seed)
     else:

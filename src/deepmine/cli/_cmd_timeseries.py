@@ -152,6 +152,10 @@ def run_forecast(args):
     check_output(args.out)
     y = _read_series(args)
     h = args.horizon
+    if len(y) - h < 2:
+        raise CLIError(f"{args.data} has {len(y)} values of {args.column!r}; holding out the last "
+                       f"{h} (--horizon) to compare leaves {max(len(y) - h, 0)} to train on: pass "
+                       f"a smaller --horizon or a longer series")
     m = _season(y, args.seasonal_period)
     settings = {"random_state": args.seed}  # what the user set; the rest is the model's default
     if args.jobs is not None:

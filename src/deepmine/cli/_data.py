@@ -12,7 +12,11 @@ _CAMEL_ID = re.compile(r"^.*[a-z0-9]I[dD]$")
 
 
 def read_table(path):
-    """Read a CSV file (``.gz``/``.bz2``/``.zip``/``.xz`` ok) or raise :class:`CLIError` with one line."""
+    """Read a CSV file (``.gz``/``.bz2``/``.zip``/``.xz`` ok) or raise :class:`CLIError` with one line.
+
+    Commas separate the values; a file whose header has no comma but a semicolon,
+    tab or ``|`` is read with that separator instead.
+    """
     import pandas as pd
 
     p = Path(path)
@@ -22,6 +26,10 @@ def read_table(path):
         raise CLIError(f"{path} is a folder, not a CSV file")
     try:
         df = pd.read_csv(p)
+        if len(df.columns) == 1:            # semicolon-, tab- or bar-separated files
+            sep = next((c for c in ";\t|" if c in str(df.columns[0])), None)
+            if sep:
+                df = pd.read_csv(p, sep=sep)
     except pd.errors.EmptyDataError:
         raise CLIError(f"{path} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -336,6 +336,8 @@ def load_vectors(path, binary=None, limit=None):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Vector file {path!r} does not exist.")
+    if os.path.getsize(path) == 0:
+        raise DataError(f"Vector file {path!r} is empty.")
     sniffed, no_header = _sniff_format(path)
     binary = sniffed if binary is None else bool(binary)
     if not no_header:
