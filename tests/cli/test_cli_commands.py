@@ -208,6 +208,7 @@ def test_one_line_errors_for_degenerate_files(tmp_path, capsys):
     (tmp_path / "one.csv").write_text("a,b,y\n1,2,x\n3,4,x\n5,6,x\n")
     (tmp_path / "rare.csv").write_text("a,b,y\n1,2,x\n3,4,x\n5,6,z\n7,8,x\n")
     (tmp_path / "short.csv").write_text("v\n1\n2\n3\n")
+    (tmp_path / "names.csv").write_text("a,name\n1.5,ann\n2.5,bob\n1.5,cy\n0.5,di\n")
     (tmp_path / "empty.txt").write_text("")
     out = tmp_path / "model.dm"
     cases = [
@@ -215,6 +216,8 @@ def test_one_line_errors_for_degenerate_files(tmp_path, capsys):
          "target 'y' holds one value only ('x'): there is nothing to predict"),
         (["fit", str(tmp_path / "rare.csv"), "--target", "y", "--out", str(out)],
          "class(es) 'z' of target 'y' have a single row"),
+        (["fit", str(tmp_path / "names.csv"), "--target", "name", "--out", str(out)],
+         "target 'name' has a different value in every row"),
         (["forecast", str(tmp_path / "short.csv"), "--column", "v", "--out", str(out)],
          "has 3 values of 'v'; holding out the last 12 (--horizon) to compare leaves 0"),
         (["analogy", str(tmp_path / "empty.txt"), "a", "b", "c"], "is empty"),

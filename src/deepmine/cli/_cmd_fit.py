@@ -180,6 +180,10 @@ def run_fit(args):
         if len(counts) < 2:
             raise CLIError(f"target {args.target!r} holds one value only ({counts.index[0]!r}): "
                            f"there is nothing to predict")
+        if int(counts.max()) < 2:
+            raise CLIError(f"target {args.target!r} has a different value in every row, like an "
+                           f"identifier; name a column of labels that repeat (or a numeric "
+                           f"target for regression)")
         smallest = int(counts.min())
         if smallest < 2:
             rare = [str(c) for c in counts.index[counts < 2]]
