@@ -217,6 +217,39 @@ def test_from_sparql_retries_then_fails_clearly(tiny_server):
                                    depth=1, retries=0, timeout=1)
 
 
+def test_rdf2vec_takes_an_endpoint_url_as_its_graph(tiny_server):
+    """RDF2Vec(graph=url) fetches the neighbourhood up to the walker's depth and embeds as the
+    KnowledgeGraph from from_sparql does; fit without entities is a clear error."""
+    url, handler = tiny_server
+    handler.fail_first = 0
+    make = lambda **kw: RDF2Vec(RandomWalker(depth=2, walks_per_entity=5),  # noqa: E731
+                                Word2Vec(vector_size=4, min_count=1, epochs=1, workers=1),
+                                random_state=0, **kw)
+    by_url = make(graph=url).fit(["http://x/a"])
+    kg = KnowledgeGraph.from_sparql(url, ["http://x/a"], depth=2)
+    np.testing.assert_array_equal(by_url.transform(["http://x/a"]),
+                                  make().fit(kg, ["http://x/a"]).transform(["http://x/a"]))
+    assert triple_set(by_url.kg_) == triple_set(kg)
+    with pytest.raises(DataError, match="got no entities"):
+        make(graph=url).fit([])
+
+
+def test_embed_rdf_command_takes_an_endpoint_url(tiny_server, tmp_path, capsys):
+    """``deepmine embed rdf URL --entities FILE`` embeds from the endpoint; no local file needed."""
+    from deepmine.cli import main
+
+    url, handler = tiny_server
+    handler.fail_first = 0
+    (tmp_path / "e.txt").write_text("http://x/a\nhttp://x/b\n")
+    out = tmp_path / "v.tsv"
+    assert main(["embed", "rdf", url, "--entities", str(tmp_path / "e.txt"), "--walks", "3",
+                 "--size", "4", "--epochs", "1", "--depth", "2", "--out", str(out)]) == 0
+    rows = out.read_text().splitlines()
+    assert [r.split("\t")[0] for r in rows] == ["http://x/a", "http://x/b"]
+    assert all(len(r.split("\t")) == 5 for r in rows)
+    assert "vectors written to" in capsys.readouterr().out
+
+
 SHARED_HDT = next((p / "shared/data/rdf2vec/mutag/mutag.hdt" for p in Path(__file__).parents
                    if (p / "shared/data/rdf2vec/mutag/mutag.hdt").is_file()), Path("absent"))
 

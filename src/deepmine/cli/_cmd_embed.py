@@ -48,7 +48,8 @@ def register(sub):
     add_long_options(w)
     w.set_defaults(func=run_words)
     r = esub.add_parser("rdf", help="RDF2Vec entity vectors from an RDF graph")
-    r.add_argument("graph", help="N-Triples, Turtle, N3 or RDF/XML file (.gz ok)")
+    r.add_argument("graph", help="N-Triples, Turtle, N3 or RDF/XML file (.gz ok), or the URL "
+                                 "of a SPARQL endpoint (the entities' neighbourhood is fetched)")
     r.add_argument("--entities", required=True, help="text file with one entity IRI a line")
     r.add_argument("--out", default="vectors.tsv", help="TSV: entity, then the vector (default: vectors.tsv)")
     r.add_argument("--skip-predicate", action="append", default=[], metavar="IRI",
@@ -167,8 +168,9 @@ def run_rdf(args):
     from deepmine.embeddings import RDF2Vec, RandomWalker, WLWalker, Word2Vec
 
     check_output(args.out)
+    remote = args.graph.startswith(("http://", "https://"))
     for path, what in ((args.graph, "graph"), (args.entities, "entity list")):
-        if not os.path.isfile(path):
+        if not os.path.isfile(path) and not (remote and what == "graph"):
             raise CLIError(f"{what} file not found: {path}" if not os.path.exists(path)
                            else f"{what} {path} is not a file")
     try:

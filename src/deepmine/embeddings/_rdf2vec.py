@@ -10,7 +10,6 @@ compounds, 74,567 triples), 3.7-4.6 s on CITESEER (1,620 papers, 116,013 triples
 other jobs; the default skip-gram word2vec then took 9-33 s.
 """
 
-import functools
 import os
 import time
 
@@ -19,7 +18,8 @@ from sklearn.base import TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from deepmine.embeddings._base import EmbeddingEstimator
-from deepmine.embeddings._kg import KnowledgeGraph
+from deepmine.embeddings._graph_source import is_graph as _is_graph
+from deepmine.embeddings._graph_source import load_graph
 from deepmine.embeddings._rdf_walkers import RandomWalker
 from deepmine.embeddings._sgns import SkipGram
 from deepmine.embeddings._walk_corpus import WalkCorpus, fit_on_walks, relabel_vectors
@@ -62,38 +62,12 @@ def variant_walks(corpus, kg, entities, variant):
     return WalkCorpus(out[(out >= 0).any(axis=1)], corpus.table)
 
 
-@functools.lru_cache(maxsize=2)
-def _load_cached(path, mtime, size):
-    return KnowledgeGraph.load(path)
-
-
-def load_graph(graph):
-    """A :class:`KnowledgeGraph` from a path (parsed once, then cached), an rdflib Graph or itself."""
-    if isinstance(graph, KnowledgeGraph):
-        return graph
-    if isinstance(graph, (str, os.PathLike)):
-        path = os.path.abspath(os.fspath(graph))
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"RDF file {path!r} does not exist.")
-        st = os.stat(path)
-        return _load_cached(path, st.st_mtime_ns, st.st_size)
-    if hasattr(graph, "triples") and hasattr(graph, "parse"):
-        return KnowledgeGraph.load(graph)
-    raise DataError(f"Expected an RDF file path, an rdflib Graph or a KnowledgeGraph, "
-                    f"got {type(graph).__name__}.")
-
-
 def _walk_file(corpus, path, workers):
     """Write the walks to ``path``; gensim reads it in corpus_file mode with several workers."""
     LineSentence = optional_from("gensim.models.word2vec", "LineSentence", feature="RDF2Vec")
 
     path = corpus.write(os.fspath(path))
     return path if workers > 1 else LineSentence(path)
-
-
-def _is_graph(X):
-    return isinstance(X, (str, os.PathLike, KnowledgeGraph)) or (
-        hasattr(X, "triples") and hasattr(X, "parse"))
 
 
 class RDF2Vec(TransformerMixin, EmbeddingEstimator):
@@ -130,7 +104,9 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         when None).
     graph : str, path-like, rdflib.Graph or KnowledgeGraph, default=None
         The graph, when ``fit`` receives only entities. Files are N-Triples, Turtle,
-        N3, RDF/XML... (``.gz`` allowed), parsed once per process and cached.
+        N3, RDF/XML... (``.gz`` allowed), parsed once per process and cached. An
+        ``http(s)://`` URL is a SPARQL endpoint, from which ``fit`` fetches the
+        entities' neighbourhood up to the walker's depth.
     entities : sequence of str, default=None
         Further entities to walk from in ``fit`` (e.g. the test entities: RDF2Vec is
         transductive and uses no labels), so ``transform`` can embed them.
@@ -212,6 +188,10 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         self.random_state = random_state
         self.walks_path = walks_path
 
+    def _depth(self):
+        """Hops a walk takes: what a SPARQL endpoint must be asked for."""
+        return int(getattr(self.walker, "depth", None) or 4)
+
     def _graph_and_entities(self, X, y):
         if _is_graph(X):
             if y is None:
@@ -239,11 +219,14 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         self._check_params()
         graph, targets = self._graph_and_entities(X, y)
         targets = self._as_entity_list(targets)
+        if not targets:
+            raise DataError("RDF2Vec.fit got no entities; pass the IRIs of the entities to embed.")
         start = time.perf_counter()
-        kg = load_graph(graph).filtered(skip_predicates=self.skip_predicates, literals=self.literals)
-        self.parse_seconds_ = time.perf_counter() - start
         extra = [] if self.entities is None else self._as_entity_list(self.entities)
         entities = list(dict.fromkeys(targets + extra))
+        kg = load_graph(graph, entities, self._depth()).filtered(
+            skip_predicates=self.skip_predicates, literals=self.literals)
+        self.parse_seconds_ = time.perf_counter() - start
         ids = kg.graph.node_ids(entities, what="Entity")
         subjects = np.flatnonzero((kg.graph.degree > 0) & ~kg.is_literal)
         self.light_ = bool(self.light) if self.light != "auto" else (
@@ -321,7 +304,8 @@ class RDF2Vec(TransformerMixin, EmbeddingEstimator):
         """
         check_is_fitted(self, "wv_")
         new = self._as_entity_list(entities)
-        kg = self.kg_ if graph is None else load_graph(graph).filtered(
+        kg = self.kg_ if graph is None else load_graph(
+            graph, list(dict.fromkeys(self.entities_ + new)), self._depth()).filtered(
             skip_predicates=self.skip_predicates, literals=self.literals)
         ids = kg.graph.node_ids(new, what="Entity")
         seed = int(np.random.default_rng(self._seed + len(self.entities_)).integers(2**31))

@@ -181,7 +181,8 @@ class RDF2VecLiterals(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        from deepmine.embeddings._rdf2vec import _is_graph, load_graph
+        from deepmine.embeddings._graph_source import is_graph as _is_graph
+        from deepmine.embeddings._graph_source import load_graph
 
         validate_params(self)
         source = X if (self.graph is None and X is not None and _is_graph(X)) else self.graph
