@@ -30,6 +30,10 @@ def test_images_fit_and_predict(tmp_path, capsys):
     assert main(["images", "predict", str(model), *files]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split("\t")[1] for line in lines] == ["left", "right"]
+    assert main(["images", "predict", str(model), str(root / "right")]) == 0   # a whole folder
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 12 and {line.split("\t")[1] for line in lines} == {"right"}
+    assert lines[0].split("\t")[0] == str(root / "right" / "0.png")
 
 
 def test_images_cli_errors(tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 from deepmine.cli._common import (add_long_options, check_output, final_fit, float_range,
                                   int_range, load_model, next_step, note, save_model, write_csv)
@@ -34,7 +35,7 @@ def register(sub):
     f.set_defaults(func=run_fit)
     q = isub.add_parser("predict", help="classify image files with a saved model")
     q.add_argument("model", help="model file written by 'deepmine images fit'")
-    q.add_argument("images", nargs="+", help="image files")
+    q.add_argument("images", nargs="+", help="image files, or folders (every image below them)")
     q.add_argument("--out", help="write file, label and probability as CSV here "
                    "(default: tab-separated lines on standard output)")
     q.set_defaults(func=run_predict)
@@ -104,7 +105,7 @@ def run_predict(args):
     import pandas as pd
     from PIL import Image
 
-    from deepmine.datasets._images import read_image
+    from deepmine.datasets._images import IMG_EXTENSIONS, read_image
 
     check_output(args.out)
     model = load_model(args.model)
@@ -112,16 +113,25 @@ def run_predict(args):
         raise CLIError(f"{args.model} is not an image model (it holds a {type(model).__name__}).")
     c, h, w = model.image_shape_
     mode = "L" if c == 1 else "RGB"
+    files = []
     for path in args.images:
-        if not os.path.isfile(path):
+        if os.path.isdir(path):              # every image below the folder, in sorted order
+            found = sorted(str(f) for f in Path(path).rglob("*") if f.is_file()
+                           and f.suffix.lower() in IMG_EXTENSIONS and not f.name.startswith("."))
+            if not found:
+                raise CLIError(f"{path} holds no image files ({', '.join(IMG_EXTENSIONS[:4])}...)")
+            files += found
+        elif not os.path.isfile(path):
             raise CLIError(f"image file not found: {path}" if not os.path.exists(path)
                            else f"{path} is not an image file")
+        else:
+            files.append(path)
     try:
-        X = np.stack([read_image(path, mode=mode, size=(h, w)) for path in args.images])
+        X = np.stack([read_image(path, mode=mode, size=(h, w)) for path in files])
     except Image.DecompressionBombError as exc:
         raise CLIError(_bomb_message(exc)) from None
     proba = model.predict_proba(X)
-    out = pd.DataFrame({"file": args.images, "label": model.classes_[proba.argmax(axis=1)],
+    out = pd.DataFrame({"file": files, "label": model.classes_[proba.argmax(axis=1)],
                         "probability": proba.max(axis=1)})
     if args.out:
         write_csv(out, args.out, index=False, float_format="%.3f")
