@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from deepmine.datasets import load_digits_images, load_image_folder, load_mnist, read_idx
-from deepmine.datasets._images import _download
+from deepmine.datasets._mnist import _download
 from deepmine.exceptions import DataError
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "digits"

@@ -12,8 +12,8 @@ __all__ = ["load_credit", "make_m_of_n"]
 __all__ += ["UCR_DATASETS", "load_airline", "load_arrow_head", "load_basic_motions", "load_gunpoint",
             "load_italy_power_demand", "load_japanese_vowels", "load_lynx", "load_osuleaf",
             "load_shampoo_sales", "load_ucr", "read_ts"]
-from deepmine.datasets._images import (load_digits_images, load_image_folder,  # noqa: E402
-                                       load_mnist, read_idx)
+from deepmine.datasets._images import load_digits_images, load_image_folder  # noqa: E402
+from deepmine.datasets._mnist import load_mnist, read_idx  # noqa: E402
 
 __all__ += ["load_digits_images", "load_mnist", "load_image_folder", "read_idx"]
 from deepmine.datasets._rdf import load_mutag  # noqa: E402

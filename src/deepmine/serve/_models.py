@@ -29,7 +29,7 @@ class Preparing(Exception):
 
 def cache_folder(cache_dir=None):
     """``<data home>/serve``: ``cache_dir``, ``$DEEPMINE_DATA`` or ``~/.cache/deepmine``."""
-    from deepmine.datasets._images import data_home
+    from deepmine.datasets._mnist import data_home
 
     return data_home(cache_dir) / "serve"
 
