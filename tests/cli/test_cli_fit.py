@@ -1,5 +1,7 @@
 """``deepmine fit`` / ``deepmine predict`` on CSV files, and their one-line errors."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,3 +94,22 @@ def test_predict_with_missing_model_or_columns(credit_csv, tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", str(model), str(other)]) == 2
     assert "Employed" in capsys.readouterr().err
+
+
+def test_predict_names_ignored_columns_and_unseen_categories(tmp_path, capsys):
+    """Columns the model never saw and unseen categories are named on stderr; stdout stays CSV."""
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"color": rng.choice(["red", "blue"], 40), "size": rng.normal(size=40)})
+    df["y"] = np.where(df["size"] > 0, "big", "small")
+    df.to_csv(tmp_path / "t.csv", index=False)
+    model = tmp_path / "m.dm"
+    assert main(["fit", str(tmp_path / "t.csv"), "--target", "y", "--cv", "2", "--epochs", "5",
+                 "--out", str(model)]) == 0
+    pd.DataFrame({"color": ["red", "green", "green"], "size": [0.1, 0.2, -1.0],
+                  "note": ["a", "b", "c"]}).to_csv(tmp_path / "new.csv", index=False)
+    capsys.readouterr()
+    assert main(["predict", str(model), str(tmp_path / "new.csv")]) == 0
+    captured = capsys.readouterr()
+    assert "ignoring column(s) ['note']" in captured.err
+    assert "column 'color': 2 row(s) hold categories unseen in training (['green'])" in captured.err
+    assert len(pd.read_csv(io.StringIO(captured.out))) == 3

@@ -242,6 +242,10 @@ def run_predict(args):
         missing = [c for c in names if c not in df.columns]
         if missing:
             raise CLIError(f"{args.data} lacks the model's columns {missing}")
+        extra = [c for c in df.columns if c not in set(names)]
+        if extra:
+            print(f"ignoring column(s) {extra} (not among the model's columns)", file=sys.stderr)
+        _note_unseen_categories(getattr(model, "encoder_", None), df)
         X = df[list(names)]
     else:
         try:
@@ -258,3 +262,19 @@ def run_predict(args):
     if args.out:
         print(f"{len(out)} predictions written to {args.out}", file=sys.stderr)
     return 0
+
+
+def _note_unseen_categories(encoder, df):
+    """Say on stderr which text columns hold categories the model never saw (encoded as none)."""
+    if encoder is None:
+        return
+    for name, kind, cats in zip(encoder.columns_, encoder.kinds_, encoder.categories_):
+        if kind != "cat":
+            continue
+        values = df[name].dropna().astype(str)
+        unseen = ~values.isin(set(cats))
+        if unseen.any():
+            new = sorted(set(values[unseen]))
+            print(f"column {name!r}: {int(unseen.sum())} row(s) hold categories unseen in "
+                  f"training ({new[:5]}{', ...' if len(new) > 5 else ''}); they count as none "
+                  f"of the known ones", file=sys.stderr)
