@@ -136,8 +136,14 @@ def check_missing(X, names=None):
 def check_missing_target(y):
     """Raise a DataError naming the rows where the target ``y`` is missing (NaN or None)."""
     try:
-        missing = pd.isna(np.asarray(y, dtype=object))
+        a = np.asarray(y)
     except (TypeError, ValueError):
+        return
+    if a.dtype.kind in "fc":
+        missing = np.isnan(a)
+    elif a.dtype.kind == "O":
+        missing = pd.isna(a)
+    else:                                   # integers, booleans, strings: nothing is missing
         return
     if np.ndim(missing) == 2:
         missing = missing.any(axis=1)
