@@ -180,7 +180,7 @@ def boundary_chapter(section, ctx):
             rows.append((name, label, acc))
     section.text("Both learn non-linear boundaries: the SVM through a kernel, the MLP through "
                  "hidden units that it learns itself. On the moons the MLP's test accuracy is ",
-                 compare(rows[0][2], rows[1][2], tolerance=0.01), " the SVM's; on the circles ",
-                 compare(rows[2][2], rows[3][2], tolerance=0.01), ".")
+                 compare(rows[0][2], rows[1][2], tolerance=0.01), " the SVM's; on the circles it is ",
+                 compare(rows[2][2], rows[3][2], tolerance=0.01), " the SVM's.")
     section.figure(fig, "Decision boundaries of an MLP and an RBF SVM")
     section.table(pd.DataFrame(rows, columns=["data", "model", "test accuracy"]))
