@@ -240,3 +240,17 @@ def test_fit_reads_semicolon_and_tab_separated_files(tmp_path, capsys, sep):
     assert main(["fit", str(path), "--target", "y", "--cv", "2", "--out",
                  str(tmp_path / "m.dm")]) == 0
     assert "2 feature columns, target 'y'" in capsys.readouterr().out
+
+
+def test_forecast_notes_dates_without_a_frequency_once(tmp_path, capsys):
+    """Missing days: one line on stderr, numbered forecasts, no repeated warnings."""
+    days = pd.date_range("2000-01-01", periods=60, freq="D").delete([5, 17, 30])
+    pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "v": np.sin(np.arange(57) / 3) + 5}).to_csv(
+        tmp_path / "gappy.csv", index=False)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(tmp_path / "gappy.csv"), "--column", "v", "--horizon", "2",
+                 "--window", "4", "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["the dates in 'day' have no regular frequency (dates missing?): forecasts are "
+                   "numbered, not dated; resample the series to forecast dates"]
+    assert list(pd.read_csv(out, index_col=0).index) == [57, 58]

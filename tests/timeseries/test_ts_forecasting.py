@@ -386,3 +386,22 @@ def test_backtest_without_refit_reuses_the_model():
     assert len(scores) == 10 and scores["mae"].max() < 0.05
     with pytest.raises(DataError, match="initial"):
         backtest(NaiveForecaster(), y, initial=118, horizon=6)
+
+
+def test_dates_without_a_frequency_warn_and_number_the_forecasts():
+    """A daily series with missing days cannot be continued by date: a DataWarning says so once,
+    and the forecasts are numbered after the last position."""
+    from deepmine.exceptions import DataWarning
+
+    days = pd.date_range("2000-01-01", periods=40, freq="D").delete([5, 17])
+    y = pd.Series(np.arange(38.0), index=days)
+    with pytest.warns(DataWarning, match=r"no regular frequency \(38 values from 2000-01-01 to "
+                                         r"2000-02-09: dates missing\?\)") as caught:
+        f = NaiveForecaster().fit(y)
+    assert len(caught) == 1
+    assert list(f.predict(2).index) == [38, 39]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # a regular daily index: no warning, dated forecasts
+        regular = NaiveForecaster().fit(pd.Series(np.arange(40.0), index=days.union(
+            pd.DatetimeIndex(["2000-01-06", "2000-01-18"]))))
+    assert regular.predict(1).index[0] == pd.Timestamp("2000-02-10")

@@ -120,6 +120,12 @@ def _read_series(args):
     time_col = args.time_column or (df.columns[0] if df.columns[0] != args.column else None)
     if time_col is not None:
         index = _time_index(df[time_col], time_col, explicit=bool(args.time_column))
+        if (isinstance(index, pd.DatetimeIndex) and len(index) >= 3
+                and pd.infer_freq(index.sort_values()) is None):
+            print(f"the dates in {time_col!r} have no regular frequency (dates missing?): "
+                  f"forecasts are numbered, not dated; resample the series to forecast dates",
+                  file=sys.stderr)
+            index = None
         if index is not None:
             y.index = index
     y.name = args.column

@@ -185,6 +185,18 @@ class BaseForecaster(BaseEstimator):
 
     def _store_index(self, index, name):
         info = _index_info(index)
+        if isinstance(index, pd.DatetimeIndex) and info[0] == "position":
+            import warnings
+
+            from deepmine.exceptions import DataWarning
+            from deepmine.utils._warnings import user_stacklevel
+
+            fmt = "%Y-%m-%d" if index.equals(index.normalize()) else "%Y-%m-%d %H:%M:%S"
+            warnings.warn(f"The dates of y have no regular frequency ({len(index)} values from "
+                          f"{index[0]:{fmt}} to {index[-1]:{fmt}}: dates missing?), so forecasts are "
+                          f"numbered {len(index)}, {len(index) + 1}, ... instead of dated; give a "
+                          f"regular series (e.g. y.asfreq('D').interpolate()) to forecast dates.",
+                          DataWarning, stacklevel=user_stacklevel())
         self.index_kind_, self.index_freq_, self.index_last_ = info or (None, None, None)
         self.y_name_ = name if isinstance(name, (str, int, float)) else None
 
