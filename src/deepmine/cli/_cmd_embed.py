@@ -166,9 +166,10 @@ def run_rdf(args):
     import numpy as np
 
     from deepmine.embeddings import RDF2Vec, RandomWalker, WLWalker, Word2Vec
+    from deepmine.embeddings._graph_source import is_endpoint
 
     check_output(args.out)
-    remote = args.graph.startswith(("http://", "https://"))
+    remote = is_endpoint(args.graph)
     for path, what in ((args.graph, "graph"), (args.entities, "entity list")):
         if not os.path.isfile(path) and not (remote and what == "graph"):
             raise CLIError(f"{what} file not found: {path}" if not os.path.exists(path)

@@ -2,7 +2,6 @@
 
 import os
 import sys
-from pathlib import Path
 
 from deepmine.cli._common import (add_long_options, check_output, final_fit, float_range,
                                   int_range, load_model, next_step, note, save_model, write_csv)
@@ -105,7 +104,7 @@ def run_predict(args):
     import pandas as pd
     from PIL import Image
 
-    from deepmine.datasets._images import IMG_EXTENSIONS, read_image
+    from deepmine.datasets._images import IMG_EXTENSIONS, image_files, read_image
 
     check_output(args.out)
     model = load_model(args.model)
@@ -116,8 +115,7 @@ def run_predict(args):
     files = []
     for path in args.images:
         if os.path.isdir(path):              # every image below the folder, in sorted order
-            found = sorted(str(f) for f in Path(path).rglob("*") if f.is_file()
-                           and f.suffix.lower() in IMG_EXTENSIONS and not f.name.startswith("."))
+            found = [str(f) for f in image_files(path)]
             if not found:
                 raise CLIError(f"{path} holds no image files ({', '.join(IMG_EXTENSIONS[:4])}...)")
             files += found

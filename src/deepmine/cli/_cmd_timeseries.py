@@ -103,6 +103,7 @@ def _read_series(args):
     import pandas as pd
 
     from deepmine.cli._data import read_table
+    from deepmine.timeseries._base import datetime_frequency
 
     df = read_table(args.data)
     if args.column is None:
@@ -120,8 +121,8 @@ def _read_series(args):
     time_col = args.time_column or (df.columns[0] if df.columns[0] != args.column else None)
     if time_col is not None:
         index = _time_index(df[time_col], time_col, explicit=bool(args.time_column))
-        if (isinstance(index, pd.DatetimeIndex) and len(index) >= 3
-                and pd.infer_freq(index.sort_values()) is None):
+        if (isinstance(index, pd.DatetimeIndex)
+                and datetime_frequency(index.sort_values()) is None):   # what forecasters continue
             print(f"the dates in {time_col!r} have no regular frequency (dates missing?): "
                   f"forecasts are numbered, not dated; resample the series to forecast dates",
                   file=sys.stderr)

@@ -43,6 +43,14 @@ def load_digits_images(*, return_X_y=False):
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp", ".gif")
 
 
+def image_files(folder):
+    """The image files below ``folder`` (any depth, by extension, hidden files skipped), sorted."""
+    from pathlib import Path
+
+    return [f for f in sorted(Path(folder).rglob("*"))
+            if f.is_file() and f.suffix.lower() in IMG_EXTENSIONS and not f.name.startswith(".")]
+
+
 #: Bit depth of Pillow's integer grey modes (16-bit PNG and TIFF files open as ``I;16``).
 _INT_MODE_MAX = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0}
 
@@ -201,10 +209,9 @@ def load_image_folder(path, *, image_size=None, mode=None, return_X_y=False, laz
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     files, labels = [], []
     for label in classes:
-        for f in sorted((root / label).rglob("*")):
-            if f.is_file() and f.suffix.lower() in IMG_EXTENSIONS and not f.name.startswith("."):
-                files.append(f)
-                labels.append(label)
+        found = image_files(root / label)
+        files += found
+        labels += [label] * len(found)
     if not files:
         raise DataError(f"No images found in {root}: expected one sub-folder per class holding "
                         f"{', '.join(IMG_EXTENSIONS[:4])}... files.")

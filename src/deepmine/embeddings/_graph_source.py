@@ -20,7 +20,7 @@ def load_graph(graph, entities=None, depth=4):
     """
     if isinstance(graph, KnowledgeGraph):
         return graph
-    if isinstance(graph, str) and graph.startswith(("http://", "https://")):
+    if is_endpoint(graph):
         if not entities:
             raise DataError(f"The SPARQL endpoint {graph} needs the entities whose "
                             f"neighbourhood to fetch.")
@@ -41,3 +41,8 @@ def is_graph(X):
     """True for what ``fit(graph, entities)`` takes as its graph."""
     return isinstance(X, (str, os.PathLike, KnowledgeGraph)) or (
         hasattr(X, "triples") and hasattr(X, "parse"))
+
+
+def is_endpoint(graph):
+    """True for an ``http(s)://`` URL: a SPARQL endpoint rather than a file."""
+    return isinstance(graph, str) and graph.startswith(("http://", "https://"))

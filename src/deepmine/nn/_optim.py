@@ -107,6 +107,9 @@ def get_optimizer(name, params, *, learning_rate=None, momentum=0.9, weight_deca
     name, pair_options = check_optimizer(name)
     options = {**pair_options, **options}
     params = list(params)
+    if not params:
+        raise InvalidParameterError("The network has no trainable parameters (none with "
+                                    "requires_grad=True): there is nothing to optimize.")
     if isinstance(name, str):
         cls, default_lr = OPTIMIZERS[name]
         kwargs = {"lr": default_lr, "weight_decay": weight_decay}
@@ -126,9 +129,6 @@ def get_optimizer(name, params, *, learning_rate=None, momentum=0.9, weight_deca
     if (issubclass(cls, (torch.optim.Adam, torch.optim.AdamW)) and "fused" not in kwargs
             and not kwargs.get("foreach") and _fusable(params)):
         kwargs["fused"] = True  # one kernel per tensor: about 15% faster steps on small CPU networks
-    if not params:
-        raise InvalidParameterError("The network has no trainable parameters (none with "
-                                    "requires_grad=True): there is nothing to optimize.")
     try:
         return cls(params, **kwargs)
     except (TypeError, ValueError) as exc:

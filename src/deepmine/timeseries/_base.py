@@ -224,6 +224,11 @@ class BaseForecaster(BaseEstimator):
         return tags
 
 
+def datetime_frequency(index):
+    """The frequency string a (sorted) DatetimeIndex continues with, or None (gaps, too short)."""
+    return index.freqstr or (pd.infer_freq(index) if len(index) >= 3 else None)
+
+
 def _index_info(index):
     """JSON-able description of how to continue ``index``: (kind, freq, last) or None."""
     if index is None:
@@ -231,7 +236,7 @@ def _index_info(index):
     if isinstance(index, pd.PeriodIndex):
         return "period", index.freqstr, str(index[-1])
     if isinstance(index, pd.DatetimeIndex):
-        freq = index.freqstr or (pd.infer_freq(index) if len(index) >= 3 else None)
+        freq = datetime_frequency(index)
         return ("datetime", freq, index[-1].isoformat()) if freq else ("position", None, None)
     if isinstance(index, pd.RangeIndex) or pd.api.types.is_integer_dtype(index.dtype):
         step = int(index[-1] - index[-2]) if len(index) >= 2 else 1

@@ -5,10 +5,11 @@ from sklearn.base import ClassifierMixin
 
 from deepmine.base import BaseDeepEstimator, DeepClassifierMixin
 from deepmine.exceptions import DataError
-from deepmine.utils._table import check_missing_target
 from deepmine.nn import Checkpoint
 from deepmine.timeseries._validation import check_panel
 from deepmine.utils._param_validation import StrOptions
+from deepmine.utils._table import check_missing_target
+from deepmine.utils.validation import explaining_missing
 
 #: ``normalize="auto"`` scales each series on its own when, in some channel, more than
 #: this share of the series would be nearly flat after channel scaling (their standard
@@ -49,15 +50,11 @@ class _PanelClassifier(DeepClassifierMixin, ClassifierMixin, BaseDeepEstimator):
             kw = dict(reset=reset, dtype=np.float64)
             if y is not None:
                 check_missing_target(y)
-            try:
+            with explaining_missing(lambda: check_panel(X)):   # names series and time steps
                 if y is None:
                     X = validate_data(self, X, **kw)
                 else:
                     X, y = validate_data(self, X, y, **kw)
-            except ValueError as exc:
-                if "NaN" in str(exc) or "infinity" in str(exc):
-                    check_panel(X)               # names the series and time steps
-                raise
             if reset:
                 self.unequal_length_ = False
             return X[:, None, :], None, y

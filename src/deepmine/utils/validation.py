@@ -65,15 +65,11 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
             _refuse_text(X)
         check_float32_range(X, getattr(X, "columns", None))
         kw = dict(reset=reset, dtype=dtype)
-        try:
+        with explaining_missing(lambda: check_missing(X, getattr(X, "columns", None))):
             if y is not None:
                 Xa, y = validate_data(estimator, X, y, y_numeric=False, multi_output=True, **kw)
             else:
                 Xa = validate_data(estimator, X, **kw)
-        except ValueError as exc:
-            if "NaN" in str(exc) or "infinity" in str(exc):   # say where, not what to use instead
-                check_missing(X, getattr(X, "columns", None))
-            raise
     elif y is not None:
         from sklearn.utils import check_consistent_length
 
@@ -85,25 +81,34 @@ def check_table(estimator, X, *, y=None, reset=True, dtype=np.float32):
 
 
 @contextlib.contextmanager
-def naming_missing_rows(X, unit):
-    """Turn scikit-learn's NaN/infinity refusal of ``X`` into a DataError that says which ``unit``.
+def explaining_missing(locate):
+    """Replace scikit-learn's refusal of NaN or infinite input by the DataError ``locate()`` raises.
 
-    ``unit`` names what a row (the first axis) of ``X`` is, e.g. ``"image"``.
+    scikit-learn says *that* the input holds NaN (and suggests other
+    estimators); ``locate`` is called only then, to say *where* (a column and
+    rows, an image, a series and time steps). Other errors pass unchanged.
     """
     try:
         yield
     except ValueError as exc:
         if "NaN" not in str(exc) and "infinity" not in str(exc):
             raise
-        try:
-            bad = ~np.isfinite(np.asarray(X, dtype=np.float64))
-        except (TypeError, ValueError):
-            raise exc from None
-        rows = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1)) if bad.ndim > 1 else []
-        if not len(rows):
-            raise
+        locate()
+        raise
+
+
+def first_bad_row(X, unit):
+    """Raise a DataError naming the first ``unit`` (a row of ``X``, e.g. an image) with NaN or inf."""
+    try:
+        bad = ~np.isfinite(np.asarray(X, dtype=np.float64))
+    except (TypeError, ValueError):
+        return
+    if bad.ndim < 2:
+        return
+    rows = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
+    if len(rows):
         raise DataError(f"X has NaN or infinite values in {len(rows)} {unit}(s) (first: {unit} "
-                        f"{rows[0]}); fill or drop them first.") from None
+                        f"{rows[0]}); fill or drop them first.")
 
 
 def _refuse_text(X):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from deepmine.exceptions import DataError, InvalidParameterError
-from deepmine.utils.validation import naming_missing_rows
+from deepmine.utils.validation import explaining_missing, first_bad_row
 
 __all__ = ["check_images", "check_image_size", "to_channels_first", "MAX_IMAGE_SIDE",
            "MAX_IMAGE_PIXELS"]
@@ -150,7 +150,7 @@ def check_images(estimator, X, *, reset, image_shape=None, channels="auto"):
     ndim = _ndim(X)
     if ndim <= 2 or hasattr(X, "columns"):
         fitted_flat = getattr(estimator, "_flat_input_", True)
-        with naming_missing_rows(X, "image"):
+        with explaining_missing(lambda: first_bad_row(X, "image")):
             if reset or fitted_flat:
                 X = validate_data(estimator, X, reset=reset, dtype=np.float32)
             else:
@@ -169,7 +169,7 @@ def check_images(estimator, X, *, reset, image_shape=None, channels="auto"):
             X = X.reshape(len(X), *shape)
         flat = True
     else:
-        with naming_missing_rows(X, "image"):
+        with explaining_missing(lambda: first_bad_row(X, "image")):
             X = check_array(X, allow_nd=True, dtype=np.float32, ensure_min_features=1)
         if X.ndim > 4:
             raise DataError(f"Images must be 2-D (flat rows), 3-D (n, H, W) or 4-D; got an array "
