@@ -179,6 +179,16 @@ def test_acf_finds_a_smooth_daily_cycle_whose_peak_repeats():
     assert seasonal_period_from_acf(walk) == 1
 
 
+def test_acf_ignores_the_short_lags_of_a_smooth_finely_sampled_signal():
+    """aeon's arterial-pressure series: the season is the heartbeat (~183 samples), not lag 2."""
+    ad = pytest.importorskip("aeon.datasets")
+    y = np.asarray(ad.load_kdd_tsad_135()[0], dtype=float)[:2000]
+    z = np.diff(y) - np.diff(y).mean()
+    acf = np.correlate(z, z, mode="full")[len(z) - 1:] / (z @ z)
+    assert acf[2] > max(acf[1], acf[3], acf[183])      # lag 2 is a higher local peak
+    assert seasonal_period_from_acf(y) == 183
+
+
 def test_auto_log_for_a_spread_growing_with_the_level():
     """log="auto" logs a series whose swings grow with its level, not one with constant swings."""
     t = np.arange(144)

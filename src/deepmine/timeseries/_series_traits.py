@@ -3,7 +3,8 @@
 ``seasonal_period="auto"`` takes the season from the time index (monthly -> 12,
 quarterly -> 4, weekly -> 52, daily -> 7, hourly -> 24) and otherwise from the
 autocorrelation of the first-differenced series: the highest local peak above
-a 99% Bartlett band (Box & Jenkins 1970, 2.1.6). :func:`seasonal_strength`
+a 99% Bartlett band (Box & Jenkins 1970, 2.1.6) once the autocorrelation has
+been negative. :func:`seasonal_strength`
 decides whether the seasonal difference is taken. ``log="auto"`` logs a
 positive series whose spread grows with its level.
 """
@@ -66,7 +67,10 @@ def seasonal_period_from_acf(y, *, max_period=None):
     """Season length from the autocorrelation of the first-differenced series, or 1 when none is significant.
 
     The season is the lag (>= 2) of the highest local maximum of the
-    autocorrelation function that is significant: above ``2.576`` Bartlett
+    autocorrelation function that comes after the function has dipped below
+    zero (the autocorrelation of a repeating pattern does within one season;
+    the high short-lag correlation of a smooth, finely sampled signal is no
+    season) and is significant: above ``2.576`` Bartlett
     standard errors (a 99% band for a moving-average process up to that lag),
     or above the 99% white-noise band ``2.576 / sqrt(n)`` with a local
     maximum above that band again at twice the lag (the pattern repeats). The
@@ -107,6 +111,7 @@ def seasonal_period_from_acf(y, *, max_period=None):
     se = np.sqrt((1 + 2 * np.r_[0.0, np.cumsum(acf[1:max_lag + 1] ** 2)]) / n)  # Bartlett, lags < k
     white = _Z_SEASON / np.sqrt(n)
     peak = np.r_[False, (acf[1:-1] >= acf[:-2]) & (acf[1:-1] >= acf[2:]), False]
+    dipped = np.r_[False, np.minimum.accumulate(acf[1:]) < 0]      # below zero at some lag <= k
 
     def repeats(k):
         near = range(2 * k - 1, min(2 * k + 2, n - 1))
@@ -114,7 +119,7 @@ def seasonal_period_from_acf(y, *, max_period=None):
 
     best, best_r = 1, 0.0
     for k in range(2, max_lag + 1):
-        if peak[k] and acf[k] > best_r and (acf[k] > _Z_SEASON * se[k]
+        if peak[k] and dipped[k - 1] and acf[k] > best_r and (acf[k] > _Z_SEASON * se[k]
                                             or (acf[k] > white and repeats(k))):
             best, best_r = k, acf[k]
     return best
