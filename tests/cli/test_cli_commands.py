@@ -92,6 +92,19 @@ def test_outliers_prints_flagged_rows_unless_all(tmp_path, capsys):
     assert len(capsys.readouterr().out.strip().splitlines()) == 1 + 60
 
 
+@pytest.mark.parametrize("n_rows", [1, 9])
+def test_outliers_refuses_a_table_too_small_to_show_what_is_usual(tmp_path, capsys, n_rows):
+    """Fewer than 10 rows: one line and exit 2, instead of a table where nothing is flagged."""
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"a": np.arange(n_rows, dtype=float), "b": 1.0}).to_csv(path, index=False)
+    out = tmp_path / "scored.csv"
+    assert main(["outliers", str(path), "--epochs", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(f"t.csv has {n_rows} row(s); the detector needs at least 10 to learn "
+                        f"what a usual row looks like") and "\n" not in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("as_float", [False, True])
 def test_forecast_reads_integer_years_as_a_yearly_index(tmp_path, capsys, as_float):
     """A YEAR column 1700..1760 is a yearly index: the forecast continues at 1761, not at 1970.

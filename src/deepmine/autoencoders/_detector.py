@@ -34,6 +34,8 @@ from deepmine.utils.validation import check_is_fitted, check_table
 
 #: Training rows (the first ones, at most) whose median error sets each member's scale.
 SCALE_ROWS = 4096
+#: the fewest rows the command line and the web demo score: fewer show nothing to call usual
+MIN_ROWS = 10
 
 
 _ENGINE_DOC = engine_params_doc(batch_size=128, max_epochs=20)

@@ -41,11 +41,15 @@ def run(args):
     import numpy as np
 
     from deepmine.autoencoders import AutoEncoderOutlierDetector
+    from deepmine.autoencoders._detector import MIN_ROWS
     from deepmine.cli._data import id_columns, nan_report, read_table
 
     contamination = _contamination(args.contamination)
     check_output(args.out)
     df = read_table(args.data)
+    if len(df) < MIN_ROWS:
+        raise CLIError(f"{args.data} has {len(df)} row(s); the detector needs at least {MIN_ROWS} "
+                       f"to learn what a usual row looks like")
     unknown = [c for c in args.exclude_columns if c not in df.columns]
     if unknown:
         raise CLIError(f"--exclude-columns names unknown columns {unknown}; columns: {list(df.columns)}")

@@ -15,6 +15,8 @@ def read_csv(data, max_cells):
     """Bytes of a CSV file as a DataFrame, with one-sentence errors (size, parse, empty, NaN)."""
     import pandas as pd
 
+    from deepmine.autoencoders._detector import MIN_ROWS
+
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -35,9 +37,9 @@ def read_csv(data, max_cells):
                        f"columns); this server scores at most {max_cells:,}.")
     if df.empty:
         raise BadInput("The CSV file has a header but no rows.")
-    if len(df) < 10:
-        raise BadInput(f"The table has {len(df)} rows; the detector needs at least 10 to learn "
-                       f"what is usual.")
+    if len(df) < MIN_ROWS:
+        raise BadInput(f"The table has {len(df)} rows; the detector needs at least {MIN_ROWS} to "
+                       f"learn what is usual.")
     return df
 
 
