@@ -415,3 +415,19 @@ def test_dates_without_a_frequency_warn_and_number_the_forecasts():
         regular = NaiveForecaster().fit(pd.Series(np.arange(40.0), index=days.union(
             pd.DatetimeIndex(["2000-01-06", "2000-01-18"]))))
     assert regular.predict(1).index[0] == pd.Timestamp("2000-02-10")
+
+
+def test_built_in_networks_train_fewer_epochs_on_long_series():
+    """Up to 64 batches an epoch the built-in networks run all their epochs; beyond, the epochs
+    shrink so that a fit takes the same number of optimizer steps (at most 6,400 and 12,800)."""
+    y = np.sin(np.arange(2060) / 5) + 0.1 * np.random.default_rng(0).normal(size=2060)
+    fixed = dict(difference=0, seasonal_period=None, log=False, random_state=0)
+    short = WindowForecaster(window=4, **fixed).fit(y[:1000])
+    assert short.estimators_[0].n_iter_ == 100                      # 63 batches: every epoch
+    long = WindowForecaster(window=4, **fixed).fit(y)
+    assert long.estimators_[0].n_iter_ == 50                        # 129 batches x 50 = 6,450
+    auto = LSTMForecaster()                                         # 2,055 crops: 129 batches
+    assert [auto._max_epochs(n) for n in (1024, 2055)] == [200, 100]
+    lstm = LSTMForecaster(hidden_size=2, sequence_length=4, max_epochs=3, device="cpu",
+                          **fixed).fit(y)
+    assert lstm.n_iter_ == 3                                        # a given number is kept

@@ -204,7 +204,8 @@ class BaseDeepEstimator(BaseEstimator):
             train, valid = on_device(train, self.device_), on_device(valid, self.device_)
             n_rows = len(train[0]) if isinstance(train, (tuple, list)) else len(train)
             trainer = Trainer.from_estimator(
-                self, optimizer=self._optimizer_spec(), max_epochs=1 if partial else self.max_epochs,
+                self, optimizer=self._optimizer_spec(),
+                max_epochs=1 if partial else self._max_epochs(n_rows),
                 weight_decay=self._weight_decay(n_rows, keep),
                 shuffle=getattr(self, "shuffle", True),
                 early_stopping=self.early_stopping and not partial and (
@@ -226,6 +227,10 @@ class BaseDeepEstimator(BaseEstimator):
         self.n_iter_ = len(self.history_)
         self.loss_curve_ = self.history_["train_loss"]
         return self
+
+    def _max_epochs(self, n_rows):
+        """The epochs of this fit (estimators with a data-dependent default override it)."""
+        return self.max_epochs
 
     def _weight_decay(self, n_rows, keep):
         """The L2 penalty of this fit (estimators with a data-dependent default override it)."""

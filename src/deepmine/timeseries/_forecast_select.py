@@ -32,6 +32,26 @@ N_JOBS_DOC = """n_jobs : int or None, default=None
         (joblib; None means 1, -1 every core). Each fit gets the seed it gets in
         one process, so with an int ``random_state`` the same settings win."""
 _STRONG_SEASON = 0.64      # seasonal strength above which one seasonal difference is taken
+#: batches per epoch up to which a built-in network trains all its epochs; beyond, its epochs
+#: shrink so that a fit takes as many optimizer steps as it does at this many batches
+STEPS_PER_EPOCH = 64
+
+
+def epochs_within(n_rows, batch_size, max_epochs):
+    """Epochs of a built-in network on ``n_rows`` training samples: ``max_epochs``, fewer on long series.
+
+    The fit takes at most ``max_epochs * STEPS_PER_EPOCH`` optimizer steps, so a
+    series of 20,000 values trains for about as long as one of 1,000 (the same
+    batches and steps, each window seen fewer times).
+
+    Examples
+    --------
+    >>> from deepmine.timeseries._forecast_select import epochs_within
+    >>> epochs_within(1_000, 16, 100), epochs_within(8_000, 16, 100), epochs_within(10**6, 16, 100)
+    (100, 13, 1)
+    """
+    steps = max(1, -(-int(n_rows) // int(batch_size)))
+    return int(max(1, min(max_epochs, -(-max_epochs * STEPS_PER_EPOCH // steps))))
 
 
 def naive_forecast(kind, values, n_steps, period):

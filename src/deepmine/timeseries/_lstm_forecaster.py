@@ -18,7 +18,8 @@ from deepmine.exceptions import DataError
 from deepmine.nn import EarlyStopping
 from deepmine.timeseries._architectures import LSTMNet
 from deepmine.timeseries._base import BaseForecaster, _DifferencingMixin
-from deepmine.timeseries._forecast_select import N_JOBS_DOC, _AutoSettingsMixin
+from deepmine.timeseries._forecast_select import (N_JOBS_DOC, STEPS_PER_EPOCH,
+                                                   _AutoSettingsMixin, epochs_within)
 from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["LSTMForecaster"]
@@ -52,7 +53,12 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     log : bool or "auto", default="auto"
         Model ``log(y)`` (multiplicative seasonality); the series must be
         positive. ``"auto"`` logs a positive series whose spread grows with its level.
-    {engine_params_doc(batch_size=16)}
+    {engine_params_doc(batch_size=16, max_epochs="auto", kinds={"max_epochs": 'int or "auto"'},
+                       descriptions={"max_epochs": f'''
+        Number of passes over the training crops. ``"auto"`` is 200, fewer
+        beyond {STEPS_PER_EPOCH} batches per epoch ({16 * STEPS_PER_EPOCH:,} crops at
+        ``batch_size=16``), so that a fit takes at most {200 * STEPS_PER_EPOCH:,}
+        optimizer steps; ``n_iter_`` is the number run.'''})}
     {N_JOBS_DOC}
 
     Attributes
@@ -122,6 +128,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         "difference": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None, StrOptions({"auto"})],
         "log": ["boolean", StrOptions({"auto"})],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_jobs": [Integral, None],
     }
 
@@ -130,7 +137,7 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
     def __init__(self, hidden_size=32, *, num_layers=1, horizon=1, sequence_length="auto",
                  difference="auto", seasonal_period="auto", log="auto", optimizer="adam",
                  learning_rate=None, momentum=0.9, weight_decay=0.0, lr_schedule="constant",
-                 batch_size=16, max_epochs=200, early_stopping=False, validation_fraction=None,
+                 batch_size=16, max_epochs="auto", early_stopping=False, validation_fraction=None,
                  patience=10, tol=1e-4, callbacks=None, device="auto", random_state=None,
                  verbose=0, warm_start=False, devices="auto",
                  strategy=None, precision="32", n_jobs=None):
@@ -159,6 +166,11 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         # the weights of the epoch with the lowest training loss (training never stops early)
         return [EarlyStopping(monitor="train_loss", patience=2**31, min_delta=0.0,
                               restore_best_weights=True)]
+
+    def _max_epochs(self, n_rows):
+        if self.max_epochs == "auto":
+            return epochs_within(n_rows, self.batch_size, 200)
+        return self.max_epochs
 
     def _fit_network(self, values):
         self._fit(values, None, partial=False)
