@@ -20,6 +20,13 @@ then the mean over origins and seeds, and the ratio to the better naive
 forecast is taken per origin (the better of naive and seasonal naive on that
 tail) before averaging; the ratio on the last tail alone is printed beside it.
 ``--origins 1`` (the default) is the single-tail protocol above.
+
+``--long`` adds four long recordings that ship with aeon (7,040-11,532 values:
+arterial pressure, electricity use, an ECG and an ankle accelerometer), last 50
+values held out, season ``m`` from the autocorrelation of the training part
+(there is no calendar). Run them with ``--only WindowForecaster statsmodels``:
+the LSTM's default validation over crops of four heartbeats (732 steps) runs
+for hours. SARIMA takes a season only up to 52.
 """
 
 import argparse
@@ -68,7 +75,23 @@ def _aeon_series():
     yield "solar", np.asarray(ad.load_solar(), dtype=float).ravel(), 48, 48
 
 
-def series(quick=False):
+def _long_series():
+    import aeon.datasets as ad
+
+    from deepmine.timeseries import seasonal_period_from_acf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)        # two of the loaders are deprecated
+        recordings = {"InternalBleeding": ad.load_kdd_tsad_135()[0],
+                      "ElectricDevices": ad.load_electric_devices_segmentation()[0],
+                      "ECG": ad.load_ecg_diff_count_3()[0],
+                      "Daphnet_ankle": np.asarray(ad.load_daphnet_s06r02e0()[0])[:, 0]}
+    for name, y in recordings.items():
+        y = np.asarray(y, dtype=float)
+        yield name, y, seasonal_period_from_acf(y[:-50]), 50
+
+
+def series(quick=False, long=False):
     """(name, values, season length, held-out length) of every series that ships."""
     out = list(_aeon_series())
     try:
@@ -77,6 +100,8 @@ def series(quick=False):
         pass
     if quick:
         out = [s for s in out if s[0] in ("Airline", "Nile", "realgdp")]
+    if long:
+        out += list(_long_series())
     return out
 
 
@@ -92,7 +117,7 @@ def _holt_winters(train, h, m):
 def _sarima(train, h, m):
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    seasonal = (0, 1, 1, m) if m > 1 else (0, 0, 0, 0)
+    seasonal = (0, 1, 1, m) if 1 < m <= 52 else (0, 0, 0, 0)
     return SARIMAX(train, order=(1, 1, 1), seasonal_order=seasonal).fit(disp=False).forecast(h)
 
 
@@ -145,7 +170,7 @@ def _score(test, pred):
     return -mae(test, pred) if np.isfinite(pred).all() else float("nan")
 
 
-def rows(seeds, quick=False, only=None, setting_filter=None, names=None, origins=1):
+def rows(seeds, quick=False, only=None, setting_filter=None, names=None, origins=1, long=False):
     """Yield one dict per (estimator, setting, dataset).
 
     ``only``: substrings (one string or several) of the estimator names to run,
@@ -154,11 +179,12 @@ def rows(seeds, quick=False, only=None, setting_filter=None, names=None, origins
     forecasters' settings to run; ``names``: the series to run (all when None).
     ``origins``: held-out tails per series (see the module docstring); with more
     than one, ``scores`` are ``-MAE`` averaged over the tails and each row also
-    has ``origin_scores`` (per seed, per tail, the last tail first).
+    has ``origin_scores`` (per seed, per tail, the last tail first). ``long``
+    adds the long recordings.
     """
     seeds = list(seeds)[:1] if quick else list(seeds)
     only = (only,) if isinstance(only, str) else only
-    for name, y, m, h in series(quick):
+    for name, y, m, h in series(quick, long):
         if names and name not in names:
             continue
         tails = _tails(y, h, origins)
@@ -225,6 +251,8 @@ def main(argv=None):
                    "these ('statsmodels' for its baselines; the naive ones always run)")
     p.add_argument("--setting", help="run only the settings that contain this (e.g. default)")
     p.add_argument("--series", nargs="+", help="run only these series")
+    p.add_argument("--long", action="store_true",
+                   help="add four long aeon recordings (7,040-11,532 values)")
     p.add_argument("--from-json", nargs="+", metavar="FILE",
                    help="fit nothing: print the ratios of rows saved with --json (the seeds of "
                    "the same forecaster in several files are pooled)")
@@ -235,7 +263,7 @@ def main(argv=None):
     out = []
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     for row in rows(seeds, quick=args.quick, only=args.only, setting_filter=args.setting,
-                    names=args.series, origins=args.origins):
+                    names=args.series, origins=args.origins, long=args.long):
         out.append(row)
         sc = -np.asarray(row["scores"])
         print(f"{row['dataset']:22s} {row['estimator']:22s} {row['setting'][:40]:40s} "
