@@ -1,6 +1,7 @@
 """Ctrl-C: the first KeyboardInterrupt ends a fit, keeps the weights and says so."""
 
 import _thread
+import signal
 import time
 
 import numpy as np
@@ -58,7 +59,16 @@ def test_stacked_autoencoder_interrupted_while_fine_tuning():
     assert sae.interrupted_ and sae.n_iter_ == 1
 
 
-def test_word2vec_keeps_the_partial_model_at_the_first_interrupt(monkeypatch):
+@pytest.fixture
+def default_sigint():
+    """Python's own SIGINT handler: a process started in the background inherits SIGINT ignored,
+    and ``interrupt_main`` then does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_word2vec_keeps_the_partial_model_at_the_first_interrupt(monkeypatch, default_sigint):
     """Ctrl-C at the end of epoch 2 of 30: fit returns at once with the vectors trained so far."""
     from gensim.models import word2vec as gensim_w2v
 
