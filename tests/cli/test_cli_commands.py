@@ -37,6 +37,29 @@ def test_fit_drops_numeric_ids_and_ends_with_next_command(cancer_csv, tmp_path, 
     assert "patient_id" not in list(deepmine.load(out).feature_names_in_)
 
 
+def test_fit_and_outliers_set_date_columns_aside_for_every_model(cancer_csv, tmp_path, capsys):
+    """A column of ISO dates (repeated, so no identifier) is dropped with a note before any fold,
+    instead of failing in deepmine's encoder while the baselines one-hot encode it."""
+    df = pd.read_csv(cancer_csv)
+    df.insert(1, "visit", np.repeat(["2024-01-05", "2024-02-09", "2024-03-01"], 48)[:len(df)])
+    df.to_csv(cancer_csv, index=False)
+    out = tmp_path / "m.dm"
+    assert main(["fit", str(cancer_csv), "--target", "diagnosis", "--model", "perceptron",
+                 "--cv", "2", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0].startswith("ignoring date column(s) ['visit'] (dates are "
+                                                   "not encoded")
+    assert "5 feature columns" in captured.out
+    import deepmine
+
+    assert "visit" not in list(deepmine.load(out).feature_names_in_)
+    assert main(["outliers", str(cancer_csv), "--epochs", "1", "--contamination", "0.05"]) == 0
+    captured = capsys.readouterr()
+    assert "ignoring date column(s) ['visit']" in captured.err
+    header = captured.out.splitlines()[0].split(",")               # the table has a "row" column
+    assert header[:6] == ["row_", "outlier_score", "outlier", "top_features", "row", "visit"]
+
+
 def test_fit_names_empty_cells_and_dropna_skips_them(cancer_csv, tmp_path, capsys):
     """Empty cells: one line with the column and the CSV line numbers; --dropna trains without them."""
     df = pd.read_csv(cancer_csv)

@@ -1,5 +1,7 @@
 """The JSON API behind each page answers what the page shows."""
 
+import io
+
 import numpy as np
 import pytest
 
@@ -128,6 +130,19 @@ def test_outliers_finds_the_planted_row_and_its_column(client):
     assert top["shares"][0]["column"] == "b"
     assert sum(d["histogram"]["counts"]) == d["n_rows"] == 120
     assert len(d["histogram"]["edges"]) == len(d["histogram"]["counts"]) + 1
+
+
+def test_outliers_set_identifier_and_date_columns_aside(client):
+    """An id column and a column of (repeated) dates are listed as set aside, not scored."""
+    import pandas as pd
+
+    df = pd.read_csv(io.StringIO(table_csv()))
+    df.insert(0, "id", range(len(df)))
+    df["day"] = ["2024-05-01", "2024-05-02"] * (len(df) // 2)
+    d = client.post("/api/outliers", files={"file": ("t.csv", df.to_csv(index=False).encode(),
+                                                     "text/csv")}).json()
+    assert d["ignored_columns"] == ["day", "id"]
+    assert d["rows"][0]["row"] == 7
 
 
 def test_every_page_is_served_with_its_assets_and_a_strict_content_policy(client):

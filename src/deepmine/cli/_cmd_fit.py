@@ -78,7 +78,7 @@ def _baselines(classification, seed):
 
 def _features(args, df):
     """The target and the feature table every model gets (the same columns for all)."""
-    from deepmine.cli._data import id_columns, nan_report
+    from deepmine.cli._data import DATE_NOTE, date_columns, id_columns, nan_report
 
     if args.target is None:
         raise CLIError(f"name the column to predict with --target; columns of {args.data}: "
@@ -91,6 +91,10 @@ def _features(args, df):
     if args.target in args.drop:
         raise CLIError(f"--drop names the target column {args.target!r}")
     X = df.drop(columns=[args.target, *args.drop])
+    dates = date_columns(X)
+    if dates:
+        note(args, f"ignoring date column(s) {dates} ({DATE_NOTE})")
+        X = X.drop(columns=dates)
     ids = id_columns(X)
     if ids:
         reasons = "; ".join(f"{c!r}: {why}" for c, why in ids.items())

@@ -42,7 +42,7 @@ def run(args):
 
     from deepmine.autoencoders import AutoEncoderOutlierDetector
     from deepmine.autoencoders._detector import MIN_ROWS
-    from deepmine.cli._data import id_columns, nan_report, read_table
+    from deepmine.cli._data import DATE_NOTE, date_columns, id_columns, nan_report, read_table
 
     contamination = _contamination(args.contamination)
     check_output(args.out)
@@ -54,6 +54,10 @@ def run(args):
     if unknown:
         raise CLIError(f"--exclude-columns names unknown columns {unknown}; columns: {list(df.columns)}")
     X = df.drop(columns=args.exclude_columns)
+    dates = date_columns(X)
+    if dates:
+        note(args, f"ignoring date column(s) {dates} ({DATE_NOTE})")
+        X = X.drop(columns=dates)
     ids = id_columns(X)
     if ids:
         note(args, f"ignoring identifier column(s) {list(ids)} "
@@ -78,13 +82,14 @@ def run(args):
     top = ["; ".join(f"{names[j]} ({shares.iat[i, j]:.0%})" for j in order[i]) if flag[i] else ""
            for i in range(len(df))]
     out = df.copy()
-    out.insert(0, "top_features", top)
-    out.insert(0, "outlier", flag.astype(int))
-    out.insert(0, "outlier_score", score)
-    out.insert(0, "row", np.arange(len(df)))
-    out = out.sort_values("outlier_score", ascending=False, kind="stable")
+    added = {}
+    for name, values in (("top_features", top), ("outlier", flag.astype(int)),
+                         ("outlier_score", score), ("row", np.arange(len(df)))):
+        added[name] = _free(name, out.columns)      # the table may have a column "row" already
+        out.insert(0, added[name], values)
+    out = out.sort_values(added["outlier_score"], ascending=False, kind="stable")
     if not args.all:
-        out = out[out["outlier"] == 1]
+        out = out[out[added["outlier"]] == 1]
     print(f"{int(flag.sum())} of {len(df)} rows flagged as outliers "
           f"(contamination={contamination})" + ("" if args.all else "; --all lists every row"),
           file=sys.stderr)
@@ -92,3 +97,10 @@ def run(args):
     if args.out:
         print(f"{'scored' if args.all else 'flagged'} rows written to {args.out}", file=sys.stderr)
     return 0
+
+
+def _free(name, columns):
+    """``name``, or ``name_`` (``name__``, ...) when the table has a column of that name."""
+    while name in columns:
+        name += "_"
+    return name

@@ -53,6 +53,21 @@ def read_table(path):
     return df
 
 
+def date_columns(df):
+    """Columns of dates or times (datetime dtypes, or ISO dates such as ``2024-01-31``).
+
+    The models encode numbers, yes/no and categories, not dates: the commands set
+    these columns aside with a note, for every model alike.
+    """
+    from deepmine.utils._table import _is_date_column
+
+    return [c for c in df.columns if _is_date_column(df[c])]
+
+
+DATE_NOTE = ("dates are not encoded; add numeric columns made from them, such as the year or "
+             "the month, to use them")
+
+
 def id_columns(df):
     """Identifier columns, useless as features, with the reason for each.
 

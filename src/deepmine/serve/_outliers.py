@@ -44,7 +44,7 @@ def read_csv(data, max_cells):
 
 
 def _features(df, detector):
-    from deepmine.cli._data import id_columns
+    from deepmine.cli._data import date_columns, id_columns
 
     if detector is not None:
         names = list(getattr(detector, "feature_names_in_", []))
@@ -53,10 +53,12 @@ def _features(df, detector):
             raise BadInput(f"The table lacks the column(s) {missing[:5]} the loaded detector was "
                            f"trained on.")
         return df[names] if names else df, []
-    ids = list(id_columns(df))
+    ids = date_columns(df)
+    ids += list(id_columns(df.drop(columns=ids)))
     X = df.drop(columns=ids)
     if X.shape[1] == 0:
-        raise BadInput("No feature columns are left once identifier columns are set aside.")
+        raise BadInput("No feature columns are left once identifier or date columns are set "
+                       "aside.")
     empty = [c for c in X.columns if X[c].isna().any()]
     if empty:
         raise BadInput(f"The table has empty cells in column(s) {empty[:5]}; fill them in or "

@@ -28,7 +28,7 @@
     try { d = await DM.api("/api/outliers", fd); } catch (e) { DM.error(e.message); $("summary").textContent = ""; return; }
     DM.error("");
     $("summary").textContent = d.n_flagged + " of " + d.n_rows + " rows flagged by " + d.how +
-      (d.ignored_columns.length ? "; identifier column(s) set aside: " + d.ignored_columns.join(", ") : "") + ".";
+      (d.ignored_columns.length ? "; identifier or date column(s) set aside: " + d.ignored_columns.join(", ") : "") + ".";
     const t = $("rows"); t.textContent = "";
     const head = document.createElement("tr");
     ["CSV line", "score", "flagged", "columns that make it unusual (share of the error)"].forEach((h) => head.appendChild(cell("th", h)));
