@@ -293,6 +293,19 @@ def test_an_unconverged_forecaster_warns_once_naming_itself():
                         "early_stopping=True."]
 
 
+def test_the_warning_of_an_unconverged_auto_epoch_limit_says_auto():
+    """With max_epochs="auto" the user set no number: the warning names "auto" and its epochs."""
+    y = 20 + np.cumsum(np.random.default_rng(0).normal(size=80))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LSTMForecaster(hidden_size=2, learning_rate=1e-4, sequence_length=8, difference=0,
+                       seasonal_period=None, log=False, device="cpu", random_state=0).fit(y)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert messages == ["LSTMForecaster stopped at max_epochs='auto' (200 epochs, at most 12,800 "
+                        "optimizer steps) while the train_loss was still improving by more than "
+                        "tol=0.0001; raise max_epochs or use early_stopping=True."]
+
+
 @pytest.mark.parametrize("make", [
     lambda: WindowForecaster(Ridge(), random_state=0),
     lambda: LSTMForecaster(hidden_size=4, max_epochs=2, device="cpu", random_state=0)],

@@ -215,6 +215,7 @@ class BaseDeepEstimator(BaseEstimator):
                 max_loss_growth=self._max_loss_growth)
             trainer.estimator = self  # for callbacks that score it (EpochScoring)
             trainer.warn_convergence = self._warn_convergence
+            trainer.max_epochs_text = self._max_epochs_text(trainer.max_epochs)
             trainer.validation_data = validation_data(raw, valid, dataset, context)
             try:
                 trainer.fit(self.module_, train, valid, compute_loss=self._training_loss(train),
@@ -231,6 +232,10 @@ class BaseDeepEstimator(BaseEstimator):
     def _max_epochs(self, n_rows):
         """The epochs of this fit (estimators with a data-dependent default override it)."""
         return self.max_epochs
+
+    def _max_epochs_text(self, epochs):
+        """How the ConvergenceWarning names the limit (None: ``max_epochs=<epochs>``)."""
+        return None
 
     def _weight_decay(self, n_rows, keep):
         """The L2 penalty of this fit (estimators with a data-dependent default override it)."""

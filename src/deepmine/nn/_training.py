@@ -114,6 +114,8 @@ class Trainer:
 
     #: An estimator whose short training is its design (not a lapse) turns the warning off.
     warn_convergence = True
+    #: How that warning names the epoch limit; None: ``max_epochs=<max_epochs>``.
+    max_epochs_text = None
 
     def __init__(self, *, optimizer="adam", learning_rate=None, momentum=0.9, weight_decay=0.0,
                  lr_schedule="constant", batch_size=64, max_epochs=100, shuffle=True,
@@ -350,7 +352,8 @@ class Trainer:
         from sklearn.exceptions import ConvergenceWarning
 
         # one text per estimator and setting, so that repeated fits (cross-validation) warn once
-        warnings.warn(f"{self.description} stopped at max_epochs={self.max_epochs} while the "
+        limit = self.max_epochs_text or f"max_epochs={self.max_epochs}"
+        warnings.warn(f"{self.description} stopped at {limit} while the "
                       f"{key} was still improving by more than tol={self.tol:g}; raise "
                       f"max_epochs or use early_stopping=True.",
                       ConvergenceWarning, stacklevel=user_stacklevel())

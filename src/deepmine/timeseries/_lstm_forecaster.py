@@ -178,6 +178,12 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
             return epochs_within(n_rows, self.batch_size, 200)
         return self.max_epochs
 
+    def _max_epochs_text(self, epochs):
+        if self.max_epochs != "auto":
+            return None
+        return (f"max_epochs='auto' ({epochs} epochs, at most {200 * STEPS_PER_EPOCH:,} "
+                f"optimizer steps)")
+
     def _fit_network(self, values):
         self._fit(values, None, partial=False)
 
