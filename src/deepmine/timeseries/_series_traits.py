@@ -119,8 +119,8 @@ def seasonal_period_from_acf(y, *, max_period=None):
 
     best, best_r = 1, 0.0
     for k in range(2, max_lag + 1):
-        if peak[k] and dipped[k - 1] and acf[k] > best_r and (acf[k] > _Z_SEASON * se[k]
-                                            or (acf[k] > white and repeats(k))):
+        significant = acf[k] > _Z_SEASON * se[k] or (acf[k] > white and repeats(k))
+        if peak[k] and dipped[k - 1] and acf[k] > best_r and significant:
             best, best_r = k, acf[k]
     return best
 
