@@ -24,6 +24,9 @@ from deepmine.utils._param_validation import Interval, StrOptions
 
 __all__ = ["LSTMForecaster"]
 
+#: the epochs ``max_epochs="auto"`` means up to STEPS_PER_EPOCH batches per epoch
+AUTO_EPOCHS = 200
+
 
 class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, BaseDeepEstimator):
     __doc__ = f"""LSTM forecaster over the whole history, with multi-step output.
@@ -55,9 +58,9 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
         positive. ``"auto"`` logs a positive series whose spread grows with its level.
     {engine_params_doc(batch_size=16, max_epochs="auto", kinds={"max_epochs": 'int or "auto"'},
                        descriptions={"max_epochs": f'''
-        Number of passes over the training crops. ``"auto"`` is 200, fewer
+        Number of passes over the training crops. ``"auto"`` is {AUTO_EPOCHS}, fewer
         beyond {STEPS_PER_EPOCH} batches per epoch ({16 * STEPS_PER_EPOCH:,} crops at
-        ``batch_size=16``), so that a fit takes at most {200 * STEPS_PER_EPOCH:,}
+        ``batch_size=16``), so that a fit takes at most {AUTO_EPOCHS * STEPS_PER_EPOCH:,}
         optimizer steps; ``n_iter_`` is the number run.'''})}
     {N_JOBS_DOC}
 
@@ -175,13 +178,13 @@ class LSTMForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster, Bas
 
     def _max_epochs(self, n_rows):
         if self.max_epochs == "auto":
-            return epochs_within(n_rows, self.batch_size, 200)
+            return epochs_within(n_rows, self.batch_size, AUTO_EPOCHS)
         return self.max_epochs
 
     def _max_epochs_text(self, epochs):
         if self.max_epochs != "auto":
             return None
-        return (f"max_epochs='auto' ({epochs} epochs, at most {200 * STEPS_PER_EPOCH:,} "
+        return (f"max_epochs='auto' ({epochs} epochs, at most {AUTO_EPOCHS * STEPS_PER_EPOCH:,} "
                 f"optimizer steps)")
 
     def _fit_network(self, values):

@@ -180,8 +180,9 @@ class WindowForecaster(_AutoSettingsMixin, _DifferencingMixin, BaseForecaster):
         if self.estimator is None:
             from deepmine.tabular import MLPRegressor
 
-            return MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=16,
-                                max_epochs=epochs_within(n_rows, 16, 100),
+            batch, epochs = 16, 100
+            return MLPRegressor((64,), weight_decay=0.01, learning_rate=0.001, batch_size=batch,
+                                max_epochs=epochs_within(n_rows, batch, epochs),
                                 scale=False,  # the series is standardized already
                                 random_state=self.random_state)
         est = clone(self.estimator)
