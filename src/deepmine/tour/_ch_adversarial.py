@@ -211,7 +211,7 @@ def prototypes(section, ctx):
                  " without it, and their correlation with the class means is ",
                  compare(rows[1]["correlation with class mean"],
                          rows[0]["correlation with class mean"], fmt="{:.2f}", tolerance=0.02),
-                 ". On 8x8 digits a prototype shows where the network expects ink, not a "
+                 " without it. On 8x8 digits a prototype shows where the network expects ink, not a "
                  "handwritten digit.")
 
 

@@ -68,8 +68,9 @@ def dropout_chapter(section, ctx):
     section.text("With dropout 0.5 the final validation loss is ",
                  compare(drop["final validation loss"], plain["final validation loss"], fmt="{:.3f}",
                          tolerance=0.01),
-                 " without, and the test accuracy ",
-                 compare(drop["test accuracy"], plain["test accuracy"], tolerance=0.005), ".")
+                 " without, and the test accuracy is ",
+                 compare(drop["test accuracy"], plain["test accuracy"], tolerance=0.005),
+                 " without dropout.")
     _elephant(section, ctx)
     _test_time(section, ctx, X2, y2, Xte)
 

@@ -152,8 +152,9 @@ def cnn_chapter(section, ctx):
         "fully convolutional network of Wang et al. 2017 slides three convolution blocks "
         "(128/256/128 filters, kernels 8/5/3, batch norm, ReLU) along time and averages over "
         "time before the softmax; MC-DCNN (Zheng et al. 2014) gives every channel its own "
-        "convolution tower and joins them in an MLP. Training keeps the weights with the "
-        "lowest training loss, as the papers do.")
+        "convolution tower and joins them in an MLP. Training keeps the weights of the "
+        "epoch with the lowest training loss, as the papers do, but measured in eval mode "
+        "after the epoch, so that the batch-norm statistics belong to the kept weights.")
     rows, fcn_gp, Xgp = [], None, None
     filters = (32, 64, 32) if ctx.quick else None
     for name, loader in [("GunPoint", load_gunpoint), ("BasicMotions", load_basic_motions)]:
