@@ -73,12 +73,14 @@ def format_rows(rows):
     tuned = _best_tuned(rows)
     out = []
     for r in rows:
-        scores = [s for s in r["scores"] if s is not None]
+        # a setting that cannot run on a data set (a fixed window longer than a short series)
+        # scores NaN: counted out, and "n/a" where no seed has a score
+        scores = [s for s in r["scores"] if s is not None and math.isfinite(s)]
         mean = _mean(scores)
         sd = statistics.stdev(scores) if len(scores) > 1 else 0.0
         ratio = ratio_to_tuned(r, tuned.get((r["area"], r["estimator"], r["dataset"], r["metric"])))
         out.append((r["area"], r["estimator"], r["dataset"], r["setting"], r["metric"],
-                    f"{mean:.3f} ± {sd:.3f}", str(len(scores)),
+                    f"{mean:.3f} ± {sd:.3f}" if scores else "n/a", str(len(scores)),
                     f"{_mean(r['fit_seconds']):.2f}",
                     "" if ratio is None else f"{ratio:.3f}"))
     return out
