@@ -90,7 +90,10 @@ _DOCS = {
         Where to train; ``"auto"`` picks an accelerator when there is one."""),
     "random_state": ("int, RandomState instance or None", """
         Seed for initialisation, dropout, shuffling and the validation split;
-        an int gives bit-identical results on the CPU."""),
+        an int gives bit-identical results when a script runs again on the same
+        CPU. After other work in the same process, or on another CPU, PyTorch's
+        float32 kernels can round the last digits differently, and a long
+        training can grow that into a different prediction or two."""),
     "verbose": ("int", """
         1 shows a progress bar over epochs."""),
     "warm_start": ("bool", """
